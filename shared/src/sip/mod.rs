@@ -1,0 +1,17 @@
+//! A sans-IO SIP stack (RFC 3261 and friends): bytes and the current instant in,
+//! bytes, events and the next deadline out.
+
+pub mod header;
+pub mod message;
+pub mod parse;
+mod scan;
+pub mod uri;
+pub mod validate;
+
+pub use header::HeaderName;
+pub use message::{HeaderMap, Headers, Method, Request, Response, SipMessage};
+pub use parse::{
+    parse, parse_stream, parse_with, Error, ErrorKind, Head, Header, Limits, Message, Status,
+};
+pub use scan::{unquote, CommaSplit};
+pub use uri::{Scheme, Uri};
