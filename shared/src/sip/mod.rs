@@ -5,6 +5,7 @@ pub mod header;
 pub mod message;
 pub mod parse;
 mod scan;
+pub mod transaction;
 pub mod uri;
 pub mod validate;
 
