@@ -1,6 +1,7 @@
 //! A sans-IO SIP stack (RFC 3261 and friends): bytes and the current instant in,
 //! bytes, events and the next deadline out.
 
+pub mod auth;
 pub mod header;
 pub mod message;
 pub mod parse;
