@@ -6,6 +6,7 @@ pub mod header;
 pub mod message;
 pub mod parse;
 mod scan;
+pub mod sdp;
 pub mod transaction;
 pub mod uri;
 pub mod validate;
