@@ -2,12 +2,15 @@
 //! bytes, events and the next deadline out.
 
 pub mod auth;
+pub mod dialog;
 pub mod header;
 pub mod message;
 pub mod parse;
 mod scan;
 pub mod sdp;
+pub mod sim;
 pub mod transaction;
+pub mod ua;
 pub mod uri;
 pub mod validate;
 

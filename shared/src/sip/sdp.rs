@@ -336,17 +336,6 @@ impl Session {
     }
 }
 
-fn write_other(
-    f: &mut fmt::Formatter<'_>,
-    other: &[(char, String)],
-    types: &[char],
-) -> fmt::Result {
-    for (t, v) in other.iter().filter(|(t, _)| types.contains(t)) {
-        write!(f, "{t}={v}\r\n")?;
-    }
-    Ok(())
-}
-
 impl fmt::Display for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = &self.origin;
@@ -361,7 +350,11 @@ impl fmt::Display for Session {
             o.address,
             self.name
         )?;
-        write_other(f, &self.other, &['i', 'u', 'e', 'p'])?;
+        // Other lines in their original order (RFC 8866 puts i/u/e/p here; we
+        // keep them together so serialize -> parse is the identity).
+        for (t, v) in &self.other {
+            write!(f, "{t}={v}\r\n")?;
+        }
         if let Some(c) = &self.connection {
             write!(f, "c={} {} {}\r\n", c.net_type, c.addr_type, c.address)?;
         }
@@ -371,14 +364,6 @@ impl fmt::Display for Session {
         for (a, b) in &self.timing {
             write!(f, "t={a} {b}\r\n")?;
         }
-        let known = ['i', 'u', 'e', 'p'];
-        let rest: Vec<char> = self
-            .other
-            .iter()
-            .map(|(t, _)| *t)
-            .filter(|t| !known.contains(t))
-            .collect();
-        write_other(f, &self.other, &rest)?;
         for a in &self.attributes {
             write_attr(f, a)?;
         }
@@ -392,20 +377,15 @@ impl fmt::Display for Session {
                 write!(f, " {x}")?;
             }
             f.write_str("\r\n")?;
-            write_other(f, &m.other, &['i'])?;
+            for (t, v) in &m.other {
+                write!(f, "{t}={v}\r\n")?;
+            }
             if let Some(c) = &m.connection {
                 write!(f, "c={} {} {}\r\n", c.net_type, c.addr_type, c.address)?;
             }
             for b in &m.bandwidth {
                 write!(f, "b={b}\r\n")?;
             }
-            let rest: Vec<char> = m
-                .other
-                .iter()
-                .map(|(t, _)| *t)
-                .filter(|t| *t != 'i')
-                .collect();
-            write_other(f, &m.other, &rest)?;
             for a in &m.attributes {
                 write_attr(f, a)?;
             }
