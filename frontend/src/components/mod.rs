@@ -1,0 +1,12 @@
+//! Views: each renders its props and reports what the user did through typed
+//! callbacks. None of them calls the API.
+
+pub mod click_to_call;
+pub mod contact_table;
+pub mod deals;
+pub mod header;
+pub mod notes;
+pub mod pager;
+pub mod softphone;
+pub mod status;
+pub mod tasks;

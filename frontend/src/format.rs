@@ -1,0 +1,96 @@
+//! Turning API values into text for people: money, timestamps, page ranges.
+
+/// `41–50 of 53` for rows `offset+1 ..= offset+shown` out of `total`.
+pub fn page_info(offset: u32, shown: usize, total: u64) -> String {
+    if shown == 0 || total == 0 {
+        return format!("0 of {total}");
+    }
+    let first = u64::from(offset) + 1;
+    let last = u64::from(offset) + shown as u64;
+    format!("{first}–{last} of {total}")
+}
+
+/// Groups the digits of `n` by three with thin spaces: `1 234 567`.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202F}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount in minor units as `12 345.67 RUB`. Currencies are assumed to
+/// have two decimals; the relay stores kopecks and cents.
+pub fn money(amount_minor: i64, currency: &str) -> String {
+    let sign = if amount_minor < 0 { "−" } else { "" };
+    let abs = amount_minor.unsigned_abs();
+    let (major, minor) = (abs / 100, abs % 100);
+    let number = format!("{sign}{}.{minor:02}", group_thousands(major));
+    if currency.is_empty() {
+        number
+    } else {
+        format!("{number} {currency}")
+    }
+}
+
+/// An RFC 3339 UTC timestamp as `2026-11-25 19:40`. Anything that does not
+/// look like one is shown as it is rather than hidden.
+pub fn timestamp(rfc3339: &str) -> String {
+    let bytes = rfc3339.as_bytes();
+    let looks_right = bytes.len() >= 16
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && matches!(bytes[10], b'T' | b't' | b' ')
+        && bytes[13] == b':';
+    if looks_right {
+        format!("{} {}", &rfc3339[..10], &rfc3339[11..16])
+    } else {
+        rfc3339.to_owned()
+    }
+}
+
+/// Just the date part, for due dates and deal dates.
+pub fn date(rfc3339: &str) -> String {
+    let stamp = timestamp(rfc3339);
+    match stamp.split_once(' ') {
+        Some((day, _)) if day.len() == 10 => day.to_owned(),
+        _ => stamp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_info_shows_the_range_and_total() {
+        assert_eq!(page_info(40, 10, 53), "41–50 of 53");
+        assert_eq!(page_info(50, 3, 53), "51–53 of 53");
+        assert_eq!(page_info(0, 1, 1), "1–1 of 1");
+        assert_eq!(page_info(0, 0, 0), "0 of 0");
+    }
+
+    #[test]
+    fn money_groups_thousands_and_keeps_cents() {
+        assert_eq!(money(1_234_567, "RUB"), "12\u{202F}345.67 RUB");
+        assert_eq!(money(5, "USD"), "0.05 USD");
+        assert_eq!(money(100_000_000, ""), "1\u{202F}000\u{202F}000.00");
+        assert_eq!(money(-250, "EUR"), "−2.50 EUR");
+    }
+
+    #[test]
+    fn timestamps_drop_seconds_and_zone() {
+        assert_eq!(timestamp("2026-11-25T19:40:12Z"), "2026-11-25 19:40");
+        assert_eq!(
+            timestamp("2026-11-25T19:40:12.123+00:00"),
+            "2026-11-25 19:40"
+        );
+        assert_eq!(timestamp("yesterday"), "yesterday");
+        assert_eq!(date("2026-11-25T19:40:12Z"), "2026-11-25");
+        assert_eq!(date("soon"), "soon");
+    }
+}

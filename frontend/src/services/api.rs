@@ -1,0 +1,70 @@
+//! The REST endpoints the browser uses, over same-origin `fetch` with the
+//! session cookie. Each returns the API type or an [`ApiFailure`].
+
+use callcard_shared::api::{ContactCard, ContactPage, LoginRequest, Me, NewNote, Note};
+use gloo_net::http::{Request, RequestBuilder};
+use serde::de::DeserializeOwned;
+use web_sys::RequestCredentials;
+
+use super::error::{classify, ApiFailure};
+use super::url;
+
+fn get(path: &str) -> RequestBuilder {
+    Request::get(path)
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+}
+
+fn post(path: &str) -> RequestBuilder {
+    Request::post(path)
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+}
+
+/// Sends the request and returns the status and body text of the answer.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, String), ApiFailure> {
+    let request = request.map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    Ok((status, body))
+}
+
+async fn fetch_json<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, ApiFailure> {
+    let (status, body) = exchange(request).await?;
+    classify(status, &body)?;
+    serde_json::from_str(&body).map_err(|e| ApiFailure::Decode(e.to_string()))
+}
+
+pub async fn me() -> Result<Me, ApiFailure> {
+    fetch_json(get("/api/me").build()).await
+}
+
+pub async fn login(request: &LoginRequest) -> Result<Me, ApiFailure> {
+    fetch_json(post("/api/login").json(request)).await
+}
+
+pub async fn logout() -> Result<(), ApiFailure> {
+    let (status, body) = exchange(post("/api/logout").build()).await?;
+    classify(status, &body)
+}
+
+pub async fn contacts(query: &str, limit: u32, offset: u32) -> Result<ContactPage, ApiFailure> {
+    fetch_json(get(&url::contacts(query, limit, offset)).build()).await
+}
+
+pub async fn contact_card(id: i64) -> Result<ContactCard, ApiFailure> {
+    fetch_json(get(&url::contact(id)).build()).await
+}
+
+pub async fn add_note(contact_id: i64, note: &NewNote) -> Result<Note, ApiFailure> {
+    fetch_json(post(&url::contact_notes(contact_id)).json(note)).await
+}

@@ -1,0 +1,6 @@
+//! Talking to the relay's REST API. Only pages and the app shell call these;
+//! components get data through props.
+
+pub mod api;
+pub mod error;
+pub mod url;
