@@ -1,0 +1,124 @@
+//! The Callcard relay: one process serving the built frontend, the REST API and
+//! (in later issues) SIP over WebSocket, the trunks and the media bridge.
+//!
+//! `main` stays thin; [`app`] builds the whole HTTP application so tests call it
+//! directly, and [`Relay::start`] opens the database and binds the listener.
+
+pub mod auth;
+pub mod config;
+pub mod crm;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod frontend;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod time;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{LimiterPolicy, LoginLimiter};
+use crate::config::Config;
+use crate::state::AppState;
+
+/// The whole HTTP application for a given state.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .nest("/api", routes::api_router())
+        .merge(frontend::router(&state.config.static_dir))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A relay with its database open and its listener bound, ready to serve.
+pub struct Relay {
+    pub state: AppState,
+    pub listener: TcpListener,
+    /// Whether demo data was written on this start.
+    pub seeded: bool,
+}
+
+impl Relay {
+    pub async fn start(config: Config) -> anyhow::Result<Relay> {
+        let db = db::connect(&config).await?;
+        let interrupted = sqlx::query(
+            "UPDATE call_records SET status = 'interrupted', end_cause = 'relay_restart', ended_at = $1
+              WHERE ended_at IS NULL",
+        )
+        .bind(time::now_rfc3339())
+        .execute(&db)
+        .await?
+        .rows_affected();
+        if interrupted > 0 {
+            tracing::warn!(calls = interrupted, "calls left open by a stopped relay marked interrupted");
+        }
+        let seeded = if config.demo {
+            seed::seed_if_empty(&db, config.default_region).await?
+        } else {
+            false
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        Ok(Relay {
+            state: AppState {
+                db,
+                config: Arc::new(config),
+                limiter: LoginLimiter::new(LimiterPolicy::default()),
+            },
+            listener,
+            seeded,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        db.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

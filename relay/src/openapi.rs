@@ -1,0 +1,35 @@
+//! The OpenAPI document at `/api/openapi.json`, generated from the handlers'
+//! annotations and the shared API types, so it cannot drift from the code.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use callcard_shared::api;
+use utoipa::OpenApi;
+
+use crate::auth::CurrentUser;
+use crate::routes;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Callcard API", description = "CRM telephony: contacts, calls, telephony administration. Every route but /api/login needs the session cookie."),
+    paths(
+        routes::session::login, routes::session::logout, routes::session::me,
+        routes::contacts::list, routes::contacts::card, routes::contacts::add_note,
+        routes::users::list, routes::health::healthz,
+    ),
+    components(schemas(
+        api::ApiError, api::LoginRequest, api::Me, api::UserRef, api::UserSummary, api::Phone,
+        api::Contact, api::ContactPage, api::ContactCard, api::Deal, api::Note, api::NewNote,
+        api::Task, api::Health,
+    ))
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    // Like every /api route but login, the document needs a session.
+    Router::new().route(
+        "/openapi.json",
+        get(|_user: CurrentUser| async { Json(ApiDoc::openapi()) }),
+    )
+}

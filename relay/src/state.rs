@@ -1,0 +1,15 @@
+//! The one `Clone` state every handler receives.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+
+use crate::auth::LoginLimiter;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub config: Arc<Config>,
+    pub limiter: LoginLimiter,
+}

@@ -1,0 +1,12 @@
+//! Callcard logic shared by the browser softphone (wasm32) and the relay (native).
+//!
+//! Nothing here knows about tokio, sockets, clocks or the database: protocol
+//! engines take the current [`Instant`] as an argument, and the API types are
+//! plain serde structs, so both sides compile the same truth.
+
+pub mod api;
+pub mod phone;
+pub mod sip;
+pub mod time;
+
+pub use time::Instant;
