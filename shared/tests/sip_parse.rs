@@ -110,7 +110,7 @@ fn limits_are_errors() {
         ErrorKind::LineTooLong
     );
     let mut many_lines = Vec::new();
-    many_lines.extend_from_slice(b"OPTIONS sip:a@b SIP/2.0\r\n");
+    many_lines.extend_from_slice(b"OPTIONS sip:a@b SIP/2.0\r\nX: a\r\n");
     for _ in 0..100_000 {
         many_lines.extend_from_slice(b" x\r\n");
     }
@@ -252,4 +252,17 @@ fn status_line_edge_cases() {
             .kind,
         ErrorKind::Utf8
     );
+}
+
+#[test]
+fn multibyte_characters_near_slicing_points_do_not_panic() {
+    for s in [
+        "SIé 200 OK\r\n\r\n",
+        "SIPé\r\n\r\n",
+        "é\r\n\r\n",
+        "INVITE sip:é@h SIP/2.0\r\n\r\n",
+        "X\r\né: v\r\n\r\n",
+    ] {
+        assert!(parse(s.as_bytes()).is_err(), "{s}");
+    }
 }

@@ -20,11 +20,16 @@ macro_rules! header_names {
             /// Classifies a name, case-insensitively, including compact forms.
             pub fn from_name(name: &str) -> HeaderName {
                 let b = name.as_bytes();
+                let Some(&first) = b.first() else { return HeaderName::Other };
+                let first = first.to_ascii_lowercase();
                 if b.len() == 1 {
-                    $( $( if b[0].eq_ignore_ascii_case(&$compact) { return HeaderName::$variant; } )? )*
+                    $( $( if first == $compact { return HeaderName::$variant; } )? )*
                     return HeaderName::Other;
                 }
-                $( if name.eq_ignore_ascii_case($canon) { return HeaderName::$variant; } )*
+                // Cheap length and first-byte filters before the full comparison.
+                $( if b.len() == $canon.len()
+                    && first == $canon.as_bytes()[0].to_ascii_lowercase()
+                    && name.eq_ignore_ascii_case($canon) { return HeaderName::$variant; } )*
                 HeaderName::Other
             }
 
@@ -299,7 +304,9 @@ impl<'a> NameAddr<'a> {
             }
             u
         };
-        Uri::parse(uri).map_err(HeaderError::Uri)?;
+        // The URI itself is checked lazily by `NameAddr::uri()` (the parser's
+        // hot path only checks the scheme), which keeps parsing cheap.
+        check_scheme(uri)?;
         let params = parse_params(&mut sc)?;
         sc.skip_lws();
         if !sc.at_end() {
@@ -334,6 +341,23 @@ impl fmt::Display for NameAddr<'_> {
             write!(f, "{d} ")?;
         }
         write!(f, "<{}>{}", self.uri, self.params.0)
+    }
+}
+
+/// `scheme ":"` with `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` and a non-empty rest.
+fn check_scheme(uri: &str) -> Result<(), HeaderError> {
+    let b = uri.as_bytes();
+    let colon = super::scan::find(uri, b':').ok_or(HeaderError::Uri(UriError::Scheme))?;
+    let ok = colon > 0
+        && colon + 1 < b.len()
+        && b[0].is_ascii_alphabetic()
+        && b[..colon]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(HeaderError::Uri(UriError::Scheme))
     }
 }
 

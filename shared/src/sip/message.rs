@@ -334,7 +334,7 @@ impl Response {
     /// `Status-Line`, headers, CRLF, body.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"SIP/2.0 ");
-        out.extend_from_slice(self.code.to_string().as_bytes());
+        push_code(out, self.code);
         out.push(b' ');
         out.extend_from_slice(self.reason.as_bytes());
         out.extend_from_slice(b"\r\n");
@@ -404,7 +404,7 @@ impl Message<'_> {
             }
             Head::Response { code, reason } => {
                 out.extend_from_slice(b"SIP/2.0 ");
-                out.extend_from_slice(code.to_string().as_bytes());
+                push_code(out, code);
                 out.push(b' ');
                 out.extend_from_slice(reason.as_bytes());
                 out.extend_from_slice(b"\r\n");
@@ -418,5 +418,18 @@ impl Message<'_> {
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(self.body);
+    }
+}
+
+/// Writes a status code without allocating (codes are 100..=699 once parsed).
+fn push_code(out: &mut Vec<u8>, code: u16) {
+    if (100..1000).contains(&code) {
+        out.extend_from_slice(&[
+            b'0' + (code / 100) as u8,
+            b'0' + (code / 10 % 10) as u8,
+            b'0' + (code % 10) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(code.to_string().as_bytes());
     }
 }

@@ -214,52 +214,98 @@ fn parse_inner<'a>(
     while matches!(buf.get(start), Some(b'\r' | b'\n')) {
         start += 1;
     }
-    // Pass 1: find the blank line ending the header section, checking line lengths.
-    let mut pos = start;
-    let mut head_end = None; // index after the blank line
-    let mut nheaders = 0usize;
-    while pos < buf.len() {
-        let nl = match buf[pos..].iter().position(|&b| b == b'\n') {
-            Some(i) => pos + i,
-            None => {
-                if buf.len() - pos > limits.max_line_len {
-                    return err(ErrorKind::LineTooLong, pos);
-                }
-                break;
-            }
+    // One scan over the lines (RFC 3261 §7.3.1 folding), recording byte
+    // ranges; then one UTF-8 check of the whole header section.
+    let Some(sl_nl) = memchr::memchr(b'\n', &buf[start..]).map(|i| start + i) else {
+        return incomplete(buf, start, start, limits);
+    };
+    if sl_nl - start > limits.max_line_len + 1 {
+        return err(ErrorKind::LineTooLong, start);
+    }
+    let sl_end = sl_nl - usize::from(sl_nl > start && buf[sl_nl - 1] == b'\r');
+    // The start line first, so its errors win over later ones.
+    if let Some(cr) = memchr::memchr(b'\r', &buf[start..sl_end]) {
+        return err(ErrorKind::BareCr, start + cr);
+    }
+    let first = std::str::from_utf8(&buf[start..sl_end]).map_err(|e| Error {
+        kind: ErrorKind::Utf8,
+        offset: start + e.valid_up_to(),
+    })?;
+    let head = parse_start_line(first, start)?;
+    let hs = sl_nl + 1;
+    // (name start, name end, value start, value end), absolute offsets.
+    let mut ranges: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(24);
+    let mut pos = sl_nl + 1;
+    // One stateful SIMD search for all line ends (pulled lazily, so the body
+    // is never scanned).
+    let mut newlines = memchr::memchr_iter(b'\n', &buf[pos..]);
+    let head_end = loop {
+        let Some(nl) = newlines.next().map(|i| sl_nl + 1 + i) else {
+            return incomplete(buf, start, pos, limits);
         };
-        let line_len = nl - pos - usize::from(nl > pos && buf[nl - 1] == b'\r');
-        if line_len > limits.max_line_len {
+        let line_end = nl - usize::from(nl > pos && buf[nl - 1] == b'\r');
+        if line_end - pos > limits.max_line_len {
             return err(ErrorKind::LineTooLong, pos);
         }
-        if line_len == 0 && pos > start {
-            head_end = Some(nl + 1);
-            break;
-        }
-        if pos > start && !matches!(buf[pos], b' ' | b'\t') {
-            nheaders += 1;
-            if nheaders > limits.max_headers {
-                return err(ErrorKind::TooManyHeaders, pos);
-            }
-        }
-        pos = nl + 1;
-        if pos - start > limits.max_message_size {
+        if nl + 1 - start > limits.max_message_size {
             return err(ErrorKind::TooLarge, pos);
         }
-    }
-    let Some(head_end) = head_end else {
-        if buf.len() - start > limits.max_message_size {
-            return err(ErrorKind::TooLarge, buf.len());
+        if line_end == pos {
+            break nl + 1;
         }
-        return Ok(Status::Partial);
+        let line = &buf[pos..line_end];
+        if matches!(line[0], b' ' | b'\t') {
+            // Continuation: extend the value over the fold.
+            match ranges.last_mut() {
+                Some(r) => r.3 = line_end,
+                None => return err(ErrorKind::HeaderLine, pos),
+            }
+        } else {
+            // header = field-name HCOLON field-value; HCOLON = *( SP / HTAB ) ":" SWS
+            let name_len = line
+                .iter()
+                .position(|&c| !is_token(c))
+                .unwrap_or(line.len());
+            if name_len == 0 {
+                return err(ErrorKind::HeaderName, pos);
+            }
+            let mut i = name_len;
+            while matches!(line.get(i), Some(b' ' | b'\t')) {
+                i += 1;
+            }
+            if line.get(i) != Some(&b':') {
+                return err(ErrorKind::HeaderLine, pos + i);
+            }
+            if ranges.len() == limits.max_headers {
+                return err(ErrorKind::TooManyHeaders, pos);
+            }
+            ranges.push((pos, pos + name_len, pos + i + 1, line_end));
+        }
+        pos = nl + 1;
     };
-    let text = match std::str::from_utf8(&buf[start..head_end]) {
+    // A CR must be part of CRLF (RFC 3261 §7.5).
+    for cr in memchr::memchr_iter(b'\r', &buf[hs..head_end]) {
+        if buf.get(hs + cr + 1) != Some(&b'\n') {
+            return err(ErrorKind::BareCr, hs + cr);
+        }
+    }
+    let text = match std::str::from_utf8(&buf[hs..head_end]) {
         Ok(t) => t,
-        Err(e) => return err(ErrorKind::Utf8, start + e.valid_up_to()),
+        Err(e) => return err(ErrorKind::Utf8, hs + e.valid_up_to()),
     };
-    let mut headers = Vec::with_capacity(nheaders);
-    let head = parse_lines(text, start, &mut headers)?;
-    validate_headers(&head, &headers, text, start)?;
+    let slice = |a: usize, b: usize| text.get(a - hs..b - hs).unwrap_or("");
+    let headers: Vec<Header<'a>> = ranges
+        .iter()
+        .map(|&(ns, ne, vs, ve)| {
+            let name = slice(ns, ne);
+            Header {
+                name,
+                kind: HeaderName::from_name(name),
+                value: trim_lws(slice(vs, ve)),
+            }
+        })
+        .collect();
+    validate_headers(&head, &headers, text, hs)?;
 
     // Body framing (RFC 3261 §18.3, §20.14).
     let mut cl: Option<u32> = None;
@@ -270,7 +316,7 @@ fn parse_inner<'a>(
     {
         let v = parse_number(h.value).map_err(|_| Error {
             kind: ErrorKind::ContentLength,
-            offset: offset_of(text, h.value, start),
+            offset: offset_of(text, h.value, hs),
         })?;
         match cl {
             Some(prev) if prev != v => conflicting = true,
@@ -326,95 +372,39 @@ fn offset_of(text: &str, part: &str, base: usize) -> usize {
     base + (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-/// Pass 2: start line and header lines, with folding (RFC 3261 §7.3.1).
-fn parse_lines<'a>(
-    text: &'a str,
-    base: usize,
-    headers: &mut Vec<Header<'a>>,
-) -> Result<Head<'a>, Error> {
-    let mut lines = LineIter { text, pos: 0 };
-    let (first, first_off) = lines.next_line().ok_or(Error {
-        kind: ErrorKind::StartLine,
-        offset: base,
-    })??;
-    let head = parse_start_line(first, base + first_off)?;
-    // The current header: name, value start offset, value end offset (in `text`).
-    let mut cur: Option<(&'a str, usize, usize)> = None;
-    let finish = |cur: Option<(&'a str, usize, usize)>, headers: &mut Vec<Header<'a>>| {
-        if let Some((name, vs, ve)) = cur {
-            let value = text
-                .get(vs..ve)
-                .unwrap_or("")
-                .trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'));
-            headers.push(Header {
-                name,
-                kind: HeaderName::from_name(name),
-                value,
-            });
-        }
-    };
-    while let Some(line) = lines.next_line() {
-        let (line, off) = line?;
-        if line.is_empty() {
-            break;
-        }
-        let b = line.as_bytes();
-        if matches!(b[0], b' ' | b'\t') {
-            // Continuation: extend the value over the fold.
-            match cur.as_mut() {
-                Some(c) => c.2 = off + line.len(),
-                None => return err(ErrorKind::HeaderLine, base + off),
-            }
-            continue;
-        }
-        finish(cur.take(), headers);
-        // header = field-name HCOLON field-value; HCOLON = *( SP / HTAB ) ":" SWS
-        let name_len = b.iter().position(|&c| !is_token(c)).unwrap_or(b.len());
-        if name_len == 0 {
-            return err(ErrorKind::HeaderName, base + off);
-        }
-        let mut i = name_len;
-        while matches!(b.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        if b.get(i) != Some(&b':') {
-            return err(ErrorKind::HeaderLine, base + off + i);
-        }
-        cur = Some((&line[..name_len], off + i + 1, off + line.len()));
-    }
-    finish(cur, headers);
-    Ok(head)
+/// Trims SP, HTAB and folds (CR, LF) from both ends.
+#[inline]
+fn trim_lws(s: &str) -> &str {
+    let b = s.as_bytes();
+    let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    let start = b.iter().position(|&c| !is_ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !is_ws(c)).map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or("")
 }
 
-struct LineIter<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> LineIter<'a> {
-    /// The next line without its CRLF (or LF), with its offset in `text`.
-    fn next_line(&mut self) -> Option<Result<(&'a str, usize), Error>> {
-        let rest = self.text.get(self.pos..)?;
-        if rest.is_empty() {
-            return None;
-        }
-        let off = self.pos;
-        let (line, adv) = match rest.find('\n') {
-            Some(i) => (&rest[..i], i + 1),
-            None => (rest, rest.len()),
-        };
-        self.pos += adv;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some(i) = line.find('\r') {
-            return Some(err(ErrorKind::BareCr, off + i));
-        }
-        Some(Ok((line, off)))
+/// No blank line yet: `Partial`, unless a limit is already exceeded.
+fn incomplete<T>(
+    buf: &[u8],
+    start: usize,
+    line_start: usize,
+    limits: &Limits,
+) -> Result<Status<T>, Error> {
+    if buf.len() - line_start > limits.max_line_len {
+        return err(ErrorKind::LineTooLong, line_start);
     }
+    if buf.len() - start > limits.max_message_size {
+        return err(ErrorKind::TooLarge, buf.len());
+    }
+    Ok(Status::Partial)
 }
 
 fn parse_start_line(line: &str, off: usize) -> Result<Head<'_>, Error> {
     let is_version = |v: &str| v.eq_ignore_ascii_case("SIP/2.0");
-    if line.len() >= 4 && line[..4].eq_ignore_ascii_case("SIP/") {
+    if line
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
+    {
         // Status-Line; the reason phrase may be empty (RFC 4475 §3.1.1.13).
         let (version, rest) = line.split_once(' ').ok_or(Error {
             kind: ErrorKind::StartLine,

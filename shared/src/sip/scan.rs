@@ -7,11 +7,28 @@
 /// `token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")`
 #[inline]
 pub(crate) fn is_token(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+    TOKEN[b as usize]
+}
+
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        i += 1;
+    }
+    t
+};
+
+/// Position of byte `b` in `s` (SIMD via memchr).
+#[inline]
+pub(crate) fn find(s: &str, b: u8) -> Option<usize> {
+    memchr::memchr(b, s.as_bytes())
 }
 
 /// LWS as seen inside an unfolded-in-place value.
@@ -176,28 +193,39 @@ impl<'a> Iterator for CommaSplit<'a> {
             return None;
         }
         let bytes = self.s.as_bytes();
+        let len = bytes.len();
         let start = self.pos;
         let mut i = self.pos;
-        let mut in_quote = false;
-        let mut in_angle = false;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if in_quote {
-                if b == b'\\' {
+        // Jump between the only bytes that matter: `,` `"` `<` (then `"`/`\\` or `>`).
+        while i < len {
+            let Some(k) = memchr::memchr3(b',', b'"', b'<', bytes.get(i..).unwrap_or(&[])) else {
+                i = len;
+                break;
+            };
+            i += k;
+            match bytes[i] {
+                b',' => break,
+                b'"' => {
                     i += 1;
-                } else if b == b'"' {
-                    in_quote = false;
+                    loop {
+                        match memchr::memchr2(b'"', b'\\', bytes.get(i..).unwrap_or(&[])) {
+                            None => {
+                                i = len;
+                                break;
+                            }
+                            Some(k) if bytes[i + k] == b'\\' => i += k + 2,
+                            Some(k) => {
+                                i += k + 1;
+                                break;
+                            }
+                        }
+                    }
                 }
-            } else {
-                match b {
-                    b'"' => in_quote = true,
-                    b'<' => in_angle = true,
-                    b'>' => in_angle = false,
-                    b',' if !in_angle => break,
-                    _ => {}
-                }
+                _ => match memchr::memchr(b'>', bytes.get(i..).unwrap_or(&[])) {
+                    Some(k) => i += k + 1,
+                    None => i = len,
+                },
             }
-            i += 1;
         }
         let end = i.min(bytes.len());
         if end >= bytes.len() {

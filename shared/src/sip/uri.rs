@@ -3,6 +3,7 @@
 //! Other schemes are accepted as an opaque `absoluteURI` (RFC 3261 §25.1,
 //! RFC 4475 §3.3.2–3.3.4): it is the application that answers 416, not the parser.
 
+use super::scan::find;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -137,7 +138,7 @@ pub(crate) fn valid_host(h: &str) -> bool {
 /// Splits `host[:port]` (RFC 3261 §25.1 hostport).
 pub(crate) fn split_hostport(hp: &str) -> Result<(&str, Option<u16>), UriError> {
     let (host, port) = if hp.starts_with('[') {
-        match hp.find(']') {
+        match find(hp, b']') {
             Some(i) => {
                 let (h, rest) = hp.split_at(i + 1);
                 match rest.strip_prefix(':') {
@@ -149,8 +150,8 @@ pub(crate) fn split_hostport(hp: &str) -> Result<(&str, Option<u16>), UriError> 
             None => return Err(UriError::Host),
         }
     } else {
-        match hp.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
+        match find(hp, b':') {
+            Some(i) => (&hp[..i], Some(&hp[i + 1..])),
             None => (hp, None),
         }
     };
@@ -189,7 +190,7 @@ fn check_params(params: &str) -> Result<(), UriError> {
 impl<'a> Uri<'a> {
     /// Parses a URI. `SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]`.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
-        let colon = s.find(':').ok_or(UriError::Scheme)?;
+        let colon = find(s, b':').ok_or(UriError::Scheme)?;
         let (scheme_s, rest) = (&s[..colon], &s[colon + 1..]);
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
         let sb = scheme_s.as_bytes();
@@ -214,7 +215,7 @@ impl<'a> Uri<'a> {
             Scheme::Sip | Scheme::Sips => Self::parse_sip(scheme, rest),
             Scheme::Tel => {
                 // RFC 3966: telephone-subscriber *par
-                let (num, params) = match rest.find(';') {
+                let (num, params) = match find(rest, b';') {
                     Some(i) => rest.split_at(i),
                     None => (rest, ""),
                 };
@@ -257,14 +258,14 @@ impl<'a> Uri<'a> {
     fn parse_sip(scheme: Scheme<'a>, rest: &'a str) -> Result<Uri<'a>, UriError> {
         // userinfo cannot contain an unescaped "@", nor can hostport, params or
         // headers, so the first "@" (if any) ends the userinfo (RFC 4475 §3.1.1.2).
-        let (userinfo, after) = match rest.find('@') {
+        let (userinfo, after) = match find(rest, b'@') {
             Some(i) => (Some(&rest[..i]), &rest[i + 1..]),
             None => (None, rest),
         };
         let (user, password) = match userinfo {
             None => (None, None),
             Some(ui) => {
-                let (u, p) = match ui.find(':') {
+                let (u, p) = match find(ui, b':') {
                     Some(i) => (&ui[..i], Some(&ui[i + 1..])),
                     None => (ui, None),
                 };
@@ -279,11 +280,11 @@ impl<'a> Uri<'a> {
                 (Some(u), p)
             }
         };
-        let (before_headers, headers) = match after.find('?') {
+        let (before_headers, headers) = match find(after, b'?') {
             Some(i) => (&after[..i], Some(&after[i + 1..])),
             None => (after, None),
         };
-        let (hostport, params) = match before_headers.find(';') {
+        let (hostport, params) = match find(before_headers, b';') {
             Some(i) => before_headers.split_at(i),
             None => (before_headers, ""),
         };
