@@ -62,7 +62,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                 <label for="dial-input" class="small muted">{ "Number" }</label>
                 <div class={classes!("dial-field", flash)}>
                     <input id="dial-input" type="tel" inputmode="tel" autocomplete="off"
-                        placeholder="Type or click a number" maxlength={MAX_DIAL_LEN.to_string()}
+                        placeholder="Type a number" maxlength={MAX_DIAL_LEN.to_string()}
                         value={props.dial.clone()} {oninput} />
                     <button type="button" class="key-small" aria-label="Delete last character"
                         title="Delete last character" disabled={props.dial.is_empty()} onclick={backspace}>

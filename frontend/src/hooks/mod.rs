@@ -1,13 +1,15 @@
 //! Hooks that give pages the shared state (session, phone, contacts list) and
-//! small browser helpers (debounce).
+//! small browser helpers (debounce, page title).
 
 mod debounce;
 mod phone;
 mod session;
+mod title;
 
 pub use debounce::use_debounced;
 pub use phone::{use_phone, PhoneContext, PhoneHandle};
 pub use session::{use_session, SessionContext, SessionHandle};
+pub use title::use_title;
 
 use yew::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::components::deals::DealList;
 use crate::components::notes::{NoteForm, NoteList};
 use crate::components::status::{Badge, ErrorNotice, Loading};
 use crate::components::tasks::TaskList;
-use crate::hooks::{use_phone, use_session};
+use crate::hooks::{use_phone, use_session, use_title};
 use crate::services::api;
 use crate::services::error::ApiFailure;
 use crate::state::card::{CardAction, CardLoad, CardState, DraftProblem};
@@ -34,6 +34,11 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
     let state = use_reducer(|| CardState::new(props.id));
     let session = use_session();
     let phone = use_phone();
+    use_title(match &state.load {
+        CardLoad::Loaded(card) => card.contact.name.clone(),
+        CardLoad::NotFound => "Contact not found".to_owned(),
+        _ => "Contact".to_owned(),
+    });
 
     {
         let state = state.clone();

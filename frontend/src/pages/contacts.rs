@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::components::contact_table::ContactTable;
 use crate::components::pager::Pager;
 use crate::components::status::{ErrorNotice, Loading};
-use crate::hooks::{use_contacts_state, use_debounced, use_phone, use_session};
+use crate::hooks::{use_contacts_state, use_debounced, use_phone, use_session, use_title};
 use crate::services::api;
 use crate::state::contacts::ContactsAction;
 
@@ -21,6 +21,7 @@ pub fn ContactsPage() -> Html {
     let phone = use_phone();
     // What is in the box right now; `state.query` is what was last searched.
     let text = use_state(|| state.query.clone());
+    use_title("Contacts".to_owned());
 
     // Fetch whenever the search, the page or a retry asks for it (and on mount,
     // so coming back to the list shows fresh data).

@@ -5,7 +5,7 @@ use callcard_shared::api::LoginRequest;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::hooks::{use_contacts_state, use_session};
+use crate::hooks::{use_contacts_state, use_session, use_title};
 use crate::services::api;
 use crate::services::error::ApiFailure;
 use crate::state::contacts::ContactsAction;
@@ -19,6 +19,7 @@ pub fn LoginPage() -> Html {
     let password_ref = use_node_ref();
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
+    use_title("Sign in".to_owned());
 
     let notice = match session.state() {
         SessionState::SignedOut(reason) => reason.notice(),

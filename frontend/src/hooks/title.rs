@@ -1,0 +1,17 @@
+//! `use_title(text)`: the browser tab says which page (and which contact) is open.
+
+use yew::prelude::*;
+
+#[hook]
+pub fn use_title(title: String) {
+    use_effect_with(title, |title| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let full = if title.is_empty() {
+                "Callcard".to_owned()
+            } else {
+                format!("{title} — Callcard")
+            };
+            document.set_title(&full);
+        }
+    });
+}
