@@ -18,19 +18,9 @@ macro_rules! header_names {
 
         impl HeaderName {
             /// Classifies a name, case-insensitively, including compact forms.
+            #[inline]
             pub fn from_name(name: &str) -> HeaderName {
-                let b = name.as_bytes();
-                let Some(&first) = b.first() else { return HeaderName::Other };
-                let first = first.to_ascii_lowercase();
-                if b.len() == 1 {
-                    $( $( if first == $compact { return HeaderName::$variant; } )? )*
-                    return HeaderName::Other;
-                }
-                // Cheap length and first-byte filters before the full comparison.
-                $( if b.len() == $canon.len()
-                    && first == $canon.as_bytes()[0].to_ascii_lowercase()
-                    && name.eq_ignore_ascii_case($canon) { return HeaderName::$variant; } )*
-                HeaderName::Other
+                classify(name)
             }
 
             /// The canonical (long) spelling.
@@ -81,6 +71,190 @@ header_names! {
     UserAgent => "User-Agent";
     Server => "Server";
     SubscriptionState => "Subscription-State";
+}
+
+/// Classifies a header name, case-insensitively, including compact forms
+/// (RFC 3261 §7.3.3). Dispatches on length first: one or two comparisons.
+fn classify(name: &str) -> HeaderName {
+    let b = name.as_bytes();
+    match b.len() {
+        1 => match b[0].to_ascii_lowercase() {
+            b'v' => HeaderName::Via,
+            b'f' => HeaderName::From,
+            b't' => HeaderName::To,
+            b'i' => HeaderName::CallId,
+            b'm' => HeaderName::Contact,
+            b'l' => HeaderName::ContentLength,
+            b'c' => HeaderName::ContentType,
+            b'e' => HeaderName::ContentEncoding,
+            b'k' => HeaderName::Supported,
+            b's' => HeaderName::Subject,
+            b'o' => HeaderName::Event,
+            b'u' => HeaderName::AllowEvents,
+            b'r' => HeaderName::ReferTo,
+            b'b' => HeaderName::ReferredBy,
+            b'x' => HeaderName::SessionExpires,
+            _ => HeaderName::Other,
+        },
+        2 => {
+            if name.eq_ignore_ascii_case("To") {
+                HeaderName::To
+            } else {
+                HeaderName::Other
+            }
+        }
+        3 => {
+            if name.eq_ignore_ascii_case("Via") {
+                HeaderName::Via
+            } else {
+                HeaderName::Other
+            }
+        }
+        4 => {
+            if name.eq_ignore_ascii_case("From") {
+                HeaderName::From
+            } else if name.eq_ignore_ascii_case("CSeq") {
+                HeaderName::CSeq
+            } else if name.eq_ignore_ascii_case("Date") {
+                HeaderName::Date
+            } else {
+                HeaderName::Other
+            }
+        }
+        5 => {
+            if name.eq_ignore_ascii_case("Event") {
+                HeaderName::Event
+            } else if name.eq_ignore_ascii_case("Route") {
+                HeaderName::Route
+            } else if name.eq_ignore_ascii_case("Allow") {
+                HeaderName::Allow
+            } else {
+                HeaderName::Other
+            }
+        }
+        6 => {
+            if name.eq_ignore_ascii_case("Accept") {
+                HeaderName::Accept
+            } else if name.eq_ignore_ascii_case("Server") {
+                HeaderName::Server
+            } else {
+                HeaderName::Other
+            }
+        }
+        7 => {
+            if name.eq_ignore_ascii_case("Call-ID") {
+                HeaderName::CallId
+            } else if name.eq_ignore_ascii_case("Contact") {
+                HeaderName::Contact
+            } else if name.eq_ignore_ascii_case("Subject") {
+                HeaderName::Subject
+            } else if name.eq_ignore_ascii_case("Require") {
+                HeaderName::Require
+            } else if name.eq_ignore_ascii_case("Expires") {
+                HeaderName::Expires
+            } else if name.eq_ignore_ascii_case("Warning") {
+                HeaderName::Warning
+            } else {
+                HeaderName::Other
+            }
+        }
+        8 => {
+            if name.eq_ignore_ascii_case("Refer-To") {
+                HeaderName::ReferTo
+            } else {
+                HeaderName::Other
+            }
+        }
+        9 => {
+            if name.eq_ignore_ascii_case("Supported") {
+                HeaderName::Supported
+            } else {
+                HeaderName::Other
+            }
+        }
+        10 => {
+            if name.eq_ignore_ascii_case("User-Agent") {
+                HeaderName::UserAgent
+            } else {
+                HeaderName::Other
+            }
+        }
+        11 => {
+            if name.eq_ignore_ascii_case("Referred-By") {
+                HeaderName::ReferredBy
+            } else if name.eq_ignore_ascii_case("Unsupported") {
+                HeaderName::Unsupported
+            } else if name.eq_ignore_ascii_case("Min-Expires") {
+                HeaderName::MinExpires
+            } else if name.eq_ignore_ascii_case("Retry-After") {
+                HeaderName::RetryAfter
+            } else {
+                HeaderName::Other
+            }
+        }
+        12 => {
+            if name.eq_ignore_ascii_case("Max-Forwards") {
+                HeaderName::MaxForwards
+            } else if name.eq_ignore_ascii_case("Content-Type") {
+                HeaderName::ContentType
+            } else if name.eq_ignore_ascii_case("Allow-Events") {
+                HeaderName::AllowEvents
+            } else if name.eq_ignore_ascii_case("Record-Route") {
+                HeaderName::RecordRoute
+            } else {
+                HeaderName::Other
+            }
+        }
+        13 => {
+            if name.eq_ignore_ascii_case("Proxy-Require") {
+                HeaderName::ProxyRequire
+            } else if name.eq_ignore_ascii_case("Authorization") {
+                HeaderName::Authorization
+            } else {
+                HeaderName::Other
+            }
+        }
+        14 => {
+            if name.eq_ignore_ascii_case("Content-Length") {
+                HeaderName::ContentLength
+            } else {
+                HeaderName::Other
+            }
+        }
+        15 => {
+            if name.eq_ignore_ascii_case("Session-Expires") {
+                HeaderName::SessionExpires
+            } else {
+                HeaderName::Other
+            }
+        }
+        16 => {
+            if name.eq_ignore_ascii_case("Content-Encoding") {
+                HeaderName::ContentEncoding
+            } else if name.eq_ignore_ascii_case("WWW-Authenticate") {
+                HeaderName::WwwAuthenticate
+            } else {
+                HeaderName::Other
+            }
+        }
+        18 => {
+            if name.eq_ignore_ascii_case("Proxy-Authenticate") {
+                HeaderName::ProxyAuthenticate
+            } else if name.eq_ignore_ascii_case("Subscription-State") {
+                HeaderName::SubscriptionState
+            } else {
+                HeaderName::Other
+            }
+        }
+        19 => {
+            if name.eq_ignore_ascii_case("Proxy-Authorization") {
+                HeaderName::ProxyAuthorization
+            } else {
+                HeaderName::Other
+            }
+        }
+        _ => HeaderName::Other,
+    }
 }
 
 /// A typed-header syntax error; the message parser wraps it with a position.
