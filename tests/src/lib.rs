@@ -1,0 +1,102 @@
+//! Test harness: a real relay on a temporary SQLite file, on a free loopback
+//! port, stopped when the handle drops.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use callcard_relay::config::Config;
+use callcard_relay::Relay;
+use tokio::sync::oneshot;
+
+pub struct TestRelay {
+    pub addr: SocketAddr,
+    pub data: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestRelay {
+    /// A relay with the demo data, serving `static_dir` as the frontend.
+    pub async fn start_with(static_dir: &Path) -> TestRelay {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::with_data_dir(data.path());
+        config.demo = true;
+        config.static_dir = static_dir.to_path_buf();
+        Self::start_config(config, data).await
+    }
+
+    /// A relay with the demo data and no frontend.
+    pub async fn start() -> TestRelay {
+        Self::start_with(Path::new("/nonexistent-dist")).await
+    }
+
+    pub async fn start_config(config: Config, data: tempfile::TempDir) -> TestRelay {
+        let relay = Relay::start(config).await.expect("relay starts");
+        let addr = relay.local_addr().expect("bound");
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(relay.serve(async {
+            let _ = stopped.await;
+        }));
+        TestRelay {
+            addr,
+            data,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A client with its own cookie jar (a browser profile of its own).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client")
+    }
+
+    /// A client signed in as `login` (demo password).
+    pub async fn signed_in(&self, login: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = client
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({"login": login, "password": "demo"}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login as {login}");
+        client
+    }
+
+    pub fn database_file(&self) -> PathBuf {
+        self.data.path().join("callcard.sqlite")
+    }
+
+    /// Stops the relay gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("relay task").expect("relay served");
+        }
+    }
+}
+
+impl Drop for TestRelay {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repo root")
+        .to_path_buf()
+}
