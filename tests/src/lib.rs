@@ -1,6 +1,8 @@
 //! Test harness: a real relay on a temporary SQLite file, on a free loopback
 //! port, stopped when the handle drops.
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
