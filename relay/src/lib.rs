@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod telephony;
 pub mod time;
 
 use std::net::SocketAddr;
@@ -60,7 +61,10 @@ impl Relay {
         .await?
         .rows_affected();
         if interrupted > 0 {
-            tracing::warn!(calls = interrupted, "calls left open by a stopped relay marked interrupted");
+            tracing::warn!(
+                calls = interrupted,
+                "calls left open by a stopped relay marked interrupted"
+            );
         }
         let seeded = if config.demo {
             seed::seed_if_empty(&db, config.default_region).await?
@@ -75,6 +79,7 @@ impl Relay {
                 db,
                 config: Arc::new(config),
                 limiter: LoginLimiter::new(LimiterPolicy::default()),
+                telephony: telephony::Telephony::new(),
             },
             listener,
             seeded,

@@ -63,7 +63,9 @@ fn demo_phone(n: usize) -> String {
 
 /// Seeds the demo data when the database has no users yet; returns whether it did.
 pub async fn seed_if_empty(db: &SqlitePool, region: Region) -> anyhow::Result<bool> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(db).await?;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?;
     if count > 0 {
         return Ok(false);
     }
@@ -97,7 +99,11 @@ pub async fn seed_if_empty(db: &SqlitePool, region: Region) -> anyhow::Result<bo
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect();
-        let domain = if domain.len() < 3 { "mail".into() } else { domain };
+        let domain = if domain.len() < 3 {
+            "mail".into()
+        } else {
+            domain
+        };
         let email = format!("contact{n}@{domain}.example");
         let first_phone = demo_phone(n);
         let second_phone = demo_phone(n + 50);
@@ -118,17 +124,57 @@ pub async fn seed_if_empty(db: &SqlitePool, region: Region) -> anyhow::Result<bo
     }
 
     let deals = [
-        (0, "Scaffolding, spring order", 1_250_000_00_i64, "RUB", "negotiation", anna, None),
-        (0, "Winter maintenance", 340_000_00, "RUB", "won", anna, Some(30)),
-        (2, "Warehouse shelving", 85_000_00, "PLN", "proposal", boris, None),
-        (3, "Cold-chain pilot", 42_000_00, "USD", "new", anna, None),
-        (5, "Lighting retrofit", 610_000_00, "RUB", "lost", boris, Some(12)),
-        (7, "Catering contract", 18_500_00, "USD", "won", boris, Some(3)),
+        (
+            0,
+            "Scaffolding, spring order",
+            125_000_000_i64,
+            "RUB",
+            "negotiation",
+            anna,
+            None,
+        ),
+        (
+            0,
+            "Winter maintenance",
+            34_000_000,
+            "RUB",
+            "won",
+            anna,
+            Some(30),
+        ),
+        (
+            2,
+            "Warehouse shelving",
+            8_500_000,
+            "PLN",
+            "proposal",
+            boris,
+            None,
+        ),
+        (3, "Cold-chain pilot", 4_200_000, "USD", "new", anna, None),
+        (
+            5,
+            "Lighting retrofit",
+            61_000_000,
+            "RUB",
+            "lost",
+            boris,
+            Some(12),
+        ),
+        (
+            7,
+            "Catering contract",
+            1_850_000,
+            "USD",
+            "won",
+            boris,
+            Some(3),
+        ),
     ];
     for (contact, title, amount, currency, stage, owner, closed_days_ago) in deals {
         let created = rfc3339_ago(std::time::Duration::from_secs(86_400 * 45));
-        let closed = closed_days_ago
-            .map(|d: u64| rfc3339_ago(std::time::Duration::from_secs(86_400 * d)));
+        let closed =
+            closed_days_ago.map(|d: u64| rfc3339_ago(std::time::Duration::from_secs(86_400 * d)));
         sqlx::query(
             "INSERT INTO deals (contact_id, title, amount_minor, currency, stage, owner_id, created_at, closed_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -144,13 +190,15 @@ pub async fn seed_if_empty(db: &SqlitePool, region: Region) -> anyhow::Result<bo
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("INSERT INTO notes (contact_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(ivan)
-        .bind(admin)
-        .bind("Met at the Moscow build expo; wants a quote by Friday.")
-        .bind(now_rfc3339())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO notes (contact_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(ivan)
+    .bind(admin)
+    .bind("Met at the Moscow build expo; wants a quote by Friday.")
+    .bind(now_rfc3339())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

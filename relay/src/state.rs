@@ -6,10 +6,12 @@ use sqlx::SqlitePool;
 
 use crate::auth::LoginLimiter;
 use crate::config::Config;
+use crate::telephony::Telephony;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
     pub config: Arc<Config>,
     pub limiter: LoginLimiter,
+    pub telephony: Arc<Telephony>,
 }

@@ -163,3 +163,195 @@ pub struct Health {
     pub status: String,
     pub version: String,
 }
+
+// ---- Telephony: trunks (SIP accounts), telephony users, call records ----
+
+/// How the relay reaches a trunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SipTransport {
+    Udp,
+    Tcp,
+    Tls,
+}
+
+/// The live registration state of a trunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TrunkState {
+    /// Registration not attempted yet or in progress.
+    Pending,
+    Registered,
+    /// The last attempt failed; `reason` says why.
+    Failed,
+    /// `register` is off: the trunk is used without registration.
+    NotRegistering,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrunkStatus {
+    pub state: TrunkState,
+    /// Why it failed, e.g. `wrong credentials (401)`, `timeout`, `DNS: …`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the state last changed (RFC 3339).
+    pub since: String,
+}
+
+/// A SIP account at a provider, as the API returns it (never the password).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Trunk {
+    pub id: i64,
+    pub name: String,
+    /// The number this account receives calls on (E.164).
+    pub number: String,
+    pub username: String,
+    pub domain: String,
+    /// `host` or `host:port` of the provider's SIP server.
+    pub host: String,
+    pub transport: SipTransport,
+    pub outbound_proxy: Option<String>,
+    pub register: bool,
+    /// Registration expiry asked for, in seconds.
+    pub expires: u32,
+    /// Lower is tried first.
+    pub priority: i32,
+    pub enabled: bool,
+    /// Whether a password is stored (the password itself is write-only).
+    pub has_password: bool,
+    pub status: TrunkStatus,
+}
+
+/// Create or replace a trunk. On update, `password: null` keeps the stored one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TrunkInput {
+    pub name: String,
+    pub number: String,
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    pub domain: String,
+    pub host: String,
+    #[serde(default = "default_transport")]
+    pub transport: SipTransport,
+    #[serde(default)]
+    pub outbound_proxy: Option<String>,
+    #[serde(default = "default_true")]
+    pub register: bool,
+    #[serde(default = "default_expires")]
+    pub expires: u32,
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+}
+
+fn default_transport() -> SipTransport {
+    SipTransport::Udp
+}
+fn default_true() -> bool {
+    true
+}
+fn default_expires() -> u32 {
+    3600
+}
+
+/// A CRM user's telephony identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SipUser {
+    pub id: i64,
+    pub user: UserRef,
+    /// 3 to 6 digits, unique.
+    pub extension: String,
+    /// `<account>_<extension>`: the SIP digest user name.
+    pub sip_login: String,
+    pub accept_incoming: bool,
+    /// Off: the user takes calls on a desk or soft phone over UDP/TCP.
+    pub browser_calls: bool,
+    pub forward_to: Option<String>,
+    /// Whether a device is registered right now (browser or desk phone).
+    pub registered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SipUserInput {
+    pub user_id: i64,
+    /// Omitted: the next free extension from 101.
+    #[serde(default)]
+    pub extension: Option<String>,
+    #[serde(default = "default_true")]
+    pub accept_incoming: bool,
+    #[serde(default = "default_true")]
+    pub browser_calls: bool,
+    #[serde(default)]
+    pub forward_to: Option<String>,
+}
+
+/// Returned once, when a telephony user is created or the password rotated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SipCredentials {
+    pub sip_user: SipUser,
+    pub sip_login: String,
+    pub sip_password: String,
+    /// The digest realm to use.
+    pub realm: String,
+}
+
+/// One call in the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CallRecord {
+    pub id: i64,
+    pub started_at: String,
+    pub answered_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// Seconds between answer and end; 0 when never answered.
+    pub talk_seconds: i64,
+    /// `inbound`, `outbound` or `internal`.
+    pub direction: String,
+    pub user: Option<UserRef>,
+    pub number_dialled: String,
+    pub number_e164: Option<String>,
+    pub contact_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub trunk_id: Option<i64>,
+    /// `in_progress`, `answered`, `missed`, `busy`, `no_answer`, `failed`,
+    /// `cancelled`, `refused` or `interrupted`.
+    pub status: String,
+    pub end_cause: Option<String>,
+    /// `caller`, `callee`, `relay` or none.
+    pub hangup_side: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct CallQuery {
+    /// Calls started at or after (RFC 3339 or `YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Calls started before (RFC 3339 or `YYYY-MM-DD`, exclusive).
+    pub to: Option<String>,
+    pub user_id: Option<i64>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub contact_id: Option<i64>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CallPage {
+    pub total: i64,
+    pub items: Vec<CallRecord>,
+}

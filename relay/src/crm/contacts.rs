@@ -56,7 +56,9 @@ fn push_filter(qb: &mut QueryBuilder<Sqlite>, m: &Matcher) {
                 .push(" ESCAPE '\\'");
         }
         Matcher::Phone(needles) => {
-            qb.push(" WHERE EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id AND (");
+            qb.push(
+                " WHERE EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id AND (",
+            );
             for (i, needle) in needles.iter().enumerate() {
                 if i > 0 {
                     qb.push(" OR ");
@@ -78,7 +80,8 @@ type ContactRow = (
     Option<String>,
 );
 
-const CONTACT_COLUMNS: &str = "SELECT c.id, c.name, c.company, c.status, c.email, c.responsible_id, u.display_name
+const CONTACT_COLUMNS: &str =
+    "SELECT c.id, c.name, c.company, c.status, c.email, c.responsible_id, u.display_name
      FROM contacts c LEFT JOIN users u ON u.id = c.responsible_id";
 
 pub async fn search(
@@ -154,6 +157,22 @@ fn user_ref(id: Option<i64>, display_name: Option<String>) -> Option<UserRef> {
     })
 }
 
+/// deals: id, contact, title, amount (minor units), currency, stage, owner id and name, created, closed.
+type DealRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+/// notes: id, contact, body, author id and name, created.
+type NoteRow = (i64, i64, String, Option<i64>, Option<String>, String);
+
 pub async fn card(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ContactCard>> {
     let mut select = QueryBuilder::<Sqlite>::new(CONTACT_COLUMNS);
     select.push(" WHERE c.id = ").push_bind(id);
@@ -165,17 +184,16 @@ pub async fn card(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ContactCard>>
         .fetch_one(db)
         .await?;
 
-    let deals: Vec<(i64, i64, String, i64, String, String, Option<i64>, Option<String>, String, Option<String>)> =
-        sqlx::query_as(
-            "SELECT d.id, d.contact_id, d.title, d.amount_minor, d.currency, d.stage, d.owner_id,
+    let deals: Vec<DealRow> = sqlx::query_as(
+        "SELECT d.id, d.contact_id, d.title, d.amount_minor, d.currency, d.stage, d.owner_id,
                     u.display_name, d.created_at, d.closed_at
                FROM deals d LEFT JOIN users u ON u.id = d.owner_id
               WHERE d.contact_id = $1 ORDER BY d.created_at DESC, d.id DESC",
-        )
-        .bind(id)
-        .fetch_all(db)
-        .await?;
-    let notes: Vec<(i64, i64, String, Option<i64>, Option<String>, String)> = sqlx::query_as(
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let notes: Vec<NoteRow> = sqlx::query_as(
         "SELECT n.id, n.contact_id, n.body, n.author_id, u.display_name, n.created_at
            FROM notes n LEFT JOIN users u ON u.id = n.author_id
           WHERE n.contact_id = $1 ORDER BY n.created_at DESC, n.id DESC",
@@ -197,7 +215,18 @@ pub async fn card(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ContactCard>>
         deals: deals
             .into_iter()
             .map(
-                |(id, contact_id, title, amount_minor, currency, stage, owner_id, owner, created_at, closed_at)| Deal {
+                |(
+                    id,
+                    contact_id,
+                    title,
+                    amount_minor,
+                    currency,
+                    stage,
+                    owner_id,
+                    owner,
+                    created_at,
+                    closed_at,
+                )| Deal {
                     id,
                     contact_id,
                     title,
@@ -212,13 +241,15 @@ pub async fn card(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ContactCard>>
             .collect(),
         notes: notes
             .into_iter()
-            .map(|(id, contact_id, body, author_id, author, created_at)| Note {
-                id,
-                contact_id,
-                body,
-                author: user_ref(author_id, author),
-                created_at,
-            })
+            .map(
+                |(id, contact_id, body, author_id, author, created_at)| Note {
+                    id,
+                    contact_id,
+                    body,
+                    author: user_ref(author_id, author),
+                    created_at,
+                },
+            )
             .collect(),
         tasks: tasks
             .into_iter()
@@ -241,7 +272,12 @@ pub async fn exists(db: &SqlitePool, id: i64) -> sqlx::Result<bool> {
     Ok(found.is_some())
 }
 
-pub async fn add_note(db: &SqlitePool, contact_id: i64, author: &UserRef, body: &str) -> sqlx::Result<Note> {
+pub async fn add_note(
+    db: &SqlitePool,
+    contact_id: i64,
+    author: &UserRef,
+    body: &str,
+) -> sqlx::Result<Note> {
     let created_at = now_rfc3339();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO notes (contact_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -304,13 +340,15 @@ where
     .fetch_one(&mut *conn)
     .await?;
     for (position, raw) in new.phones.iter().enumerate() {
-        sqlx::query("INSERT INTO contact_phones (contact_id, raw, e164, position) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(raw)
-            .bind(phone::to_e164(raw, region).ok())
-            .bind(position as i64)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO contact_phones (contact_id, raw, e164, position) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(raw)
+        .bind(phone::to_e164(raw, region).ok())
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(id)
 }
@@ -329,7 +367,10 @@ mod tests {
             matcher(Some("8 (495) 123-45-67"), ru),
             Matcher::Phone(vec!["84951234567".into(), "74951234567".into()])
         );
-        assert_eq!(matcher(Some("123-45"), ru), Matcher::Phone(vec!["12345".into()]));
+        assert_eq!(
+            matcher(Some("123-45"), ru),
+            Matcher::Phone(vec!["12345".into()])
+        );
     }
 
     #[test]
