@@ -15,14 +15,30 @@ async fn login_sets_a_strict_httponly_cookie_and_me_answers() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("callcard_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain HTTP must not get a Secure cookie: {cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP must not get a Secure cookie: {cookie}"
+    );
     let me: Me = response.json().await.unwrap();
     assert_eq!((me.login.as_str(), me.is_admin), ("anna", false));
 
-    let me: Me = client.get(relay.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    let me: Me = client
+        .get(relay.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me.display_name, "Anna Sokolova");
 }
 
@@ -75,7 +91,10 @@ async fn a_wrong_password_and_an_unknown_login_get_the_same_401() {
         assert!(response.headers().get("set-cookie").is_none());
         bodies.push(response.text().await.unwrap());
     }
-    assert_eq!(bodies[0], bodies[1], "the answer must not tell which part was wrong");
+    assert_eq!(
+        bodies[0], bodies[1],
+        "the answer must not tell which part was wrong"
+    );
 }
 
 #[tokio::test]
@@ -138,7 +157,12 @@ async fn contacts_are_found_by_a_phone_typed_in_another_format_than_stored() {
     let relay = TestRelay::start().await;
     let anna = relay.signed_in("anna").await;
     // Ivan Petrov's phones are stored as "+7 495 123-45-67" and "8 (916) 123 45 67".
-    for q in ["8 (495) 123-45-67", "84951234567", "+7 (916) 123-45-67", "123-45-67"] {
+    for q in [
+        "8 (495) 123-45-67",
+        "84951234567",
+        "+7 (916) 123-45-67",
+        "123-45-67",
+    ] {
         let page = search(&relay, &anna, q).await;
         let names: Vec<_> = page.items.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Ivan Petrov"], "query {q:?}");
@@ -155,7 +179,10 @@ async fn contacts_are_found_by_name_or_company_in_any_case_and_script() {
     let page = search(&relay, &anna, "STROYMONTAZH").await;
     assert_eq!(page.items[0].name, "Ivan Petrov");
     let page = search(&relay, &anna, "мария").await;
-    assert!(page.items.iter().all(|c| c.name.starts_with("Мария")), "{page:?}");
+    assert!(
+        page.items.iter().all(|c| c.name.starts_with("Мария")),
+        "{page:?}"
+    );
     assert!(page.total >= 1);
     let page = search(&relay, &anna, "100%_sure").await;
     assert_eq!(page.total, 0, "LIKE wildcards in the query must be literal");
@@ -184,8 +211,14 @@ async fn contacts_page_through_the_whole_list_and_bad_limits_name_the_field() {
         .await
         .unwrap();
     assert_eq!(last.items.len(), 10);
-    assert!(first.items.iter().all(|a| last.items.iter().all(|b| a.id != b.id)));
-    assert!(first.items.iter().all(|c| c.responsible.is_some() && !c.phones.is_empty()));
+    assert!(first
+        .items
+        .iter()
+        .all(|a| last.items.iter().all(|b| a.id != b.id)));
+    assert!(first
+        .items
+        .iter()
+        .all(|c| c.responsible.is_some() && !c.phones.is_empty()));
     assert!(first.items.iter().any(|c| c.phones.len() == 2));
 
     for query in ["limit=201", "limit=0", "limit=abc", "offset=-1"] {
@@ -256,7 +289,12 @@ async fn bad_requests_get_json_errors_naming_the_field_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(malformed.status(), 400);
-    assert!(malformed.json::<ApiError>().await.unwrap().error.contains("JSON"));
+    assert!(malformed
+        .json::<ApiError>()
+        .await
+        .unwrap()
+        .error
+        .contains("JSON"));
 
     let missing = anna
         .post(relay.url("/api/login"))
@@ -265,7 +303,10 @@ async fn bad_requests_get_json_errors_naming_the_field_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 422);
-    assert_eq!(missing.json::<ApiError>().await.unwrap().field.as_deref(), Some("password"));
+    assert_eq!(
+        missing.json::<ApiError>().await.unwrap().field.as_deref(),
+        Some("password")
+    );
 
     let mistyped = anna
         .post(relay.url("/api/contacts/1/notes"))
@@ -274,7 +315,10 @@ async fn bad_requests_get_json_errors_naming_the_field_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(mistyped.status(), 422);
-    assert_eq!(mistyped.json::<ApiError>().await.unwrap().field.as_deref(), Some("body"));
+    assert_eq!(
+        mistyped.json::<ApiError>().await.unwrap().field.as_deref(),
+        Some("body")
+    );
 
     let empty = anna
         .post(relay.url("/api/contacts/1/notes"))
@@ -291,9 +335,16 @@ async fn bad_requests_get_json_errors_naming_the_field_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(nowhere.status(), 404);
-    let bad_id = anna.get(relay.url("/api/contacts/abc")).send().await.unwrap();
+    let bad_id = anna
+        .get(relay.url("/api/contacts/abc"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_id.status(), 422);
-    assert_eq!(bad_id.json::<ApiError>().await.unwrap().field.as_deref(), Some("id"));
+    assert_eq!(
+        bad_id.json::<ApiError>().await.unwrap().field.as_deref(),
+        Some("id")
+    );
 
     let card: ContactCard = anna
         .get(relay.url("/api/contacts/1"))
@@ -303,7 +354,10 @@ async fn bad_requests_get_json_errors_naming_the_field_and_change_nothing() {
         .json()
         .await
         .unwrap();
-    assert!(card.notes.iter().all(|n| n.body != "hello" && !n.body.trim().is_empty()));
+    assert!(card
+        .notes
+        .iter()
+        .all(|n| n.body != "hello" && !n.body.trim().is_empty()));
 }
 
 #[tokio::test]
@@ -312,7 +366,14 @@ async fn logout_ends_the_session_on_the_server() {
     let anna = relay.signed_in("anna").await;
     let response = anna.post(relay.url("/api/logout")).send().await.unwrap();
     assert_eq!(response.status(), 204);
-    assert_eq!(anna.get(relay.url("/api/me")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        anna.get(relay.url("/api/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 }
 
 #[tokio::test]
@@ -327,7 +388,12 @@ async fn the_openapi_document_describes_the_routes() {
         .json()
         .await
         .unwrap();
-    for path in ["/api/login", "/api/contacts", "/api/contacts/{id}", "/api/users"] {
+    for path in [
+        "/api/login",
+        "/api/contacts",
+        "/api/contacts/{id}",
+        "/api/users",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["schemas"]["ContactPage"].is_object());
@@ -336,7 +402,12 @@ async fn the_openapi_document_describes_the_routes() {
 #[tokio::test]
 async fn health_and_unknown_api_routes_answer_json() {
     let relay = TestRelay::start().await;
-    let health: serde_json::Value = reqwest::get(relay.url("/healthz")).await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = reqwest::get(relay.url("/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     let anna = relay.signed_in("anna").await;
     let response = anna.get(relay.url("/api/nope")).send().await.unwrap();
@@ -347,15 +418,27 @@ async fn health_and_unknown_api_routes_answer_json() {
 #[tokio::test]
 async fn the_frontend_is_served_with_a_spa_fallback() {
     let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>Callcard app</title>").unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>Callcard app</title>",
+    )
+    .unwrap();
     std::fs::write(dist.path().join("app.js"), "console.log('hi')").unwrap();
     let relay = TestRelay::start_with(dist.path()).await;
     for path in ["/", "/contacts/12", "/login"] {
         let response = reqwest::get(relay.url(path)).await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        assert!(response.text().await.unwrap().contains("Callcard app"), "{path}");
+        assert!(
+            response.text().await.unwrap().contains("Callcard app"),
+            "{path}"
+        );
     }
-    let js = reqwest::get(relay.url("/app.js")).await.unwrap().text().await.unwrap();
+    let js = reqwest::get(relay.url("/app.js"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(js.contains("console.log"));
 }
 

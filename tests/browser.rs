@@ -29,11 +29,15 @@ async fn a_manager_signs_in_finds_a_client_by_phone_and_opens_the_card() {
         .await;
     assert_eq!(browser.current_path().await, "/contacts");
     browser
-        .wait_text("#page-info", "the first page of 50", |t| t.contains("of 50"))
+        .wait_text("#page-info", "the first page of 50", |t| {
+            t.contains("of 50")
+        })
         .await;
 
     // Stored as "+7 495 123-45-67"; typed the way a Russian manager says it.
-    browser.type_into("input#contact-search", "8 (495) 123-45-67").await;
+    browser
+        .type_into("input#contact-search", "8 (495) 123-45-67")
+        .await;
     browser
         .wait_text("#page-info", "exactly one match", |t| t.contains("of 1"))
         .await;

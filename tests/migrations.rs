@@ -41,7 +41,10 @@ async fn an_empty_database_is_created_and_migrated_and_a_restart_changes_nothing
         "tasks",
         "users",
     ] {
-        assert!(first.iter().any(|t| t == table), "{table} missing from {first:?}");
+        assert!(
+            first.iter().any(|t| t == table),
+            "{table} missing from {first:?}"
+        );
     }
 
     let relay = Relay::start(config).await.unwrap();

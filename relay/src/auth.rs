@@ -136,8 +136,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         .bind(now_rfc3339())
         .fetch_optional(&state.db)
         .await?;
-        let (id, login, display_name, group, is_admin) =
-            row.ok_or(AppError::Unauthorized("the session has ended; sign in again"))?;
+        let (id, login, display_name, group, is_admin) = row.ok_or(AppError::Unauthorized(
+            "the session has ended; sign in again",
+        ))?;
         Ok(CurrentUser {
             id,
             login,
@@ -210,7 +211,10 @@ impl LoginLimiter {
     }
 
     fn keys(ip: IpAddr, login: &str) -> [String; 2] {
-        [format!("ip:{ip}"), format!("login:{}", login.to_lowercase())]
+        [
+            format!("ip:{ip}"),
+            format!("login:{}", login.to_lowercase()),
+        ]
     }
 
     /// Refuses the attempt outright when the address or the login is locked out.

@@ -11,7 +11,11 @@ use serde::Deserialize;
 /// Command line of `callcard-relay`. A flag or variable beats the TOML file,
 /// which beats the default.
 #[derive(Debug, Parser)]
-#[command(name = "callcard-relay", version, about = "Callcard relay: CRM telephony server")]
+#[command(
+    name = "callcard-relay",
+    version,
+    about = "Callcard relay: CRM telephony server"
+)]
 pub struct Cli {
     /// HTTP address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "CALLCARD_LISTEN")]
@@ -72,9 +76,15 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("default_region: {0}")]
     Region(#[from] callcard_shared::phone::PhoneError),
 }
@@ -108,7 +118,10 @@ impl Config {
                 .listen
                 .or(file.listen)
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
-            data_dir: cli.data_dir.or(file.data_dir).unwrap_or_else(|| "data".into()),
+            data_dir: cli
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| "data".into()),
             database_url: cli.database_url.or(file.database_url),
             static_dir: cli
                 .static_dir
@@ -149,8 +162,7 @@ mod tests {
     use super::*;
 
     fn cli(args: &[&str]) -> Cli {
-        Cli::try_parse_from(std::iter::once("callcard-relay").chain(args.iter().copied()))
-            .unwrap()
+        Cli::try_parse_from(std::iter::once("callcard-relay").chain(args.iter().copied())).unwrap()
     }
 
     #[test]
@@ -173,7 +185,9 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("/srv/cc"));
         assert_eq!(config.default_region.code(), "PL");
         assert_eq!(config.static_dir, PathBuf::from("dist"));
-        assert!(config.database_url().starts_with("sqlite:///srv/cc/callcard.sqlite"));
+        assert!(config
+            .database_url()
+            .starts_with("sqlite:///srv/cc/callcard.sqlite"));
     }
 
     #[test]

@@ -12,16 +12,35 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Callcard API", description = "CRM telephony: contacts, calls, telephony administration. Every route but /api/login needs the session cookie."),
+    info(
+        title = "Callcard API",
+        description = "CRM telephony: contacts, calls, telephony administration. Every route but /api/login needs the session cookie."
+    ),
     paths(
-        routes::session::login, routes::session::logout, routes::session::me,
-        routes::contacts::list, routes::contacts::card, routes::contacts::add_note,
-        routes::users::list, routes::health::healthz,
+        routes::session::login,
+        routes::session::logout,
+        routes::session::me,
+        routes::contacts::list,
+        routes::contacts::card,
+        routes::contacts::add_note,
+        routes::users::list,
+        routes::health::healthz,
     ),
     components(schemas(
-        api::ApiError, api::LoginRequest, api::Me, api::UserRef, api::UserSummary, api::Phone,
-        api::Contact, api::ContactPage, api::ContactCard, api::Deal, api::Note, api::NewNote,
-        api::Task, api::Health,
+        api::ApiError,
+        api::LoginRequest,
+        api::Me,
+        api::UserRef,
+        api::UserSummary,
+        api::Phone,
+        api::Contact,
+        api::ContactPage,
+        api::ContactCard,
+        api::Deal,
+        api::Note,
+        api::NewNote,
+        api::Task,
+        api::Health,
     ))
 )]
 pub struct ApiDoc;

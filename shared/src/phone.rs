@@ -47,7 +47,8 @@ pub fn to_e164(raw: &str, region: Region) -> Result<String, PhoneError> {
 /// complete number, not a fragment such as `123-45`).
 pub fn to_valid_e164(raw: &str, region: Region) -> Option<String> {
     let parsed = phonenumber::parse(Some(region.0), raw.trim()).ok()?;
-    phonenumber::is_valid(&parsed).then(|| parsed.format().mode(phonenumber::Mode::E164).to_string())
+    phonenumber::is_valid(&parsed)
+        .then(|| parsed.format().mode(phonenumber::Mode::E164).to_string())
 }
 
 /// Only the digits of `s`, in order — for matching a partly typed number.
@@ -59,8 +60,7 @@ pub fn digits(s: &str) -> String {
 pub fn looks_like_phone(q: &str) -> bool {
     let q = q.trim();
     digits(q).len() >= 3
-        && q
-            .chars()
+        && q.chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
@@ -95,14 +95,23 @@ mod tests {
 
     #[test]
     fn garbage_is_refused_with_the_input_named() {
-        assert_eq!(to_e164("call me", ru()), Err(PhoneError::NotANumber("call me".into())));
-        assert!(matches!("XX".parse::<Region>(), Err(PhoneError::UnknownRegion(_))));
+        assert_eq!(
+            to_e164("call me", ru()),
+            Err(PhoneError::NotANumber("call me".into()))
+        );
+        assert!(matches!(
+            "XX".parse::<Region>(),
+            Err(PhoneError::UnknownRegion(_))
+        ));
     }
 
     #[test]
     fn fragments_are_not_valid_numbers() {
         assert_eq!(to_valid_e164("123-45", ru()), None);
-        assert_eq!(to_valid_e164("8 916 123 45 67", ru()).as_deref(), Some("+79161234567"));
+        assert_eq!(
+            to_valid_e164("8 916 123 45 67", ru()).as_deref(),
+            Some("+79161234567")
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use callcard_shared::api::{ApiError, ContactCard, ContactPage, ContactQuery, NewNote, Note, UserRef};
+use callcard_shared::api::{
+    ApiError, ContactCard, ContactPage, ContactQuery, NewNote, Note, UserRef,
+};
 
 use crate::auth::CurrentUser;
 use crate::crm::contacts;

@@ -88,7 +88,10 @@ pub async fn login(
     let user = load_user(&state, user_id).await?;
     tracing::info!(user = %user.login, %ip, "signed in");
     Ok((
-        [(SET_COOKIE, session_cookie(&token, state.config.secure_cookies))],
+        [(
+            SET_COOKIE,
+            session_cookie(&token, state.config.secure_cookies),
+        )],
         Json(user.me()),
     )
         .into_response())

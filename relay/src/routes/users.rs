@@ -17,6 +17,9 @@ pub fn router() -> Router<AppState> {
 /// Every CRM user with their access group (administrators only).
 #[utoipa::path(get, path = "/api/users", tag = "admin",
     responses((status = 200, body = [UserSummary]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
-pub async fn list(State(state): State<AppState>, _admin: AdminUser) -> AppResult<Json<Vec<UserSummary>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> AppResult<Json<Vec<UserSummary>>> {
     Ok(Json(users::list(&state.db).await?))
 }
