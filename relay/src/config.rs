@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use callcard_shared::api::TrunkInput;
 use callcard_shared::phone::Region;
 use clap::Parser;
 use serde::Deserialize;
@@ -44,12 +45,21 @@ pub struct Cli {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "CALLCARD_LOG_JSON")]
     pub log_json: bool,
+    /// SIP address for trunks and desk phones, UDP [default: 0.0.0.0:5060].
+    #[arg(long, env = "CALLCARD_SIP_LISTEN")]
+    pub sip_listen: Option<SocketAddr>,
 }
 
 /// The TOML file's shape; every key optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// `[[trunks]]`: trunks to create or bring in line at every start (by name).
+    #[serde(default)]
+    pub trunks: Vec<TrunkEntry>,
+    /// `[[sip_users]]`: telephony users to create or bring in line (by CRM login).
+    #[serde(default)]
+    pub sip_users: Vec<SipUserEntry>,
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
@@ -58,11 +68,15 @@ pub struct FileConfig {
     pub demo: Option<bool>,
     pub secure_cookies: Option<bool>,
     pub log_json: Option<bool>,
+    pub sip_listen: Option<SocketAddr>,
 }
 
-/// Resolved settings the relay runs with.
+/// Resolved settings the relay runs with. `Debug` shows no trunk or SIP password.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Applied by `Relay::start` (see `provision`).
+    pub trunks: Vec<TrunkEntry>,
+    pub sip_users: Vec<SipUserEntry>,
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
@@ -71,6 +85,8 @@ pub struct Config {
     pub demo: bool,
     pub secure_cookies: bool,
     pub log_json: bool,
+    /// UDP address of the SIP side; each trunk also gets its own port on this IP.
+    pub sip_listen: SocketAddr,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,10 +96,13 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("config file {path}: {source}")]
+    /// Only the message and the line: the parser's own text quotes the file,
+    /// which may hold trunk and SIP passwords.
+    #[error("config file {path}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Parse {
         path: PathBuf,
-        source: toml::de::Error,
+        line: Option<usize>,
+        message: String,
     },
     #[error("default_region: {0}")]
     Region(#[from] callcard_shared::phone::PhoneError),
@@ -93,6 +112,8 @@ impl Config {
     /// Settings for tests and embedding: everything default, data under `data_dir`.
     pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
         Config {
+            trunks: Vec::new(),
+            sip_users: Vec::new(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
             database_url: None,
@@ -101,6 +122,7 @@ impl Config {
             demo: false,
             secure_cookies: false,
             log_json: false,
+            sip_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
 
@@ -114,6 +136,8 @@ impl Config {
             .or(file.default_region)
             .unwrap_or_else(|| "RU".into());
         Ok(Config {
+            trunks: file.trunks,
+            sip_users: file.sip_users,
             listen: cli
                 .listen
                 .or(file.listen)
@@ -131,6 +155,10 @@ impl Config {
             demo: cli.demo || file.demo.unwrap_or(false),
             secure_cookies: cli.secure_cookies || file.secure_cookies.unwrap_or(false),
             log_json: cli.log_json || file.log_json.unwrap_or(false),
+            sip_listen: cli
+                .sip_listen
+                .or(file.sip_listen)
+                .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 5060))),
         })
     }
 
@@ -151,9 +179,78 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.to_owned(),
         source,
     })?;
-    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+    toml::from_str(&text).map_err(|e: toml::de::Error| ConfigError::Parse {
         path: path.to_owned(),
-        source,
+        line: e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().to_string(),
+    })
+}
+
+/// A `[[trunks]]` entry of the config file: the fields of the API's trunk
+/// input (`password` is required when the trunk does not exist yet).
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct TrunkEntry(pub TrunkInput);
+
+impl std::fmt::Debug for TrunkEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.0.clone();
+        shown.password = shown.password.map(|_| "***".into());
+        shown.fmt(f)
+    }
+}
+
+/// A `[[sip_users]]` entry of the config file: the telephony user of a CRM user.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipUserEntry {
+    /// The CRM user's login.
+    pub login: String,
+    /// 3 to 6 digits (a string or a number in the file).
+    #[serde(deserialize_with = "extension")]
+    pub extension: String,
+    /// A fixed SIP password (for desk phones set up by hand). Omitted: one is
+    /// generated when the telephony user is created and then kept; an
+    /// administrator sees a new one with `POST /api/sip-users/{id}/password`.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default = "yes")]
+    pub accept_incoming: bool,
+    #[serde(default = "yes")]
+    pub browser_calls: bool,
+    #[serde(default)]
+    pub forward_to: Option<String>,
+}
+
+impl std::fmt::Debug for SipUserEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipUserEntry")
+            .field("login", &self.login)
+            .field("extension", &self.extension)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("accept_incoming", &self.accept_incoming)
+            .field("browser_calls", &self.browser_calls)
+            .field("forward_to", &self.forward_to)
+            .finish()
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn extension<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Number(u32),
+    }
+    Ok(match Written::deserialize(d)? {
+        Written::Text(s) => s,
+        Written::Number(n) => n.to_string(),
     })
 }
 
@@ -197,6 +294,60 @@ mod tests {
         std::fs::write(&file, "listn = \"127.0.0.1:9000\"\n").unwrap();
         let err = Config::resolve(cli(&["--config", file.to_str().unwrap()])).unwrap_err();
         assert!(err.to_string().contains("listn"), "{err}");
+    }
+
+    #[test]
+    fn telephony_entries_are_read_and_their_passwords_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("relay.toml");
+        std::fs::write(
+            &file,
+            r#"
+[[trunks]]
+name = "main"
+number = "+7 495 111-22-33"
+username = "u1"
+password = "trunk-pw-xyzzy"
+domain = "sip.example.net"
+host = "sip.example.net:5060"
+
+[[sip_users]]
+login = "anna"
+extension = 201
+password = "desk-pw-plugh-2026"
+"#,
+        )
+        .unwrap();
+        let config = Config::resolve(cli(&["--config", file.to_str().unwrap()])).unwrap();
+        assert_eq!(config.trunks.len(), 1);
+        assert_eq!(
+            config.trunks[0].0.expires, 3600,
+            "TrunkInput defaults apply"
+        );
+        assert_eq!(config.sip_users[0].extension, "201");
+        assert!(config.sip_users[0].browser_calls);
+        let shown = format!("{config:?}");
+        assert!(shown.contains("main") && shown.contains("anna"), "{shown}");
+        assert!(
+            !shown.contains("xyzzy") && !shown.contains("plugh"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_typo_in_a_trunk_entry_names_the_line_but_never_quotes_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("relay.toml");
+        std::fs::write(
+            &file,
+            "[[trunks]]\nname = \"main\"\npasword = \"trunk-pw-xyzzy\"\n",
+        )
+        .unwrap();
+        let err = Config::resolve(cli(&["--config", file.to_str().unwrap()]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pasword") && err.contains("line 3"), "{err}");
+        assert!(!err.contains("xyzzy"), "{err}");
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum AppError {
     /// A request field is missing or wrong.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// The request clashes with what is stored (a name or extension taken).
+    #[error("{field}: {message}")]
+    Conflict { field: String, message: String },
     /// The body or query could not be read at all.
     #[error("{0}")]
     BadRequest(String),
@@ -39,6 +42,20 @@ impl AppError {
     }
 }
 
+impl From<crate::crm::WriteError> for AppError {
+    fn from(e: crate::crm::WriteError) -> Self {
+        use crate::crm::WriteError;
+        match e {
+            WriteError::Invalid { field, message } => AppError::invalid(field, message),
+            WriteError::Conflict { field, message } => AppError::Conflict {
+                field: field.into(),
+                message,
+            },
+            WriteError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         AppError::Internal(e.into())
@@ -53,6 +70,10 @@ impl IntoResponse for AppError {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, error(m, None)),
             AppError::Invalid { field, message } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
+                error(&format!("{field}: {message}"), Some(field)),
+            ),
+            AppError::Conflict { field, message } => (
+                StatusCode::CONFLICT,
                 error(&format!("{field}: {message}"), Some(field)),
             ),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, error(m, None)),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod frontend;
 pub mod openapi;
+pub mod provision;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -35,6 +36,7 @@ use crate::state::AppState;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
+        .route("/sip", get(telephony::ws::upgrade))
         .nest("/api", routes::api_router())
         .merge(frontend::router(&state.config.static_dir))
         .layer(TraceLayer::new_for_http())
@@ -71,6 +73,17 @@ impl Relay {
         } else {
             false
         };
+        if !config.trunks.is_empty() || !config.sip_users.is_empty() {
+            let done = provision::apply(&db, &config)
+                .await
+                .context("the telephony settings of the config file")?;
+            tracing::info!(
+                created = done.created,
+                updated = done.updated,
+                unchanged = done.unchanged,
+                "telephony settings of the config file applied"
+            );
+        }
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -96,11 +109,24 @@ impl Relay {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
+        let telephony = self.state.telephony.clone();
+        let switch = tokio::spawn(
+            telephony::switch::Switch::new(
+                db.clone(),
+                self.state.config.clone(),
+                telephony.clone(),
+            )
+            .run(),
+        );
         let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        // Calls in progress are hung up before the database closes.
+        let _ = telephony.inputs.send(telephony::switch::Input::Shutdown);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), switch).await;
         db.close().await;
+        served?;
         Ok(())
     }
 }

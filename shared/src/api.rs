@@ -226,7 +226,9 @@ pub struct Trunk {
     pub status: TrunkStatus,
 }
 
-/// Create or replace a trunk. On update, `password: null` keeps the stored one.
+/// Create or replace a trunk. On update, `password: null` keeps the stored one;
+/// on create it is required. `number` may be written in any format (numbers
+/// without `+` are read in the relay's default region) and is stored in E.164.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -280,6 +282,8 @@ pub struct SipUser {
     pub registered: bool,
 }
 
+/// Create (`POST`) or change (`PUT`) a telephony user. On `PUT`, `user_id` must
+/// be the telephony user's own and an omitted `extension` keeps the current one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -292,6 +296,7 @@ pub struct SipUserInput {
     pub accept_incoming: bool,
     #[serde(default = "default_true")]
     pub browser_calls: bool,
+    /// An extension, or a phone number in any format (stored in E.164).
     #[serde(default)]
     pub forward_to: Option<String>,
 }
@@ -333,6 +338,8 @@ pub struct CallRecord {
     pub hangup_side: Option<String>,
 }
 
+/// Query of `GET /api/calls`. Administrators see every call, everyone else
+/// only their own (another user's `user_id` then finds nothing).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[serde(deny_unknown_fields)]
@@ -345,10 +352,12 @@ pub struct CallQuery {
     pub direction: Option<String>,
     pub status: Option<String>,
     pub contact_id: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
 
+/// A page of the call log, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CallPage {

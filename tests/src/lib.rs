@@ -2,17 +2,21 @@
 //! port, stopped when the handle drops.
 
 pub mod browser;
+pub mod sip_phone;
+pub mod sipp;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use callcard_relay::config::Config;
+use callcard_relay::state::AppState;
 use callcard_relay::Relay;
 use tokio::sync::oneshot;
 
 pub struct TestRelay {
     pub addr: SocketAddr,
     pub data: tempfile::TempDir,
+    state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -35,6 +39,7 @@ impl TestRelay {
     pub async fn start_config(config: Config, data: tempfile::TempDir) -> TestRelay {
         let relay = Relay::start(config).await.expect("relay starts");
         let addr = relay.local_addr().expect("bound");
+        let state = relay.state.clone();
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(relay.serve(async {
             let _ = stopped.await;
@@ -42,6 +47,7 @@ impl TestRelay {
         TestRelay {
             addr,
             data,
+            state,
             stop: Some(stop),
             task: Some(task),
         }
@@ -70,6 +76,35 @@ impl TestRelay {
             .expect("login request");
         assert_eq!(response.status(), 200, "login as {login}");
         client
+    }
+
+    /// Signs in as `login` and returns the session cookie as `name=value`,
+    /// for clients that are not reqwest (WebSocket).
+    pub async fn session_cookie(&self, login: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({"login": login, "password": "demo"}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login as {login}");
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .expect("a session cookie")
+            .to_str()
+            .expect("ascii cookie");
+        set_cookie
+            .split(';')
+            .next()
+            .expect("name=value")
+            .to_string()
+    }
+
+    /// The running relay's state: its database pool and telephony status, for
+    /// writing what only the SIP runtime writes (call records, trunk status).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     pub fn database_file(&self) -> PathBuf {

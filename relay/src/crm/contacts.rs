@@ -353,6 +353,32 @@ where
     Ok(id)
 }
 
+/// The contact owning the phone `e164` (the lowest id when several share it).
+pub async fn id_by_number(db: &SqlitePool, e164: &str) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT contact_id FROM contact_phones WHERE e164 = $1 ORDER BY contact_id LIMIT 1",
+    )
+    .bind(e164)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// The contact owning the phone `e164` and its responsible manager, if any
+/// (the lowest contact id when several share the number, as [`id_by_number`]).
+pub async fn contact_by_number(
+    db: &SqlitePool,
+    e164: &str,
+) -> sqlx::Result<Option<(i64, Option<i64>)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.responsible_id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
+          WHERE p.e164 = $1 ORDER BY c.id LIMIT 1",
+    )
+    .bind(e164)
+    .fetch_optional(db)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

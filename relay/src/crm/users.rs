@@ -47,3 +47,11 @@ pub async fn create(
     .await?;
     Ok(id)
 }
+
+pub async fn id_by_login(db: &SqlitePool, login: &str) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}

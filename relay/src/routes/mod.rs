@@ -1,8 +1,11 @@
 //! The REST API under `/api`, one module per resource, each with its `router()`.
 
+pub mod calls;
 pub mod contacts;
 pub mod health;
 pub mod session;
+pub mod sip_users;
+pub mod trunks;
 pub mod users;
 
 use axum::Router;
@@ -15,6 +18,15 @@ pub fn api_router() -> Router<AppState> {
         .merge(session::router())
         .merge(contacts::router())
         .merge(users::router())
+        .merge(trunks::router())
+        .merge(sip_users::router())
+        .merge(calls::router())
         .merge(crate::openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
+}
+
+/// A numeric path id; anything else answers 422 naming `id`.
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::invalid("id", format!("`{raw}` is not a {what} id")))
 }

@@ -1,24 +1,55 @@
 //! The relay's telephony runtime: trunk registrations with live status, the
-//! SIP endpoints for browsers (WebSocket) and desk phones, and where they are.
-//! The SIP logic itself is `callcard_shared::sip`; these modules own the IO.
+//! SIP endpoint for browsers (WebSocket), and the switch that bridges calls
+//! between them as a B2BUA. The SIP logic itself is `callcard_shared::sip`;
+//! these modules own the sockets, the clock and the database.
 
+pub mod browser;
+pub mod calls;
 pub mod status;
+pub mod switch;
+pub mod trunk;
+pub mod ws;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 
-/// Telephony state shared by the HTTP handlers and the SIP tasks.
-#[derive(Default)]
+/// Telephony state shared by the HTTP handlers and the switch task.
 pub struct Telephony {
     pub trunks: status::TrunkStatusBoard,
-    /// Signalled when trunks are created, changed or deleted, so the
-    /// registration task reloads them from the database.
+    /// Signalled when trunks are created, changed or deleted, so the switch
+    /// reloads them from the database.
     pub trunks_changed: Notify,
+    /// Into the switch task.
+    pub inputs: mpsc::UnboundedSender<switch::Input>,
+    receiver: Mutex<Option<mpsc::UnboundedReceiver<switch::Input>>>,
+    /// Users with a registered browser or phone right now.
+    pub registered: Mutex<std::collections::HashMap<i64, usize>>,
 }
 
 impl Telephony {
     pub fn new() -> Arc<Telephony> {
-        Arc::new(Telephony::default())
+        let (inputs, receiver) = mpsc::unbounded_channel();
+        Arc::new(Telephony {
+            trunks: status::TrunkStatusBoard::default(),
+            trunks_changed: Notify::new(),
+            inputs,
+            receiver: Mutex::new(Some(receiver)),
+            registered: Mutex::new(Default::default()),
+        })
+    }
+
+    /// The switch's input queue; only the first caller gets it.
+    pub(crate) fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<switch::Input>> {
+        self.receiver.lock().expect("receiver lock").take()
+    }
+
+    /// Whether `user_id` has a registered device.
+    pub fn is_registered(&self, user_id: i64) -> bool {
+        self.registered
+            .lock()
+            .expect("registered lock")
+            .get(&user_id)
+            .is_some_and(|n| *n > 0)
     }
 }

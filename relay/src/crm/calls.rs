@@ -1,0 +1,281 @@
+//! Call records: written by the SIP runtime when a call starts, is answered
+//! and ends; read by the call log with filters, paging and per-user visibility.
+
+use callcard_shared::api::{CallPage, CallRecord, UserRef};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use crate::time::{now_rfc3339, seconds_between};
+
+pub const DIRECTIONS: [&str; 3] = ["inbound", "outbound", "internal"];
+/// Every status a record can have (`in_progress` until it ends).
+pub const STATUSES: [&str; 9] = [
+    "in_progress",
+    "answered",
+    "missed",
+    "busy",
+    "no_answer",
+    "failed",
+    "cancelled",
+    "refused",
+    "interrupted",
+];
+pub const HANGUP_SIDES: [&str; 3] = ["caller", "callee", "relay"];
+
+/// A call as it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCall {
+    /// `inbound`, `outbound` or `internal`.
+    pub direction: &'static str,
+    /// The CRM user on our side (the caller, or who took the call).
+    pub user_id: Option<i64>,
+    /// The number as dialled or as the trunk presented it.
+    pub number_dialled: String,
+    pub number_e164: Option<String>,
+    pub contact_id: Option<i64>,
+    pub trunk_id: Option<i64>,
+}
+
+/// Writes the record of a call that starts now (status `in_progress`).
+pub async fn start(db: &SqlitePool, call: NewCall) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO call_records (started_at, direction, user_id, number_dialled, number_e164,
+                                   contact_id, trunk_id, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_progress') RETURNING id",
+    )
+    .bind(now_rfc3339())
+    .bind(call.direction)
+    .bind(call.user_id)
+    .bind(&call.number_dialled)
+    .bind(&call.number_e164)
+    .bind(call.contact_id)
+    .bind(call.trunk_id)
+    .fetch_one(db)
+    .await?;
+    Ok(id)
+}
+
+/// Notes that call `id` was answered now (the first answer counts), through
+/// `trunk_id` when given. The status stays `in_progress` until [`finish`].
+pub async fn answered(db: &SqlitePool, id: i64, trunk_id: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE call_records SET answered_at = COALESCE(answered_at, $1),
+                trunk_id = COALESCE($2, trunk_id)
+          WHERE id = $3 AND ended_at IS NULL",
+    )
+    .bind(now_rfc3339())
+    .bind(trunk_id)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Closes call `id` now with its final `status` (one of [`STATUSES`] but
+/// `in_progress`), counting the talk time from the answer. A call already
+/// closed is left as it is: the answer is then `false`. An unknown status or
+/// hangup side is refused with an error and changes nothing.
+pub async fn finish(
+    db: &SqlitePool,
+    id: i64,
+    status: &str,
+    end_cause: Option<&str>,
+    hangup_side: Option<&str>,
+) -> sqlx::Result<bool> {
+    if status == "in_progress" || !STATUSES.contains(&status) {
+        return Err(sqlx::Error::Protocol(format!(
+            "call record {id}: `{status}` is not a final call status"
+        )));
+    }
+    if let Some(side) = hangup_side.filter(|s| !HANGUP_SIDES.contains(s)) {
+        return Err(sqlx::Error::Protocol(format!(
+            "call record {id}: `{side}` is not a hangup side"
+        )));
+    }
+    let open: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT answered_at FROM call_records WHERE id = $1 AND ended_at IS NULL")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    let Some((answered_at,)) = open else {
+        return Ok(false);
+    };
+    let ended_at = now_rfc3339();
+    let talk = answered_at.map_or(0, |a| seconds_between(&a, &ended_at));
+    let done = sqlx::query(
+        "UPDATE call_records SET ended_at = $1, talk_seconds = $2, status = $3, end_cause = $4,
+                hangup_side = $5
+          WHERE id = $6 AND ended_at IS NULL",
+    )
+    .bind(&ended_at)
+    .bind(talk)
+    .bind(status)
+    .bind(end_cause)
+    .bind(hangup_side)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// `record_columns!(" WHERE …")`: the query as one `&'static str`.
+macro_rules! record_columns {
+    ($tail:literal) => {
+        concat!(
+            "SELECT c.id, c.started_at, c.answered_at, c.ended_at,
+        c.talk_seconds, c.direction, c.user_id, u.display_name AS user_name, c.number_dialled,
+        c.number_e164, c.contact_id, ct.name AS contact_name, c.trunk_id, c.status, c.end_cause,
+        c.hangup_side
+   FROM call_records c
+   LEFT JOIN users u ON u.id = c.user_id
+   LEFT JOIN contacts ct ON ct.id = c.contact_id",
+            $tail
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    id: i64,
+    started_at: String,
+    answered_at: Option<String>,
+    ended_at: Option<String>,
+    talk_seconds: i64,
+    direction: String,
+    user_id: Option<i64>,
+    user_name: Option<String>,
+    number_dialled: String,
+    number_e164: Option<String>,
+    contact_id: Option<i64>,
+    contact_name: Option<String>,
+    trunk_id: Option<i64>,
+    status: String,
+    end_cause: Option<String>,
+    hangup_side: Option<String>,
+}
+
+impl From<RecordRow> for CallRecord {
+    fn from(r: RecordRow) -> Self {
+        CallRecord {
+            id: r.id,
+            started_at: r.started_at,
+            answered_at: r.answered_at,
+            ended_at: r.ended_at,
+            talk_seconds: r.talk_seconds,
+            direction: r.direction,
+            user: match (r.user_id, r.user_name) {
+                (Some(id), Some(display_name)) => Some(UserRef { id, display_name }),
+                _ => None,
+            },
+            number_dialled: r.number_dialled,
+            number_e164: r.number_e164,
+            contact_id: r.contact_id,
+            contact_name: r.contact_name,
+            trunk_id: r.trunk_id,
+            status: r.status,
+            end_cause: r.end_cause,
+            hangup_side: r.hangup_side,
+        }
+    }
+}
+
+pub async fn get(db: &SqlitePool, id: i64) -> sqlx::Result<Option<CallRecord>> {
+    let row: Option<RecordRow> = sqlx::query_as(record_columns!(" WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(CallRecord::from))
+}
+
+/// Whose calls a reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    /// Only the calls of this CRM user.
+    OwnCalls(i64),
+}
+
+impl Visibility {
+    pub fn allows(self, record: &CallRecord) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::OwnCalls(me) => record.user.as_ref().is_some_and(|u| u.id == me),
+        }
+    }
+}
+
+/// A checked call-log query: bounds in the stored timestamp form, direction
+/// and status among the known ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallFilter {
+    /// Started at or after.
+    pub from: Option<String>,
+    /// Started before.
+    pub to: Option<String>,
+    pub user_id: Option<i64>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub contact_id: Option<i64>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &CallFilter, visibility: Visibility) {
+    let mut first = true;
+    let mut and = |qb: &mut QueryBuilder<Sqlite>| {
+        qb.push(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    if let Visibility::OwnCalls(me) = visibility {
+        and(qb);
+        qb.push("c.user_id = ").push_bind(me);
+    }
+    if let Some(from) = &filter.from {
+        and(qb);
+        qb.push("c.started_at >= ").push_bind(from.clone());
+    }
+    if let Some(to) = &filter.to {
+        and(qb);
+        qb.push("c.started_at < ").push_bind(to.clone());
+    }
+    if let Some(user_id) = filter.user_id {
+        and(qb);
+        qb.push("c.user_id = ").push_bind(user_id);
+    }
+    if let Some(direction) = &filter.direction {
+        and(qb);
+        qb.push("c.direction = ").push_bind(direction.clone());
+    }
+    if let Some(status) = &filter.status {
+        and(qb);
+        qb.push("c.status = ").push_bind(status.clone());
+    }
+    if let Some(contact_id) = filter.contact_id {
+        and(qb);
+        qb.push("c.contact_id = ").push_bind(contact_id);
+    }
+}
+
+/// The calls matching `filter` that `visibility` lets the reader see, newest
+/// first, a page at a time, with the total count.
+pub async fn search(
+    db: &SqlitePool,
+    filter: &CallFilter,
+    visibility: Visibility,
+) -> sqlx::Result<CallPage> {
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM call_records c");
+    push_filter(&mut count, filter, visibility);
+    let (total,): (i64,) = count.build_query_as().fetch_one(db).await?;
+
+    let mut select = QueryBuilder::<Sqlite>::new(record_columns!(""));
+    push_filter(&mut select, filter, visibility);
+    select
+        .push(" ORDER BY c.started_at DESC, c.id DESC LIMIT ")
+        .push_bind(i64::from(filter.limit))
+        .push(" OFFSET ")
+        .push_bind(i64::from(filter.offset));
+    let rows: Vec<RecordRow> = select.build_query_as().fetch_all(db).await?;
+    Ok(CallPage {
+        total,
+        items: rows.into_iter().map(CallRecord::from).collect(),
+    })
+}

@@ -1,0 +1,776 @@
+//! The switch: one task that owns every SIP endpoint (one per trunk, one per
+//! browser connection) and bridges calls between them as a B2BUA. Inputs come
+//! from the socket tasks through one queue; after each input the touched
+//! endpoints are drained — transmits to their sockets, events to the bridge
+//! logic — and the task sleeps until the earliest endpoint or registration
+//! deadline.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use callcard_shared::api::TrunkState;
+use callcard_shared::phone;
+use callcard_shared::sip::auth::{Algorithm, DigestServer};
+use callcard_shared::sip::message::Method;
+use callcard_shared::sip::ua::{CallHandle, Event, Remote, TransportKind};
+use callcard_shared::sip::uri::Uri;
+use callcard_shared::Instant;
+use sqlx::SqlitePool;
+
+use super::browser::{self, BrowserConn, RegisterOutcome, MAX_BAD_CREDENTIALS};
+use super::calls::{cause_for_failure, code_for_caller, fails_over, status_for_failure};
+use super::trunk::TrunkLeg;
+use super::ws::WsSender;
+use super::Telephony;
+use crate::config::Config;
+use crate::crm;
+
+/// What the socket tasks hand the switch.
+pub enum Input {
+    WsOpen {
+        conn: u64,
+        user_id: i64,
+        login: String,
+        tx: WsSender,
+    },
+    WsFrame {
+        conn: u64,
+        bytes: Vec<u8>,
+    },
+    WsClosed {
+        conn: u64,
+    },
+    Udp {
+        trunk: i64,
+        from: SocketAddr,
+        bytes: Vec<u8>,
+    },
+    /// The relay is stopping: hang up and return.
+    Shutdown,
+}
+
+/// One side of a bridged call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Leg {
+    Browser(u64),
+    Trunk(i64),
+}
+
+struct Bridge {
+    /// The calling side (a browser for outbound calls).
+    a: (Leg, CallHandle),
+    /// The called side, once an INVITE went out.
+    b: Option<(Leg, CallHandle)>,
+    record: i64,
+    user_id: i64,
+    e164: String,
+    offer: Option<Vec<u8>>,
+    tried: Vec<i64>,
+    ringing: bool,
+    answered: bool,
+    /// The record is closed; the bridge waits for the last answers.
+    finished: bool,
+}
+
+pub struct Switch {
+    db: SqlitePool,
+    config: Arc<Config>,
+    telephony: Arc<Telephony>,
+    digest: DigestServer,
+    browsers: HashMap<u64, BrowserConn>,
+    trunks: BTreeMap<i64, TrunkLeg>,
+    bridges: Vec<Bridge>,
+    dirty: BTreeSet<Leg>,
+    /// Browser connections to close once their last answer is sent.
+    to_close: Vec<u64>,
+}
+
+impl Switch {
+    pub fn new(db: SqlitePool, config: Arc<Config>, telephony: Arc<Telephony>) -> Switch {
+        Switch {
+            db,
+            config,
+            telephony,
+            digest: DigestServer::new(
+                crm::sip_users::SIP_REALM,
+                Algorithm::Md5,
+                Duration::from_secs(300),
+            ),
+            browsers: HashMap::new(),
+            trunks: BTreeMap::new(),
+            bridges: Vec::new(),
+            dirty: BTreeSet::new(),
+            to_close: Vec::new(),
+        }
+    }
+
+    /// Runs until the input queue closes (the relay shuts down).
+    pub async fn run(mut self) {
+        let Some(mut inputs) = self.telephony.take_receiver() else {
+            tracing::error!("the switch is already running");
+            return;
+        };
+        let telephony = self.telephony.clone();
+        self.reload_trunks().await;
+        loop {
+            self.drain().await;
+            for conn in std::mem::take(&mut self.to_close) {
+                self.browser_gone(Instant::now(), conn).await;
+                self.drain().await;
+            }
+            let deadline = self.next_deadline();
+            let sleep = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                input = inputs.recv() => match input {
+                    Some(Input::Shutdown) | None => break,
+                    Some(input) => self.handle(input).await,
+                },
+                _ = telephony.trunks_changed.notified() => self.reload_trunks().await,
+                _ = sleep => self.timeouts(Instant::now()),
+            }
+        }
+        self.shutdown().await;
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let trunks = self
+            .trunks
+            .values()
+            .flat_map(|t| t.ep.poll_timeout().into_iter().chain(t.next_register));
+        let browsers = self.browsers.values().filter_map(|b| b.ep.poll_timeout());
+        trunks.chain(browsers).min()
+    }
+
+    fn timeouts(&mut self, now: Instant) {
+        for (id, trunk) in &mut self.trunks {
+            if trunk.ep.poll_timeout().is_some_and(|t| t <= now) {
+                trunk.ep.handle_timeout(now);
+                self.dirty.insert(Leg::Trunk(*id));
+            }
+            if trunk.next_register.is_some_and(|t| t <= now) {
+                trunk.register_now(now);
+                self.dirty.insert(Leg::Trunk(*id));
+            }
+        }
+        for (conn, browser) in &mut self.browsers {
+            if browser.ep.poll_timeout().is_some_and(|t| t <= now) {
+                browser.ep.handle_timeout(now);
+                self.dirty.insert(Leg::Browser(*conn));
+            }
+        }
+    }
+
+    async fn handle(&mut self, input: Input) {
+        let now = Instant::now();
+        match input {
+            Input::WsOpen {
+                conn,
+                user_id,
+                login,
+                tx,
+            } => {
+                let account = match crm::sip_users::by_user(&self.db, user_id).await {
+                    Ok(account) => account,
+                    Err(e) => {
+                        tracing::error!("loading the telephony user of {login}: {e}");
+                        None
+                    }
+                };
+                self.browsers
+                    .insert(conn, BrowserConn::new(conn, user_id, login, tx, account));
+            }
+            Input::WsFrame { conn, bytes } => {
+                let Some(browser) = self.browsers.get_mut(&conn) else {
+                    return;
+                };
+                let from = Remote {
+                    addr: conn,
+                    transport: TransportKind::Ws,
+                };
+                if let Err(e) = browser.ep.handle_input(now, from, &bytes) {
+                    tracing::info!(conn, user = %browser.login, "malformed SIP from a browser: {e}");
+                }
+                self.dirty.insert(Leg::Browser(conn));
+            }
+            Input::WsClosed { conn } => self.browser_gone(now, conn).await,
+            Input::Shutdown => {}
+            Input::Udp { trunk, from, bytes } => {
+                let Some(leg) = self.trunks.get_mut(&trunk) else {
+                    return;
+                };
+                if from != leg.ep.config().outbound.addr {
+                    tracing::warn!(
+                        trunk,
+                        %from,
+                        "security: SIP from an address that is not this trunk's provider, dropped"
+                    );
+                    return;
+                }
+                let remote = Remote {
+                    addr: from,
+                    transport: TransportKind::Udp,
+                };
+                if let Err(e) = leg.ep.handle_input(now, remote, &bytes) {
+                    tracing::info!(trunk, %from, "malformed SIP from a trunk: {e}");
+                }
+                self.dirty.insert(Leg::Trunk(trunk));
+            }
+        }
+    }
+
+    /// Sends what the touched endpoints produced and acts on their events,
+    /// until nothing is left (an event may touch another endpoint).
+    async fn drain(&mut self) {
+        while let Some(leg) = self.dirty.pop_first() {
+            let mut events = Vec::new();
+            match leg {
+                Leg::Trunk(id) => {
+                    let Some(trunk) = self.trunks.get_mut(&id) else {
+                        continue;
+                    };
+                    while let Some(t) = trunk.ep.poll_transmit() {
+                        trunk.send(t.to.addr, &t.bytes).await;
+                    }
+                    while let Some(e) = trunk.ep.poll_event() {
+                        events.push(e);
+                    }
+                }
+                Leg::Browser(conn) => {
+                    let Some(browser) = self.browsers.get_mut(&conn) else {
+                        continue;
+                    };
+                    while let Some(t) = browser.ep.poll_transmit() {
+                        let _ = browser.tx.send(t.bytes);
+                    }
+                    while let Some(e) = browser.ep.poll_event() {
+                        events.push(e);
+                    }
+                }
+            }
+            for event in events {
+                self.on_event(leg, event).await;
+            }
+        }
+    }
+
+    async fn on_event(&mut self, leg: Leg, event: Event) {
+        let now = Instant::now();
+        match (leg, event) {
+            (Leg::Trunk(id), Event::Registered { expires }) => {
+                if let Some(trunk) = self.trunks.get_mut(&id) {
+                    trunk.registered(now, expires);
+                    tracing::info!(trunk = id, expires, "trunk registered");
+                }
+                self.telephony.trunks.set(id, TrunkState::Registered, None);
+            }
+            (Leg::Trunk(id), Event::RegistrationFailed { code }) => {
+                let reason = match code {
+                    401 | 403 | 407 => format!("wrong credentials ({code})"),
+                    408 => "timeout: no answer from the provider".to_string(),
+                    _ => format!("rejected by the provider ({code})"),
+                };
+                if let Some(trunk) = self.trunks.get_mut(&id) {
+                    let retry = trunk.failed(now);
+                    tracing::warn!(
+                        trunk = id,
+                        "trunk registration failed: {reason}; retry in {retry:?}"
+                    );
+                }
+                self.telephony
+                    .trunks
+                    .set(id, TrunkState::Failed, Some(reason));
+            }
+            (Leg::Browser(conn), Event::Request { id, request, .. }) => {
+                self.browser_request(now, conn, id, request).await;
+            }
+            (
+                Leg::Trunk(id),
+                Event::Request {
+                    id: req, request, ..
+                },
+            ) => {
+                // OPTIONS keep-alives from providers get 200; anything else 501.
+                if let Some(trunk) = self.trunks.get_mut(&id) {
+                    let (code, reason) = if request.method == Method::Options {
+                        (200, "OK")
+                    } else {
+                        (501, "Not Implemented")
+                    };
+                    if let Some(resp) = trunk.ep.response_for(req, code, reason) {
+                        trunk.ep.respond(now, req, resp);
+                    }
+                    self.dirty.insert(leg);
+                }
+            }
+            (Leg::Browser(conn), Event::IncomingCall { call, to, sdp, .. }) => {
+                self.outbound_call(now, conn, call, &to, sdp).await;
+            }
+            (Leg::Trunk(id), Event::IncomingCall { call, from, .. }) => {
+                self.inbound_call(now, id, call, &from).await;
+            }
+            (leg, Event::Progress { call, code, sdp }) => {
+                if let Some(i) = self.bridge_of_b(leg, call) {
+                    let bridge = &mut self.bridges[i];
+                    if (180..=183).contains(&code) && !bridge.ringing {
+                        bridge.ringing = true;
+                        let a = bridge.a;
+                        self.with_leg(a.0, |ep| ep.ringing(now, a.1, sdp));
+                    }
+                }
+            }
+            (leg, Event::Answered { call, sdp }) => {
+                if let Some(i) = self.bridge_of_b(leg, call) {
+                    let bridge = &mut self.bridges[i];
+                    bridge.answered = true;
+                    let (a, record) = (bridge.a, bridge.record);
+                    let trunk = match leg {
+                        Leg::Trunk(t) => Some(t),
+                        Leg::Browser(_) => None,
+                    };
+                    self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
+                    if let Err(e) = crm::calls::answered(&self.db, record, trunk).await {
+                        tracing::error!(record, "writing the answer to the call record: {e}");
+                    }
+                }
+            }
+            (leg, Event::Failed { call, code, reason }) => {
+                let Some(i) = self.bridge_of_b(leg, call) else {
+                    return;
+                };
+                let bridge = &self.bridges[i];
+                if bridge.finished {
+                    self.bridges.remove(i);
+                    return;
+                }
+                if fails_over(code) {
+                    if let Some(next) = self.pick_trunk(&bridge.tried) {
+                        tracing::info!(
+                            record = bridge.record,
+                            code,
+                            next,
+                            "failing over to the next trunk"
+                        );
+                        self.dial_trunk(now, i, next);
+                        return;
+                    }
+                }
+                let bridge = self.bridges.remove(i);
+                let a = bridge.a;
+                self.with_leg(a.0, |ep| ep.reject(now, a.1, code_for_caller(code)));
+                let cause = cause_for_failure(code, &reason);
+                self.finish(bridge.record, status_for_failure(code), &cause, "callee")
+                    .await;
+            }
+            (leg, Event::Cancelled { call }) => {
+                // The caller gave up before the answer.
+                if let Some(i) = self.bridge_of_a(leg, call) {
+                    let bridge = &mut self.bridges[i];
+                    bridge.finished = true;
+                    let (b, record) = (bridge.b, bridge.record);
+                    if let Some(b) = b {
+                        self.with_leg(b.0, |ep| ep.cancel(now, b.1));
+                    } else {
+                        self.bridges.remove(i);
+                    }
+                    self.finish(record, "cancelled", "cancelled by the caller", "caller")
+                        .await;
+                }
+            }
+            (leg, Event::Terminated { call, by_peer }) => {
+                if !by_peer {
+                    return;
+                }
+                let (i, other, side) = if let Some(i) = self.bridge_of_a(leg, call) {
+                    (i, self.bridges[i].b, "caller")
+                } else if let Some(i) = self.bridge_of_b(leg, call) {
+                    (i, Some(self.bridges[i].a), "callee")
+                } else {
+                    return;
+                };
+                let bridge = self.bridges.remove(i);
+                if let Some(other) = other {
+                    self.with_leg(other.0, |ep| ep.bye(now, other.1));
+                }
+                self.finish(bridge.record, "answered", "normal clearing (BYE)", side)
+                    .await;
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs `f` on the endpoint of `leg` and marks it for draining.
+    fn with_leg(&mut self, leg: Leg, f: impl FnOnce(&mut dyn LegEndpoint)) {
+        match leg {
+            Leg::Trunk(id) => {
+                if let Some(t) = self.trunks.get_mut(&id) {
+                    f(&mut t.ep);
+                }
+            }
+            Leg::Browser(conn) => {
+                if let Some(b) = self.browsers.get_mut(&conn) {
+                    f(&mut b.ep);
+                }
+            }
+        }
+        self.dirty.insert(leg);
+    }
+
+    fn bridge_of_a(&self, leg: Leg, call: CallHandle) -> Option<usize> {
+        self.bridges.iter().position(|b| b.a == (leg, call))
+    }
+
+    fn bridge_of_b(&self, leg: Leg, call: CallHandle) -> Option<usize> {
+        self.bridges.iter().position(|b| b.b == Some((leg, call)))
+    }
+
+    async fn browser_request(
+        &mut self,
+        now: Instant,
+        conn: u64,
+        id: callcard_shared::sip::ua::RequestHandle,
+        request: callcard_shared::sip::message::Request,
+    ) {
+        let Some(browser) = self.browsers.get_mut(&conn) else {
+            return;
+        };
+        self.dirty.insert(Leg::Browser(conn));
+        match request.method {
+            Method::Register => {
+                let was = browser.is_registered(now);
+                let outcome = browser::register(browser, &mut self.digest, now, id, &request);
+                let user_id = browser.user_id;
+                match outcome {
+                    RegisterOutcome::Bound { .. } if !was => self.count_registration(user_id, 1),
+                    RegisterOutcome::Unbound if was => self.count_registration(user_id, -1),
+                    RegisterOutcome::Refused => {
+                        let login = browser.login.clone();
+                        tracing::warn!(conn, user = %login, "security: wrong SIP credentials on REGISTER");
+                        if browser.bad_credentials >= MAX_BAD_CREDENTIALS {
+                            tracing::warn!(conn, user = %login, "security: too many wrong SIP credentials, connection closed");
+                            self.to_close.push(conn);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Method::Options => browser::respond_with(browser, now, id, 200, "OK", Vec::new()),
+            _ => browser::respond_with(browser, now, id, 501, "Not Implemented", Vec::new()),
+        }
+    }
+
+    fn count_registration(&self, user_id: i64, delta: i64) {
+        let mut registered = self.telephony.registered.lock().expect("registered lock");
+        let n = registered.entry(user_id).or_insert(0);
+        *n = (*n as i64 + delta).max(0) as usize;
+        if *n == 0 {
+            registered.remove(&user_id);
+        }
+    }
+
+    /// A browser dials: normalize, record, pick a trunk, INVITE it.
+    async fn outbound_call(
+        &mut self,
+        now: Instant,
+        conn: u64,
+        call: CallHandle,
+        to: &str,
+        sdp: Option<Vec<u8>>,
+    ) {
+        let leg = Leg::Browser(conn);
+        let Some(browser) = self.browsers.get(&conn) else {
+            return;
+        };
+        if !browser.is_registered(now) {
+            tracing::warn!(conn, user = %browser.login, "security: INVITE on an unregistered connection refused");
+            self.with_leg(leg, |ep| ep.reject(now, call, 403));
+            return;
+        }
+        let user_id = browser.user_id;
+        let dialled = dialled_number(to);
+        let e164 = phone::to_valid_e164(&dialled, self.config.default_region)
+            .or_else(|| phone::to_e164(&dialled, self.config.default_region).ok());
+        let contact_id = match &e164 {
+            Some(n) => crm::contacts::id_by_number(&self.db, n)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let record = crm::calls::start(
+            &self.db,
+            crm::calls::NewCall {
+                direction: "outbound",
+                user_id: Some(user_id),
+                number_dialled: dialled.clone(),
+                number_e164: e164.clone(),
+                contact_id,
+                trunk_id: None,
+            },
+        )
+        .await;
+        let record = match record {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::error!("cannot write a call record: {e}");
+                self.with_leg(leg, |ep| ep.reject(now, call, 500));
+                return;
+            }
+        };
+        let Some(e164) = e164 else {
+            self.with_leg(leg, |ep| ep.reject(now, call, 484));
+            self.finish(record, "failed", "not a phone number (484)", "relay")
+                .await;
+            return;
+        };
+        self.bridges.push(Bridge {
+            a: (leg, call),
+            b: None,
+            record,
+            user_id,
+            e164,
+            offer: sdp,
+            tried: Vec::new(),
+            ringing: false,
+            answered: false,
+            finished: false,
+        });
+        let i = self.bridges.len() - 1;
+        match self.pick_trunk(&[]) {
+            Some(trunk) => self.dial_trunk(now, i, trunk),
+            None => {
+                let bridge = self.bridges.remove(i);
+                self.with_leg(leg, |ep| ep.reject(now, call, 503));
+                self.finish(bridge.record, "failed", "no trunk available (503)", "relay")
+                    .await;
+            }
+        }
+    }
+
+    /// The first usable trunk by priority that was not tried yet.
+    fn pick_trunk(&self, tried: &[i64]) -> Option<i64> {
+        let mut usable: Vec<&TrunkLeg> = self
+            .trunks
+            .values()
+            .filter(|t| !tried.contains(&t.config.id))
+            .filter(|t| {
+                let state = self.telephony.trunks.get(t.config.id).state;
+                matches!(state, TrunkState::Registered | TrunkState::NotRegistering)
+            })
+            .collect();
+        usable.sort_by_key(|t| (t.config.priority, t.config.id));
+        usable.first().map(|t| t.config.id)
+    }
+
+    fn dial_trunk(&mut self, now: Instant, i: usize, trunk_id: i64) {
+        let Some(trunk) = self.trunks.get_mut(&trunk_id) else {
+            return;
+        };
+        let bridge = &mut self.bridges[i];
+        let target = format!("sip:{}@{}", bridge.e164, trunk.config.domain);
+        let handle = trunk.ep.invite(now, &target, bridge.offer.clone());
+        bridge.b = Some((Leg::Trunk(trunk_id), handle));
+        bridge.tried.push(trunk_id);
+        tracing::info!(
+            record = bridge.record,
+            user = bridge.user_id,
+            trunk = trunk_id,
+            "outbound call"
+        );
+        self.dirty.insert(Leg::Trunk(trunk_id));
+    }
+
+    /// A call from a trunk. Ringing browsers arrives with the next change;
+    /// until then the caller hears 480 and the call is logged as missed.
+    async fn inbound_call(&mut self, now: Instant, trunk_id: i64, call: CallHandle, from: &str) {
+        let caller = dialled_number(from);
+        let e164 = phone::to_valid_e164(&caller, self.config.default_region);
+        let contact_id = match &e164 {
+            Some(n) => crm::contacts::id_by_number(&self.db, n)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
+        let record = crm::calls::start(
+            &self.db,
+            crm::calls::NewCall {
+                direction: "inbound",
+                user_id: None,
+                number_dialled: caller,
+                number_e164: e164,
+                contact_id,
+                trunk_id: Some(trunk_id),
+            },
+        )
+        .await;
+        if let Ok(record) = record {
+            self.finish(record, "missed", "nobody available (480)", "relay")
+                .await;
+        }
+    }
+
+    async fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
+        if let Err(e) = crm::calls::finish(&self.db, record, status, Some(cause), Some(side)).await
+        {
+            tracing::error!(record, "closing the call record: {e}");
+        }
+    }
+
+    /// The browser's socket closed: its registration goes, its calls end.
+    async fn browser_gone(&mut self, now: Instant, conn: u64) {
+        let Some(browser) = self.browsers.remove(&conn) else {
+            return;
+        };
+        if browser.is_registered(now) {
+            self.count_registration(browser.user_id, -1);
+        }
+        let leg = Leg::Browser(conn);
+        let mine: Vec<usize> = (0..self.bridges.len())
+            .rev()
+            .filter(|&i| self.bridges[i].a.0 == leg || self.bridges[i].b.map(|b| b.0) == Some(leg))
+            .collect();
+        for i in mine {
+            let bridge = self.bridges.remove(i);
+            let other = if bridge.a.0 == leg {
+                bridge.b
+            } else {
+                Some(bridge.a)
+            };
+            if let Some(other) = other {
+                if bridge.answered {
+                    self.with_leg(other.0, |ep| ep.bye(now, other.1));
+                } else {
+                    self.with_leg(other.0, |ep| ep.cancel(now, other.1));
+                }
+            }
+            if !bridge.finished {
+                let status = if bridge.answered {
+                    "answered"
+                } else {
+                    "failed"
+                };
+                self.finish(bridge.record, status, "browser disconnected", "caller")
+                    .await;
+            }
+        }
+    }
+
+    async fn reload_trunks(&mut self) {
+        let configs = match crm::trunks::enabled(&self.db).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("loading trunks: {e}");
+                return;
+            }
+        };
+        let now = Instant::now();
+        let wanted: BTreeMap<i64, _> = configs.into_iter().map(|c| (c.id, c)).collect();
+        let gone: Vec<i64> = self
+            .trunks
+            .iter()
+            .filter(|(id, leg)| wanted.get(id) != Some(&leg.config))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            self.trunks.remove(&id);
+            self.telephony.trunks.remove(id);
+        }
+        for (id, config) in wanted {
+            if self.trunks.contains_key(&id) {
+                continue;
+            }
+            let bind_ip = self.config.sip_listen.ip();
+            match TrunkLeg::open(config, bind_ip, self.telephony.inputs.clone(), now).await {
+                Ok(leg) => {
+                    self.telephony.trunks.set(id, leg.initial_state(), None);
+                    self.trunks.insert(id, leg);
+                }
+                Err(e) => {
+                    tracing::warn!(trunk = id, "trunk unusable: {}", e.0);
+                    self.telephony.trunks.set(id, TrunkState::Failed, Some(e.0));
+                }
+            }
+        }
+    }
+
+    /// Ends every call and unregisters nothing (the provider expires it).
+    async fn shutdown(&mut self) {
+        let now = Instant::now();
+        for bridge in std::mem::take(&mut self.bridges) {
+            for (leg, call) in [Some(bridge.a), bridge.b].into_iter().flatten() {
+                if bridge.answered {
+                    self.with_leg(leg, |ep| ep.bye(now, call));
+                }
+            }
+        }
+        self.drain().await;
+    }
+}
+
+/// The user part of a SIP URI or name-addr (`"Bob" <sip:+7495…@host>` → `+7495…`).
+fn dialled_number(uri_or_name_addr: &str) -> String {
+    let inner = match (uri_or_name_addr.find('<'), uri_or_name_addr.find('>')) {
+        (Some(l), Some(r)) if l < r => &uri_or_name_addr[l + 1..r],
+        _ => uri_or_name_addr
+            .split(';')
+            .next()
+            .unwrap_or(uri_or_name_addr),
+    };
+    match Uri::parse(inner.trim()) {
+        Ok(uri) => uri.user.unwrap_or_default().to_string(),
+        Err(_) => inner.trim().to_string(),
+    }
+}
+
+/// The call-control surface shared by browser and trunk endpoints.
+trait LegEndpoint {
+    fn ringing(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>);
+    fn accept(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>);
+    fn reject(&mut self, now: Instant, call: CallHandle, code: u16);
+    fn cancel(&mut self, now: Instant, call: CallHandle);
+    fn bye(&mut self, now: Instant, call: CallHandle);
+}
+
+impl<A: Clone + Eq + std::fmt::Debug> LegEndpoint for callcard_shared::sip::ua::Endpoint<A> {
+    fn ringing(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>) {
+        callcard_shared::sip::ua::Endpoint::ringing(self, now, call, sdp)
+    }
+    fn accept(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>) {
+        callcard_shared::sip::ua::Endpoint::accept(self, now, call, sdp)
+    }
+    fn reject(&mut self, now: Instant, call: CallHandle, code: u16) {
+        callcard_shared::sip::ua::Endpoint::reject(self, now, call, code)
+    }
+    fn cancel(&mut self, now: Instant, call: CallHandle) {
+        callcard_shared::sip::ua::Endpoint::cancel(self, now, call)
+    }
+    fn bye(&mut self, now: Instant, call: CallHandle) {
+        callcard_shared::sip::ua::Endpoint::bye(self, now, call)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dialled_number;
+
+    #[test]
+    fn the_number_is_the_user_part_of_the_uri() {
+        assert_eq!(
+            dialled_number("<sip:+74951234567@callcard>"),
+            "+74951234567"
+        );
+        assert_eq!(
+            dialled_number("\"Ivan\" <sip:84951234567@x.invalid>;tag=1"),
+            "84951234567"
+        );
+        assert_eq!(dialled_number("sip:101@callcard;user=phone"), "101");
+    }
+}

@@ -1,0 +1,101 @@
+//! `/sip`: SIP over WebSocket for browsers (RFC 7118). The upgrade needs the
+//! user's web session; each frame is one SIP message handed to the switch;
+//! CRLF keep-alives (RFC 5626 §4.4.1) are answered here.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+
+use super::switch::Input;
+use crate::auth::CurrentUser;
+use crate::state::AppState;
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// How often the relay pings an idle browser connection.
+const PING_EVERY: Duration = Duration::from_secs(25);
+
+/// Frames the switch sends to one connection.
+pub type WsSender = mpsc::UnboundedSender<Vec<u8>>;
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // RFC 7118 §4: the client must offer the `sip` subprotocol.
+    let ws = ws.protocols(["sip"]);
+    if ws.selected_protocol().is_none() {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(callcard_shared::api::ApiError {
+                error: "the WebSocket must offer the `sip` subprotocol (RFC 7118)".into(),
+                field: Some("Sec-WebSocket-Protocol".into()),
+            }),
+        )
+            .into_response();
+    }
+    ws.on_upgrade(move |socket| serve(state, user, socket))
+}
+
+async fn serve(state: AppState, user: CurrentUser, mut socket: WebSocket) {
+    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let switch = state.telephony.inputs.clone();
+    if switch
+        .send(Input::WsOpen {
+            conn,
+            user_id: user.id,
+            login: user.login.clone(),
+            tx,
+        })
+        .is_err()
+    {
+        return;
+    }
+    tracing::debug!(conn, user = %user.login, "SIP WebSocket open");
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            frame = socket.recv() => {
+                let Some(Ok(frame)) = frame else { break };
+                let bytes = match frame {
+                    Message::Text(text) => text.as_bytes().to_vec(),
+                    Message::Binary(bytes) => bytes.to_vec(),
+                    Message::Close(_) => break,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                };
+                if bytes.iter().all(|b| *b == b'\r' || *b == b'\n') {
+                    // RFC 5626 §4.4.1: a double CRLF ping gets a single CRLF pong.
+                    if bytes.len() >= 4 && socket.send(Message::Text("\r\n".into())).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                if switch.send(Input::WsFrame { conn, bytes }).is_err() {
+                    break;
+                }
+            }
+            out = rx.recv() => {
+                let Some(bytes) = out else { break };
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    tracing::debug!(conn, user = %user.login, "SIP WebSocket closed");
+    let _ = switch.send(Input::WsClosed { conn });
+}

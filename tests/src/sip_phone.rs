@@ -1,0 +1,192 @@
+//! A softphone for tests: the `shared` SIP endpoint over a real WebSocket to
+//! the relay's `/sip`, signed in with the user's web session cookie.
+
+use std::time::Duration;
+
+use callcard_shared::sip::transaction::TimerConfig;
+use callcard_shared::sip::ua::{CallHandle, Config, Endpoint, Event, Remote, TransportKind};
+use callcard_shared::Instant;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub struct WsPhone {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub ep: Endpoint<()>,
+    /// Events seen so far and not yet taken by `wait_for`.
+    pub events: Vec<Event>,
+}
+
+/// Why a WebSocket upgrade was refused: the HTTP status.
+#[derive(Debug)]
+pub struct Refused(pub u16);
+
+impl WsPhone {
+    /// Opens `/sip` with `cookie` (a `name=value` pair) and the `sip` subprotocol.
+    pub async fn connect(
+        relay_addr: std::net::SocketAddr,
+        cookie: Option<&str>,
+        sip_login: &str,
+        password: &str,
+    ) -> Result<WsPhone, Refused> {
+        let mut request = format!("ws://{relay_addr}/sip")
+            .into_client_request()
+            .expect("request");
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "sip".parse().unwrap());
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("Cookie", cookie.parse().unwrap());
+        }
+        let (ws, _) = match tokio_tungstenite::connect_async(request).await {
+            Ok(ok) => ok,
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                return Err(Refused(resp.status().as_u16()))
+            }
+            Err(e) => panic!("WebSocket connect: {e}"),
+        };
+        let config = Config {
+            aor: format!("sip:{sip_login}@callcard"),
+            display_name: None,
+            contact: format!("sip:{sip_login}@df7jal23ls0d.invalid;transport=ws"),
+            via_host: "df7jal23ls0d.invalid".into(),
+            outbound: Remote {
+                addr: (),
+                transport: TransportKind::Ws,
+            },
+            timers: TimerConfig::default(),
+            credentials: Some((sip_login.to_string(), password.to_string())),
+            user_agent: "callcard-tests".into(),
+            limits: Default::default(),
+        };
+        Ok(WsPhone {
+            ws,
+            ep: Endpoint::new(config, 0x7e57),
+            events: Vec::new(),
+        })
+    }
+
+    async fn flush(&mut self) {
+        while let Some(t) = self.ep.poll_transmit() {
+            let text = String::from_utf8(t.bytes).expect("utf-8 SIP");
+            if std::env::var_os("SIP_TRACE").is_some() {
+                eprintln!("--> phone sends\n{text}");
+            }
+            self.ws
+                .send(Message::Text(text.into()))
+                .await
+                .expect("send frame");
+        }
+        while let Some(e) = self.ep.poll_event() {
+            self.events.push(e);
+        }
+    }
+
+    /// Sends a raw frame (for malformed-input tests).
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws
+            .send(Message::Text(text.to_string().into()))
+            .await
+            .expect("send raw");
+    }
+
+    /// Drives the endpoint until an event matching `want` arrives (removed from
+    /// `events` and returned) or `within` passes (panics naming `what`).
+    pub async fn wait_for(
+        &mut self,
+        what: &str,
+        within: Duration,
+        want: impl Fn(&Event) -> bool,
+    ) -> Event {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            self.flush().await;
+            if let Some(i) = self.events.iter().position(&want) {
+                return self.events.remove(i);
+            }
+            let timer = self
+                .ep
+                .poll_timeout()
+                .map(tokio::time::Instant::from_std)
+                .unwrap_or(deadline)
+                .min(deadline);
+            tokio::select! {
+                frame = self.ws.next() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        if std::env::var_os("SIP_TRACE").is_some() {
+                            eprintln!("<-- phone receives\n{}", text.as_str());
+                        }
+                        let _ = self.ep.handle_input(
+                            Instant::now(),
+                            Remote { addr: (), transport: TransportKind::Ws },
+                            text.as_bytes(),
+                        );
+                    }
+                    Some(Ok(_)) => {}
+                    other => panic!("waiting for {what}: the relay closed the socket ({other:?}); events: {:?}", self.events),
+                },
+                _ = tokio::time::sleep_until(timer) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        panic!("no {what} within {within:?}; events: {:?}", self.events);
+                    }
+                    self.ep.handle_timeout(Instant::now());
+                }
+            }
+        }
+    }
+
+    /// Whether the relay closes the socket within `within`.
+    pub async fn closed_within(&mut self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            self.flush().await;
+            tokio::select! {
+                frame = self.ws.next() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        let _ = self.ep.handle_input(
+                            Instant::now(),
+                            Remote { addr: (), transport: TransportKind::Ws },
+                            text.as_bytes(),
+                        );
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                    Some(Ok(_)) => {}
+                },
+                _ = tokio::time::sleep_until(deadline) => return false,
+            }
+        }
+    }
+
+    pub async fn register(&mut self) -> Event {
+        self.ep.register(Instant::now(), 600);
+        self.wait_for("a REGISTER answer", Duration::from_secs(5), |e| {
+            matches!(
+                e,
+                Event::Registered { .. } | Event::RegistrationFailed { .. }
+            )
+        })
+        .await
+    }
+
+    pub async fn call(&mut self, number: &str, sdp: Option<Vec<u8>>) -> CallHandle {
+        let call = self
+            .ep
+            .invite(Instant::now(), &format!("sip:{number}@callcard"), sdp);
+        self.flush().await;
+        call
+    }
+
+    pub async fn hang_up(&mut self, call: CallHandle) {
+        self.ep.bye(Instant::now(), call);
+        self.flush().await;
+    }
+
+    pub async fn cancel(&mut self, call: CallHandle) {
+        self.ep.cancel(Instant::now(), call);
+        self.flush().await;
+    }
+}

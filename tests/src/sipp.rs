@@ -1,0 +1,121 @@
+//! SIPp (Debian `sip-tester`) as a real SIP peer on loopback: a provider's
+//! registrar or a callee, from the scenario files in `tests/sipp/` or SIPp's
+//! built-in ones.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+pub struct Sipp {
+    child: Child,
+    pub addr: SocketAddr,
+    _logs: tempfile::TempDir,
+}
+
+/// A scenario: a file under `tests/sipp/` or a built-in name (`uas`).
+pub enum Scenario<'a> {
+    File(&'a str),
+    BuiltIn(&'a str),
+}
+
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("free UDP port")
+        .port()
+}
+
+impl Sipp {
+    /// Starts SIPp as a server on a free loopback port, for `calls` calls.
+    pub fn serve(scenario: Scenario<'_>, calls: u32) -> Sipp {
+        let port = free_udp_port();
+        let logs = tempfile::tempdir().expect("log dir");
+        let mut cmd = Command::new(sipp_binary());
+        match scenario {
+            Scenario::File(name) => {
+                let path: PathBuf = crate::repo_root().join("tests/sipp").join(name);
+                cmd.arg("-sf").arg(path);
+            }
+            Scenario::BuiltIn(name) => {
+                cmd.args(["-sn", name]);
+            }
+        }
+        cmd.args(["-i", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-m",
+                &calls.to_string(),
+                "-nostdin",
+                "-trace_err",
+                "-trace_msg",
+            ])
+            .arg("-error_file")
+            .arg(logs.path().join("errors.log"))
+            .current_dir(logs.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = cmd.spawn().expect("start sipp");
+        // SIPp binds within a few milliseconds; give it a moment.
+        std::thread::sleep(Duration::from_millis(300));
+        Sipp {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            _logs: logs,
+        }
+    }
+
+    /// Waits for SIPp to finish its calls; Err with its error log if it does
+    /// not within `within` or fails.
+    pub async fn finished(mut self, within: Duration) -> Result<ExitStatus, String> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("sipp status") {
+                if status.success() {
+                    return Ok(status);
+                }
+                return Err(format!("sipp exited with {status}: {}", self.errors()));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let _ = self.child.kill();
+                return Err(format!(
+                    "sipp did not finish in {within:?}: {}",
+                    self.errors()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn errors(&self) -> String {
+        std::fs::read_to_string(self._logs.path().join("errors.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Sipp {
+    fn drop(&mut self) {
+        if std::env::var_os("SIPP_TRACE").is_some() {
+            if let Ok(entries) = std::fs::read_dir(self._logs.path()) {
+                for entry in entries.flatten() {
+                    eprintln!(
+                        "== {}\n{}",
+                        entry.path().display(),
+                        std::fs::read_to_string(entry.path()).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sipp_binary() -> PathBuf {
+    for dir in ["/usr/bin", "/usr/local/bin"] {
+        let path = PathBuf::from(dir).join("sipp");
+        if path.is_file() {
+            return path;
+        }
+    }
+    panic!("sipp is not installed (Debian package sip-tester; `cargo xtask test` installs it)");
+}

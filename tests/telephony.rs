@@ -1,0 +1,344 @@
+//! The relay's telephony core against real SIP peers on loopback: SIPp as the
+//! provider's registrar and as the callee, and a WebSocket softphone built on
+//! the `shared` SIP stack as the browser.
+
+use std::time::Duration;
+
+use callcard_shared::sip::ua::Event;
+use callcard_tests::sip_phone::WsPhone;
+use callcard_tests::sipp::{Scenario, Sipp};
+use callcard_tests::TestRelay;
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn create_trunk(relay: &TrunkTest, sipp: &Sipp, password: &str, register: bool) -> i64 {
+    let response = relay
+        .admin
+        .post(relay.relay.url("/api/trunks"))
+        .json(&json!({
+            "name": format!("Provider {}", sipp.addr.port()),
+            "number": "+74950000000",
+            "username": "trunkuser",
+            "password": password,
+            "domain": "sipp.test",
+            "host": sipp.addr.to_string(),
+            "register": register,
+            "expires": 120,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+struct TrunkTest {
+    relay: TestRelay,
+    admin: reqwest::Client,
+}
+
+async fn setup() -> TrunkTest {
+    let relay = TestRelay::start().await;
+    let admin = relay.signed_in("admin").await;
+    TrunkTest { relay, admin }
+}
+
+async fn trunk_status(t: &TrunkTest, id: i64, until: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let trunk: Value = t
+            .admin
+            .get(t.relay.url(&format!("/api/trunks/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if until(&trunk["status"]) || tokio::time::Instant::now() > deadline {
+            return trunk["status"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Creates a telephony user for `login`; returns (sip login, password).
+async fn sip_user(t: &TrunkTest, login: &str) -> (String, String) {
+    let users: Value = t
+        .admin
+        .get(t.relay.url("/api/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == login)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let response = t
+        .admin
+        .post(t.relay.url("/api/sip-users"))
+        .json(&json!({ "user_id": user_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let creds: Value = response.json().await.unwrap();
+    (
+        creds["sip_login"].as_str().unwrap().to_string(),
+        creds["sip_password"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn registered_phone(t: &TrunkTest, login: &str) -> WsPhone {
+    let (sip_login, password) = sip_user(t, login).await;
+    let cookie = t.relay.session_cookie(login).await;
+    let mut phone = WsPhone::connect(t.relay.addr, Some(&cookie), &sip_login, &password)
+        .await
+        .expect("upgrade");
+    let outcome = phone.register().await;
+    assert!(matches!(outcome, Event::Registered { .. }), "{outcome:?}");
+    phone
+}
+
+/// The newest call record, once it is closed.
+async fn last_call(t: &TrunkTest) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let page: Value = t
+            .admin
+            .get(t.relay.url("/api/calls?limit=1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let call = page["items"][0].clone();
+        if !call["ended_at"].is_null() || tokio::time::Instant::now() > deadline {
+            return call;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_trunk_registers_at_a_registrar_that_challenges_with_401() {
+    let t = setup().await;
+    let sipp = Sipp::serve(Scenario::File("registrar.xml"), 1);
+    let id = create_trunk(&t, &sipp, "trunkpass", true).await;
+    let status = trunk_status(&t, id, |s| s["state"] != "pending").await;
+    assert_eq!(status["state"], "registered", "{status}");
+    sipp.finished(WAIT)
+        .await
+        .expect("the registrar saw a valid digest");
+}
+
+#[tokio::test]
+async fn a_trunk_with_a_wrong_password_shows_failed_and_why() {
+    let t = setup().await;
+    let sipp = Sipp::serve(Scenario::File("registrar.xml"), 1);
+    let id = create_trunk(&t, &sipp, "not-the-password", true).await;
+    let status = trunk_status(&t, id, |s| s["state"] != "pending").await;
+    assert_eq!(status["state"], "failed", "{status}");
+    assert_eq!(status["reason"], "wrong credentials (403)");
+}
+
+#[tokio::test]
+async fn the_sip_websocket_refuses_a_socket_without_a_session() {
+    let t = setup().await;
+    let refused = WsPhone::connect(t.relay.addr, None, "callcard_101", "x").await;
+    assert_eq!(refused.err().map(|r| r.0), Some(401));
+}
+
+#[tokio::test]
+async fn a_browser_registers_only_with_its_own_sip_credentials() {
+    let t = setup().await;
+    let (anna_sip, anna_password) = sip_user(&t, "anna").await;
+    let (boris_sip, boris_password) = sip_user(&t, "boris").await;
+    let anna_cookie = t.relay.session_cookie("anna").await;
+
+    let mut wrong = WsPhone::connect(t.relay.addr, Some(&anna_cookie), &anna_sip, "wrong")
+        .await
+        .unwrap();
+    assert_eq!(
+        wrong.register().await,
+        Event::RegistrationFailed { code: 403 }
+    );
+
+    // Boris's valid credentials on Anna's web session are refused too.
+    let mut borrowed = WsPhone::connect(
+        t.relay.addr,
+        Some(&anna_cookie),
+        &boris_sip,
+        &boris_password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        borrowed.register().await,
+        Event::RegistrationFailed { code: 403 }
+    );
+
+    let mut phone = WsPhone::connect(t.relay.addr, Some(&anna_cookie), &anna_sip, &anna_password)
+        .await
+        .unwrap();
+    assert!(matches!(phone.register().await, Event::Registered { .. }));
+
+    // Malformed SIP on the socket does not cost the registration or the socket.
+    phone
+        .send_raw("INVITE sip:x SIP/2.0\r\nVia: nonsense\r\n\r\n")
+        .await;
+    assert!(matches!(phone.register().await, Event::Registered { .. }));
+}
+
+#[tokio::test]
+async fn an_outbound_call_reaches_the_provider_and_the_callee_hangs_up() {
+    let t = setup().await;
+    let sipp = Sipp::serve(Scenario::File("uas_hangs_up.xml"), 1);
+    let trunk = create_trunk(&t, &sipp, "trunkpass", false).await;
+    let mut phone = registered_phone(&t, "anna").await;
+
+    // Ivan Petrov's number, written the way a Russian manager types it.
+    let call = phone
+        .call(
+            "8 (495) 123-45-67"
+                .replace([' ', '(', ')', '-'], "")
+                .as_str(),
+            None,
+        )
+        .await;
+    phone
+        .wait_for("ringing", WAIT, |e| {
+            matches!(e, Event::Progress { code: 180, .. })
+        })
+        .await;
+    let answered = phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    let Event::Answered { sdp: Some(sdp), .. } = answered else {
+        panic!("the callee's SDP passes through: {answered:?}");
+    };
+    assert!(String::from_utf8_lossy(&sdp).contains("m=audio 6000 RTP/AVP 8 0"));
+    phone
+        .wait_for(
+            "the callee's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    sipp.finished(WAIT).await.expect("SIPp's call completed");
+
+    let record = last_call(&t).await;
+    assert_eq!(record["direction"], "outbound");
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["number_e164"], "+74951234567");
+    assert_eq!(
+        record["contact_id"], 1,
+        "the call is filed against Ivan Petrov"
+    );
+    assert_eq!(record["trunk_id"], trunk);
+    assert_eq!(record["hangup_side"], "callee");
+    assert_eq!(
+        record["user"]["display_name"]
+            .as_str()
+            .map(|n| n.starts_with("Anna")),
+        Some(true)
+    );
+    assert!(!record["answered_at"].is_null());
+}
+
+#[tokio::test]
+async fn the_caller_hangs_up_an_answered_call() {
+    let t = setup().await;
+    let sipp = Sipp::serve(Scenario::BuiltIn("uas"), 1);
+    create_trunk(&t, &sipp, "trunkpass", false).await;
+    let mut phone = registered_phone(&t, "anna").await;
+    let call = phone.call("+48221234567", None).await;
+    phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    phone.hang_up(call).await;
+    phone
+        .wait_for("the BYE's answer", WAIT, |e| {
+            matches!(e, Event::Terminated { .. })
+        })
+        .await;
+    sipp.finished(WAIT).await.expect("SIPp saw the BYE");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["hangup_side"], "caller");
+    assert_eq!(record["number_e164"], "+48221234567");
+}
+
+#[tokio::test]
+async fn a_busy_callee_reaches_the_caller_as_busy() {
+    let t = setup().await;
+    let sipp = Sipp::serve(Scenario::File("uas_busy.xml"), 1);
+    create_trunk(&t, &sipp, "trunkpass", false).await;
+    let mut phone = registered_phone(&t, "anna").await;
+    phone.call("+14155550100", None).await;
+    let failed = phone
+        .wait_for("the failure", WAIT, |e| matches!(e, Event::Failed { .. }))
+        .await;
+    assert!(
+        matches!(failed, Event::Failed { code: 486, .. }),
+        "{failed:?}"
+    );
+    sipp.finished(WAIT).await.expect("SIPp got its ACK");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "busy", "{record}");
+    assert_eq!(record["end_cause"], "busy (486)");
+}
+
+#[tokio::test]
+async fn the_caller_cancels_while_it_rings() {
+    let t = setup().await;
+    let sipp = Sipp::serve(Scenario::File("uas_rings_until_cancel.xml"), 1);
+    create_trunk(&t, &sipp, "trunkpass", false).await;
+    let mut phone = registered_phone(&t, "anna").await;
+    let call = phone.call("+74951234567", None).await;
+    phone
+        .wait_for("ringing", WAIT, |e| {
+            matches!(e, Event::Progress { code: 180, .. })
+        })
+        .await;
+    phone.cancel(call).await;
+    phone
+        .wait_for("487", WAIT, |e| {
+            matches!(e, Event::Failed { code: 487, .. })
+        })
+        .await;
+    sipp.finished(WAIT)
+        .await
+        .expect("SIPp saw CANCEL and got its ACK");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "cancelled", "{record}");
+    assert_eq!(record["hangup_side"], "caller");
+}
+
+#[tokio::test]
+async fn a_call_with_no_usable_trunk_fails_with_a_clear_reason() {
+    let t = setup().await;
+    let mut phone = registered_phone(&t, "anna").await;
+    phone.call("+74951234567", None).await;
+    let failed = phone
+        .wait_for("the failure", WAIT, |e| matches!(e, Event::Failed { .. }))
+        .await;
+    assert!(
+        matches!(failed, Event::Failed { code: 503, .. }),
+        "{failed:?}"
+    );
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "failed");
+    assert_eq!(record["end_cause"], "no trunk available (503)");
+}
