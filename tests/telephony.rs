@@ -342,3 +342,226 @@ async fn a_call_with_no_usable_trunk_fails_with_a_clear_reason() {
     assert_eq!(record["status"], "failed");
     assert_eq!(record["end_cause"], "no trunk available (503)");
 }
+
+/// A trunk whose provider is SIPp calling from `port` (register off).
+async fn provider_trunk(t: &TrunkTest, port: u16) -> (i64, std::net::SocketAddr) {
+    let response = t
+        .admin
+        .post(t.relay.url("/api/trunks"))
+        .json(&json!({
+            "name": format!("Inbound provider {port}"),
+            "number": "+74950000000",
+            "username": "trunkuser",
+            "password": "trunkpass",
+            "domain": "provider.test",
+            "host": format!("127.0.0.1:{port}"),
+            "register": false,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(addr) = t.relay.state().telephony.trunk_addr(id) {
+            return (id, addr);
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the trunk opened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn answer_incoming(phone: &mut WsPhone) -> (callcard_shared::sip::ua::CallHandle, String) {
+    let incoming = phone
+        .wait_for("an incoming call", WAIT, |e| {
+            matches!(e, Event::IncomingCall { .. })
+        })
+        .await;
+    let Event::IncomingCall {
+        call, from, sdp, ..
+    } = incoming
+    else {
+        unreachable!()
+    };
+    assert!(sdp.is_some(), "the provider's offer reaches the browser");
+    phone.ep.accept(
+        callcard_shared::Instant::now(),
+        call,
+        Some(b"v=0\r\n".to_vec()),
+    );
+    (call, from)
+}
+
+#[tokio::test]
+async fn a_client_calling_in_rings_their_responsible_manager_only() {
+    let t = setup().await;
+    let port = Sipp::free_port();
+    let (trunk, trunk_addr) = provider_trunk(&t, port).await;
+    let mut anna = registered_phone(&t, "anna").await;
+    let mut boris = registered_phone(&t, "boris").await;
+
+    let sipp = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr);
+    let (call, from) = answer_incoming(&mut anna).await;
+    assert!(
+        from.contains("+74951234567"),
+        "the caller's number shows: {from}"
+    );
+    anna.wait_for(
+        "the caller's BYE",
+        WAIT,
+        |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+    )
+    .await;
+    sipp.finished(WAIT)
+        .await
+        .expect("the provider's call completed");
+    assert!(
+        !boris
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::IncomingCall { .. })),
+        "Ivan Petrov's calls go to Anna, his responsible manager"
+    );
+
+    let record = last_call(&t).await;
+    assert_eq!(record["direction"], "inbound");
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["contact_id"], 1);
+    assert_eq!(record["trunk_id"], trunk);
+    assert_eq!(record["number_e164"], "+74951234567");
+    assert_eq!(record["hangup_side"], "caller");
+    assert!(record["user"]["display_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Anna"));
+}
+
+#[tokio::test]
+async fn a_call_nobody_can_take_is_refused_480_and_logged_missed() {
+    let t = setup().await;
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    let sipp = Sipp::call_from(
+        Scenario::File("uac_inbound_unanswered.xml"),
+        1,
+        port,
+        trunk_addr,
+    );
+    sipp.finished(WAIT).await.expect("the provider got 480");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "missed", "{record}");
+    assert_eq!(record["end_cause"], "nobody available (480)");
+    assert_eq!(record["contact_id"], 1);
+}
+
+#[tokio::test]
+async fn an_unanswered_call_gives_up_after_the_dial_timeout() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = callcard_relay::config::Config::with_data_dir(data.path());
+    config.demo = true;
+    config.static_dir = "/nonexistent".into();
+    config.dial_timeout = Duration::from_secs(1);
+    let relay = TestRelay::start_config(config, data).await;
+    let admin = relay.signed_in("admin").await;
+    let t = TrunkTest { relay, admin };
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    let mut anna = registered_phone(&t, "anna").await;
+    let sipp = Sipp::call_from(
+        Scenario::File("uac_inbound_unanswered.xml"),
+        1,
+        port,
+        trunk_addr,
+    );
+    let incoming = anna
+        .wait_for("an incoming call", WAIT, |e| {
+            matches!(e, Event::IncomingCall { .. })
+        })
+        .await;
+    let Event::IncomingCall { call, .. } = incoming else {
+        unreachable!()
+    };
+    anna.wait_for(
+        "the relay's CANCEL",
+        WAIT,
+        |e| matches!(e, Event::Cancelled { call: c } if *c == call),
+    )
+    .await;
+    sipp.finished(WAIT).await.expect("the provider got 480");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "missed", "{record}");
+    assert_eq!(record["end_cause"], "no answer in 1 s (480)");
+}
+
+#[tokio::test]
+async fn rotating_a_sip_password_ends_the_registration_made_with_the_old_one() {
+    let t = setup().await;
+    let mut phone = registered_phone(&t, "anna").await;
+    let users: Value = t
+        .admin
+        .get(t.relay.url("/api/sip-users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let anna = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["sip_login"] == "callcard_101")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        anna["registered"], true,
+        "the admin sees Anna's phone online"
+    );
+
+    let rotated = t
+        .admin
+        .post(
+            t.relay
+                .url(&format!("/api/sip-users/{}/password", anna["id"])),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotated.status(), 200);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let me: Value = t
+            .admin
+            .get(t.relay.url(&format!("/api/sip-users/{}", anna["id"])))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if me["registered"] == false {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still registered: {me}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Calls from the old registration are refused; re-registering with the old password fails.
+    phone.call("+74951234567", None).await;
+    let refused = phone
+        .wait_for("the refusal", WAIT, |e| matches!(e, Event::Failed { .. }))
+        .await;
+    assert!(
+        matches!(refused, Event::Failed { code: 403, .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        phone.register().await,
+        Event::RegistrationFailed { code: 403 }
+    );
+}

@@ -48,6 +48,9 @@ pub struct Cli {
     /// SIP address for trunks and desk phones, UDP [default: 0.0.0.0:5060].
     #[arg(long, env = "CALLCARD_SIP_LISTEN")]
     pub sip_listen: Option<SocketAddr>,
+    /// Seconds an inbound call rings the users before it is missed [default: 15].
+    #[arg(long, env = "CALLCARD_DIAL_TIMEOUT")]
+    pub dial_timeout: Option<u64>,
 }
 
 /// The TOML file's shape; every key optional.
@@ -69,6 +72,7 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub log_json: Option<bool>,
     pub sip_listen: Option<SocketAddr>,
+    pub dial_timeout: Option<u64>,
 }
 
 /// Resolved settings the relay runs with. `Debug` shows no trunk or SIP password.
@@ -87,6 +91,8 @@ pub struct Config {
     pub log_json: bool,
     /// UDP address of the SIP side; each trunk also gets its own port on this IP.
     pub sip_listen: SocketAddr,
+    /// How long an inbound call rings the users before it is missed.
+    pub dial_timeout: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +129,7 @@ impl Config {
             secure_cookies: false,
             log_json: false,
             sip_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dial_timeout: std::time::Duration::from_secs(15),
         }
     }
 
@@ -159,6 +166,9 @@ impl Config {
                 .sip_listen
                 .or(file.sip_listen)
                 .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 5060))),
+            dial_timeout: std::time::Duration::from_secs(
+                cli.dial_timeout.or(file.dial_timeout).unwrap_or(15).max(1),
+            ),
         })
     }
 

@@ -29,7 +29,21 @@ fn free_udp_port() -> u16 {
 impl Sipp {
     /// Starts SIPp as a server on a free loopback port, for `calls` calls.
     pub fn serve(scenario: Scenario<'_>, calls: u32) -> Sipp {
-        let port = free_udp_port();
+        Self::spawn(scenario, calls, free_udp_port(), None)
+    }
+
+    /// Reserves a loopback UDP port for a SIPp client started later with
+    /// [`Sipp::call_from`] (a provider must call from its configured address).
+    pub fn free_port() -> u16 {
+        free_udp_port()
+    }
+
+    /// Starts SIPp as a client on `port`, placing `calls` calls to `remote`.
+    pub fn call_from(scenario: Scenario<'_>, calls: u32, port: u16, remote: SocketAddr) -> Sipp {
+        Self::spawn(scenario, calls, port, Some(remote))
+    }
+
+    fn spawn(scenario: Scenario<'_>, calls: u32, port: u16, remote: Option<SocketAddr>) -> Sipp {
         let logs = tempfile::tempdir().expect("log dir");
         let mut cmd = Command::new(sipp_binary());
         match scenario {
@@ -40,6 +54,9 @@ impl Sipp {
             Scenario::BuiltIn(name) => {
                 cmd.args(["-sn", name]);
             }
+        }
+        if let Some(remote) = remote {
+            cmd.arg(remote.to_string());
         }
         cmd.args(["-i", "127.0.0.1", "-p", &port.to_string()])
             .args([

@@ -70,6 +70,20 @@ pub async fn answered(db: &SqlitePool, id: i64, trunk_id: Option<i64>) -> sqlx::
     Ok(())
 }
 
+/// An inbound call answered by `user_id`: the call is now theirs.
+pub async fn answered_by(db: &SqlitePool, id: i64, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE call_records SET answered_at = COALESCE(answered_at, $1), user_id = $2
+          WHERE id = $3 AND ended_at IS NULL",
+    )
+    .bind(now_rfc3339())
+    .bind(user_id)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Closes call `id` now with its final `status` (one of [`STATUSES`] but
 /// `in_progress`), counting the talk time from the answer. A call already
 /// closed is left as it is: the answer is then `false`. An unknown status or

@@ -209,7 +209,7 @@ impl UserRow {
             accept_incoming: self.accept_incoming,
             browser_calls: self.browser_calls,
             forward_to: self.forward_to,
-            // TODO(sip runtime): whether a browser or desk phone of this user is registered.
+            // Live state: the routes fill it from the switch (`Telephony::is_registered`).
             registered: false,
         }
     }

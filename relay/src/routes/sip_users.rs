@@ -34,7 +34,8 @@ pub async fn list(
     State(state): State<AppState>,
     _admin: AdminUser,
 ) -> AppResult<Json<Vec<SipUser>>> {
-    Ok(Json(sip_users::list(&state.db).await?))
+    let users = sip_users::list(&state.db).await?;
+    Ok(Json(users.into_iter().map(|u| live(&state, u)).collect()))
 }
 
 /// Gives a CRM user an extension and SIP credentials. The generated password
@@ -60,6 +61,7 @@ pub async fn create(
         sip_login = %credentials.sip_login,
         "telephony user created"
     );
+    changed_for_runtime(&state, input.user_id);
     Ok((StatusCode::CREATED, Json(credentials)))
 }
 
@@ -75,7 +77,7 @@ pub async fn one(
     let id = parse_id(&id, "telephony user")?;
     sip_users::get(&state.db, id)
         .await?
-        .map(Json)
+        .map(|u| Json(live(&state, u)))
         .ok_or_else(|| not_found(id))
 }
 
@@ -114,8 +116,9 @@ pub async fn update(
         .ok_or_else(|| not_found(id))?;
     if changed {
         tracing::info!(admin = %admin.login, id, sip_login = %user.sip_login, "telephony user changed");
+        changed_for_runtime(&state, user.user.id);
     }
-    Ok(Json(user))
+    Ok(Json(live(&state, user)))
 }
 
 /// Deletes a telephony user (the CRM user stays).
@@ -129,8 +132,12 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = parse_id(&id, "telephony user")?;
+    let user_id = sip_users::get(&state.db, id).await?.map(|u| u.user.id);
     if !sip_users::delete(&state.db, id).await? {
         return Err(not_found(id));
+    }
+    if let Some(user_id) = user_id {
+        changed_for_runtime(&state, user_id);
     }
     tracing::info!(admin = %admin.login, id, "telephony user deleted");
     Ok(StatusCode::NO_CONTENT)
@@ -151,6 +158,8 @@ pub async fn rotate_password(
         .await?
         .ok_or_else(|| not_found(id))?;
     tracing::info!(admin = %admin.login, id, sip_login = %credentials.sip_login, "SIP password rotated");
+    // Devices registered with the old password must authenticate again.
+    changed_for_runtime(&state, credentials.sip_user.user.id);
     Ok(Json(credentials))
 }
 
@@ -161,8 +170,22 @@ pub async fn rotate_password(
 pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<SipUser>> {
     sip_users::get_by_user(&state.db, user.id)
         .await?
-        .map(Json)
+        .map(|u| Json(live(&state, u)))
         .ok_or_else(|| {
             AppError::NotFound("you have no telephony user; ask an administrator".into())
         })
+}
+
+/// The stored telephony user with whether a device is registered right now.
+fn live(state: &AppState, mut user: SipUser) -> SipUser {
+    user.registered = state.telephony.is_registered(user.user.id);
+    user
+}
+
+/// Tells the switch to reload this user's account on their open connections.
+fn changed_for_runtime(state: &AppState, user_id: i64) {
+    let _ = state
+        .telephony
+        .inputs
+        .send(crate::telephony::switch::Input::SipUserChanged { user_id });
 }

@@ -23,6 +23,8 @@ pub struct Telephony {
     /// Into the switch task.
     pub inputs: mpsc::UnboundedSender<switch::Input>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<switch::Input>>>,
+    /// The local UDP address of each open trunk (what the provider sends to).
+    pub trunk_addrs: Mutex<std::collections::HashMap<i64, std::net::SocketAddr>>,
     /// Users with a registered browser or phone right now.
     pub registered: Mutex<std::collections::HashMap<i64, usize>>,
 }
@@ -35,6 +37,7 @@ impl Telephony {
             trunks_changed: Notify::new(),
             inputs,
             receiver: Mutex::new(Some(receiver)),
+            trunk_addrs: Mutex::new(Default::default()),
             registered: Mutex::new(Default::default()),
         })
     }
@@ -42,6 +45,15 @@ impl Telephony {
     /// The switch's input queue; only the first caller gets it.
     pub(crate) fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<switch::Input>> {
         self.receiver.lock().expect("receiver lock").take()
+    }
+
+    /// Where trunk `id` listens, once it is open.
+    pub fn trunk_addr(&self, id: i64) -> Option<std::net::SocketAddr> {
+        self.trunk_addrs
+            .lock()
+            .expect("addr lock")
+            .get(&id)
+            .copied()
     }
 
     /// Whether `user_id` has a registered device.

@@ -47,6 +47,12 @@ pub enum Input {
         from: SocketAddr,
         bytes: Vec<u8>,
     },
+    /// An admin created, changed, rotated or deleted this user's telephony
+    /// account: open connections reload it, and a changed credential ends
+    /// the registration made with the old one.
+    SipUserChanged {
+        user_id: i64,
+    },
     /// The relay is stopping: hang up and return.
     Shutdown,
 }
@@ -59,10 +65,16 @@ enum Leg {
 }
 
 struct Bridge {
-    /// The calling side (a browser for outbound calls).
+    /// The calling side (a browser for outbound calls, a trunk for inbound).
     a: (Leg, CallHandle),
-    /// The called side, once an INVITE went out.
+    /// The called side: the trunk INVITE (outbound), or the browser that
+    /// answered (inbound).
     b: Option<(Leg, CallHandle)>,
+    /// Inbound: the browsers being rung in parallel, with their users.
+    forks: Vec<(Leg, CallHandle, i64)>,
+    /// Inbound: when ringing gives up (the dial timeout).
+    deadline: Option<Instant>,
+    inbound: bool,
     record: i64,
     user_id: i64,
     e164: String,
@@ -133,7 +145,7 @@ impl Switch {
                     Some(input) => self.handle(input).await,
                 },
                 _ = telephony.trunks_changed.notified() => self.reload_trunks().await,
-                _ = sleep => self.timeouts(Instant::now()),
+                _ = sleep => self.timeouts(Instant::now()).await,
             }
         }
         self.shutdown().await;
@@ -145,10 +157,26 @@ impl Switch {
             .values()
             .flat_map(|t| t.ep.poll_timeout().into_iter().chain(t.next_register));
         let browsers = self.browsers.values().filter_map(|b| b.ep.poll_timeout());
-        trunks.chain(browsers).min()
+        let ringing = self.bridges.iter().filter_map(|b| b.deadline);
+        trunks.chain(browsers).chain(ringing).min()
     }
 
-    fn timeouts(&mut self, now: Instant) {
+    async fn timeouts(&mut self, now: Instant) {
+        let expired: Vec<usize> = (0..self.bridges.len())
+            .rev()
+            .filter(|&i| self.bridges[i].deadline.is_some_and(|d| d <= now))
+            .collect();
+        for i in expired {
+            let bridge = self.bridges.remove(i);
+            self.cancel_forks(now, &bridge.forks);
+            let a = bridge.a;
+            self.with_leg(a.0, |ep| ep.reject(now, a.1, 480));
+            let cause = format!(
+                "no answer in {} s (480)",
+                self.config.dial_timeout.as_secs()
+            );
+            self.finish(bridge.record, "missed", &cause, "relay").await;
+        }
         for (id, trunk) in &mut self.trunks {
             if trunk.ep.poll_timeout().is_some_and(|t| t <= now) {
                 trunk.ep.handle_timeout(now);
@@ -200,6 +228,29 @@ impl Switch {
                 self.dirty.insert(Leg::Browser(conn));
             }
             Input::WsClosed { conn } => self.browser_gone(now, conn).await,
+            Input::SipUserChanged { user_id } => {
+                let account = crm::sip_users::by_user(&self.db, user_id)
+                    .await
+                    .ok()
+                    .flatten();
+                let mut dropped = 0;
+                for browser in self.browsers.values_mut().filter(|b| b.user_id == user_id) {
+                    let same_secret = match (&browser.account, &account) {
+                        (Some(old), Some(new)) => {
+                            old.sip_login == new.sip_login && old.sip_password == new.sip_password
+                        }
+                        _ => false,
+                    };
+                    if !same_secret && browser.is_registered(now) {
+                        browser.registered_until = None;
+                        dropped += 1;
+                    }
+                    browser.account = account.clone();
+                }
+                for _ in 0..dropped {
+                    self.count_registration(user_id, -1);
+                }
+            }
             Input::Shutdown => {}
             Input::Udp { trunk, from, bytes } => {
                 let Some(leg) = self.trunks.get_mut(&trunk) else {
@@ -312,8 +363,13 @@ impl Switch {
             (Leg::Browser(conn), Event::IncomingCall { call, to, sdp, .. }) => {
                 self.outbound_call(now, conn, call, &to, sdp).await;
             }
-            (Leg::Trunk(id), Event::IncomingCall { call, from, .. }) => {
-                self.inbound_call(now, id, call, &from).await;
+            (
+                Leg::Trunk(id),
+                Event::IncomingCall {
+                    call, from, sdp, ..
+                },
+            ) => {
+                self.inbound_call(now, id, call, &from, sdp).await;
             }
             (leg, Event::Progress { call, code, sdp }) => {
                 if let Some(i) = self.bridge_of_b(leg, call) {
@@ -326,7 +382,24 @@ impl Switch {
                 }
             }
             (leg, Event::Answered { call, sdp }) => {
-                if let Some(i) = self.bridge_of_b(leg, call) {
+                if let Some((i, user_id)) = self.bridge_of_fork(leg, call) {
+                    // Inbound: the first browser to answer wins, the others stop ringing.
+                    let bridge = &mut self.bridges[i];
+                    bridge.answered = true;
+                    bridge.deadline = None;
+                    bridge.b = Some((leg, call));
+                    bridge.user_id = user_id;
+                    let others: Vec<_> = std::mem::take(&mut bridge.forks)
+                        .into_iter()
+                        .filter(|f| (f.0, f.1) != (leg, call))
+                        .collect();
+                    let (a, record) = (bridge.a, bridge.record);
+                    self.cancel_forks(now, &others);
+                    self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
+                    if let Err(e) = crm::calls::answered_by(&self.db, record, user_id).await {
+                        tracing::error!(record, "writing the answer to the call record: {e}");
+                    }
+                } else if let Some(i) = self.bridge_of_b(leg, call) {
                     let bridge = &mut self.bridges[i];
                     bridge.answered = true;
                     let (a, record) = (bridge.a, bridge.record);
@@ -341,6 +414,10 @@ impl Switch {
                 }
             }
             (leg, Event::Failed { call, code, reason }) => {
+                if let Some((i, _)) = self.bridge_of_fork(leg, call) {
+                    self.fork_failed(now, i, leg, call, code).await;
+                    return;
+                }
                 let Some(i) = self.bridge_of_b(leg, call) else {
                     return;
                 };
@@ -371,6 +448,18 @@ impl Switch {
             (leg, Event::Cancelled { call }) => {
                 // The caller gave up before the answer.
                 if let Some(i) = self.bridge_of_a(leg, call) {
+                    if self.bridges[i].inbound {
+                        let bridge = self.bridges.remove(i);
+                        self.cancel_forks(now, &bridge.forks);
+                        self.finish(
+                            bridge.record,
+                            "missed",
+                            "the caller hung up while it rang",
+                            "caller",
+                        )
+                        .await;
+                        return;
+                    }
                     let bridge = &mut self.bridges[i];
                     bridge.finished = true;
                     let (b, record) = (bridge.b, bridge.record);
@@ -424,6 +513,41 @@ impl Switch {
 
     fn bridge_of_a(&self, leg: Leg, call: CallHandle) -> Option<usize> {
         self.bridges.iter().position(|b| b.a == (leg, call))
+    }
+
+    /// The inbound bridge ringing `(leg, call)`, and the user rung there.
+    fn bridge_of_fork(&self, leg: Leg, call: CallHandle) -> Option<(usize, i64)> {
+        self.bridges.iter().enumerate().find_map(|(i, b)| {
+            b.forks
+                .iter()
+                .find(|f| (f.0, f.1) == (leg, call))
+                .map(|f| (i, f.2))
+        })
+    }
+
+    fn cancel_forks(&mut self, now: Instant, forks: &[(Leg, CallHandle, i64)]) {
+        for &(leg, call, _) in forks {
+            self.with_leg(leg, |ep| ep.cancel(now, call));
+        }
+    }
+
+    /// A rung browser declined (or its INVITE failed): when it was the last
+    /// one ringing, the caller hears busy or unavailable and the call is missed.
+    async fn fork_failed(&mut self, now: Instant, i: usize, leg: Leg, call: CallHandle, code: u16) {
+        let bridge = &mut self.bridges[i];
+        bridge.forks.retain(|f| (f.0, f.1) != (leg, call));
+        if !bridge.forks.is_empty() || bridge.answered {
+            return;
+        }
+        let bridge = self.bridges.remove(i);
+        let a = bridge.a;
+        let (answer, cause) = if code == 486 || code == 603 {
+            (486, format!("declined by the user ({code})"))
+        } else {
+            (480, format!("nobody answered ({code})"))
+        };
+        self.with_leg(a.0, |ep| ep.reject(now, a.1, answer));
+        self.finish(bridge.record, "missed", &cause, "callee").await;
     }
 
     fn bridge_of_b(&self, leg: Leg, call: CallHandle) -> Option<usize> {
@@ -532,6 +656,9 @@ impl Switch {
         self.bridges.push(Bridge {
             a: (leg, call),
             b: None,
+            forks: Vec::new(),
+            deadline: None,
+            inbound: false,
             record,
             user_id,
             e164,
@@ -586,35 +713,109 @@ impl Switch {
         self.dirty.insert(Leg::Trunk(trunk_id));
     }
 
-    /// A call from a trunk. Ringing browsers arrives with the next change;
-    /// until then the caller hears 480 and the call is logged as missed.
-    async fn inbound_call(&mut self, now: Instant, trunk_id: i64, call: CallHandle, from: &str) {
+    /// A call from a trunk: file it against the caller's contact, ring the
+    /// contact's responsible manager if they can take it, else everyone who
+    /// accepts incoming calls, in parallel; the first answer wins.
+    async fn inbound_call(
+        &mut self,
+        now: Instant,
+        trunk_id: i64,
+        call: CallHandle,
+        from: &str,
+        sdp: Option<Vec<u8>>,
+    ) {
         let caller = dialled_number(from);
-        let e164 = phone::to_valid_e164(&caller, self.config.default_region);
-        let contact_id = match &e164 {
-            Some(n) => crm::contacts::id_by_number(&self.db, n)
+        let e164 = phone::to_valid_e164(&caller, self.config.default_region)
+            .or_else(|| phone::to_e164(&caller, self.config.default_region).ok());
+        let found = match &e164 {
+            Some(n) => crm::contacts::contact_by_number(&self.db, n)
                 .await
                 .ok()
                 .flatten(),
             None => None,
         };
-        self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
+        let (contact_id, responsible) = match found {
+            Some((contact, responsible)) => (Some(contact), responsible),
+            None => (None, None),
+        };
         let record = crm::calls::start(
             &self.db,
             crm::calls::NewCall {
                 direction: "inbound",
-                user_id: None,
-                number_dialled: caller,
-                number_e164: e164,
+                user_id: responsible,
+                number_dialled: caller.clone(),
+                number_e164: e164.clone(),
                 contact_id,
                 trunk_id: Some(trunk_id),
             },
         )
         .await;
-        if let Ok(record) = record {
+        let record = match record {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::error!("cannot write a call record: {e}");
+                self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 500));
+                return;
+            }
+        };
+        let takes_calls = |b: &BrowserConn| {
+            b.is_registered(now) && b.account.as_ref().is_some_and(|a| a.accept_incoming)
+        };
+        let mut targets: Vec<u64> = self
+            .browsers
+            .iter()
+            .filter(|(_, b)| Some(b.user_id) == responsible && takes_calls(b))
+            .map(|(conn, _)| *conn)
+            .collect();
+        if targets.is_empty() {
+            targets = self
+                .browsers
+                .iter()
+                .filter(|(_, b)| takes_calls(b))
+                .map(|(conn, _)| *conn)
+                .collect();
+        }
+        targets.sort_unstable();
+        if targets.is_empty() {
+            self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
             self.finish(record, "missed", "nobody available (480)", "relay")
                 .await;
+            return;
         }
+        self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
+        let shown = e164.clone().unwrap_or_else(|| caller.clone());
+        let identity = format!("\"{shown}\" <sip:{shown}@callcard.invalid>");
+        let mut forks = Vec::new();
+        for conn in targets {
+            let Some(browser) = self.browsers.get_mut(&conn) else {
+                continue;
+            };
+            let login = browser
+                .account
+                .as_ref()
+                .map(|a| a.sip_login.clone())
+                .unwrap_or_default();
+            let target = format!("sip:{login}@callcard.invalid;transport=ws");
+            let handle = browser.ep.invite_as(now, &identity, &target, sdp.clone());
+            forks.push((Leg::Browser(conn), handle, browser.user_id));
+            self.dirty.insert(Leg::Browser(conn));
+        }
+        tracing::info!(record, trunk = trunk_id, rung = forks.len(), "inbound call");
+        self.bridges.push(Bridge {
+            a: (Leg::Trunk(trunk_id), call),
+            b: None,
+            forks,
+            deadline: Some(now + self.config.dial_timeout),
+            inbound: true,
+            record,
+            user_id: responsible.unwrap_or_default(),
+            e164: shown,
+            offer: sdp,
+            tried: vec![trunk_id],
+            ringing: true,
+            answered: false,
+            finished: false,
+        });
     }
 
     async fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
@@ -633,6 +834,15 @@ impl Switch {
             self.count_registration(browser.user_id, -1);
         }
         let leg = Leg::Browser(conn);
+        let ringing_here: Vec<(usize, CallHandle)> = self
+            .bridges
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| b.forks.iter().filter(|f| f.0 == leg).map(move |f| (i, f.1)))
+            .collect();
+        for (i, call) in ringing_here.into_iter().rev() {
+            self.fork_failed(now, i, leg, call, 480).await;
+        }
         let mine: Vec<usize> = (0..self.bridges.len())
             .rev()
             .filter(|&i| self.bridges[i].a.0 == leg || self.bridges[i].b.map(|b| b.0) == Some(leg))
@@ -682,6 +892,11 @@ impl Switch {
         for id in gone {
             self.trunks.remove(&id);
             self.telephony.trunks.remove(id);
+            self.telephony
+                .trunk_addrs
+                .lock()
+                .expect("addr lock")
+                .remove(&id);
         }
         for (id, config) in wanted {
             if self.trunks.contains_key(&id) {
@@ -691,6 +906,13 @@ impl Switch {
             match TrunkLeg::open(config, bind_ip, self.telephony.inputs.clone(), now).await {
                 Ok(leg) => {
                     self.telephony.trunks.set(id, leg.initial_state(), None);
+                    if let Ok(addr) = leg.socket.local_addr() {
+                        self.telephony
+                            .trunk_addrs
+                            .lock()
+                            .expect("addr lock")
+                            .insert(id, addr);
+                    }
                     self.trunks.insert(id, leg);
                 }
                 Err(e) => {

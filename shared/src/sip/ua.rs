@@ -277,6 +277,8 @@ pub struct Endpoint<A> {
     register_call_id: String,
     register_seq: u32,
     register_expires: u32,
+    /// The From of the INVITE being built by [`Endpoint::invite_as`].
+    identity: Option<String>,
 }
 
 fn body_opt(b: &[u8]) -> Option<Vec<u8>> {
@@ -301,6 +303,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
             register_call_id: String::new(),
             register_seq: 0,
             register_expires: 0,
+            identity: None,
         };
         ep.register_call_id = ep.token();
         ep
@@ -337,6 +340,9 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         (branch, via)
     }
     fn local_from(&self, tag: &str) -> String {
+        if let Some(identity) = &self.identity {
+            return format!("{identity};tag={tag}");
+        }
         match &self.config.display_name {
             Some(d) => format!("\"{d}\" <{}>;tag={tag}", self.config.aor),
             None => format!("<{}>;tag={tag}", self.config.aor),
@@ -527,6 +533,22 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         );
         self.start_client(now, req, remote, Purpose::Call(call));
         self.flush(now);
+        call
+    }
+
+    /// Like [`Endpoint::invite`], but the From shows `identity` (a name-addr
+    /// without a tag, e.g. `"Ivan Petrov" <sip:+74951234567@callcard.invalid>`):
+    /// how a B2BUA presents the original caller to the callee.
+    pub fn invite_as(
+        &mut self,
+        now: Instant,
+        identity: &str,
+        target: &str,
+        sdp: Option<Vec<u8>>,
+    ) -> CallHandle {
+        self.identity = Some(identity.to_string());
+        let call = self.invite(now, target, sdp);
+        self.identity = None;
         call
     }
 
