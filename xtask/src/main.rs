@@ -107,6 +107,14 @@ fn test(extra: &[String]) -> Result<()> {
         shell::cargo(&["test", "--workspace", "--no-fail-fast"])
             .env("CALLCARD_DIST", &dist)
             .status_ok()
+    })?;
+    // The fuzz targets must keep compiling; `cargo xtask fuzz` runs them.
+    tools::ensure_nightly()?;
+    shell::timed("fuzz targets build (nightly)", || {
+        shell::Cmd::new("cargo")
+            .args(["+nightly", "build", "--quiet", "--manifest-path"])
+            .arg(shell::repo_root().join("fuzz/Cargo.toml"))
+            .status_ok()
     })
 }
 

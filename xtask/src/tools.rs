@@ -218,13 +218,27 @@ fn ensure_debian_packages(packages: &[(&str, &str)]) -> Result<()> {
     )
 }
 
-pub fn ensure_cargo_fuzz() -> Result<()> {
-    let nightly = Cmd::new("cargo")
+/// The fuzz crate needs nightly; install a minimal one when missing.
+pub fn ensure_nightly() -> Result<()> {
+    if Cmd::new("cargo")
         .args(["+nightly", "--version"])
-        .output_if_ok();
-    if nightly.is_none() {
-        bail!("fuzzing needs a nightly toolchain: rustup toolchain install nightly");
+        .output_if_ok()
+        .is_some()
+    {
+        return Ok(());
     }
+    shell::timed(
+        "installing a nightly toolchain (for the fuzz targets)",
+        || {
+            Cmd::new("rustup")
+                .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+                .status_ok()
+        },
+    )
+}
+
+pub fn ensure_cargo_fuzz() -> Result<()> {
+    ensure_nightly()?;
     if Cmd::new("cargo")
         .args(["+nightly", "fuzz", "--version"])
         .output_if_ok()
