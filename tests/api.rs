@@ -46,19 +46,41 @@ async fn login_sets_a_strict_httponly_cookie_and_me_answers() {
 async fn every_api_route_but_login_answers_401_without_a_session() {
     let relay = TestRelay::start().await;
     let anonymous = relay.client();
-    for path in [
-        "/api/me",
-        "/api/contacts",
-        "/api/contacts?q=ivan",
-        "/api/contacts/1",
-        "/api/users",
-        "/api/openapi.json",
-    ] {
-        let response = anonymous.get(relay.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 401, "{path}");
-        let body: ApiError = response.json().await.unwrap();
-        assert!(!body.error.is_empty(), "{path}");
+    // Every operation the OpenAPI document lists, whatever its method.
+    let doc: serde_json::Value = relay
+        .signed_in("admin")
+        .await
+        .get(relay.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            if path == "/api/login" || !path.starts_with("/api/") {
+                continue;
+            }
+            let url = relay.url(&path.replace("{id}", "1"));
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let response = anonymous
+                .request(method.clone(), url)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 401, "{method} {path}");
+            let body: ApiError = response.json().await.unwrap();
+            assert!(!body.error.is_empty(), "{method} {path}");
+            checked += 1;
+        }
     }
+    assert!(
+        checked >= 20,
+        "the document lists the API ({checked} operations)"
+    );
     let response = anonymous
         .post(relay.url("/api/contacts/1/notes"))
         .json(&json!({"body": "sneaky"}))

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use callcard_shared::sip::ua::Event;
+use callcard_tests::events::EventStream;
 use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::sipp::{Scenario, Sipp};
 use callcard_tests::TestRelay;
@@ -134,10 +135,21 @@ async fn last_call(t: &TrunkTest) -> Value {
 #[tokio::test]
 async fn a_trunk_registers_at_a_registrar_that_challenges_with_401() {
     let t = setup().await;
+    let mut admin_events = EventStream::open(&t.admin, &t.relay.url("/api/events")).await;
     let sipp = Sipp::serve(Scenario::File("registrar.xml"), 1);
     let id = create_trunk(&t, &sipp, "trunkpass", true).await;
     let status = trunk_status(&t, id, |s| s["state"] != "pending").await;
     assert_eq!(status["state"], "registered", "{status}");
+    // Admins see the change live: pending, then registered.
+    loop {
+        let (name, event) = admin_events.next("the trunk's status", WAIT).await;
+        assert_eq!(name, "trunk_status");
+        assert_eq!(event["trunk_id"], id);
+        if event["status"]["state"] == "registered" {
+            break;
+        }
+        assert_eq!(event["status"]["state"], "pending", "{event}");
+    }
     sipp.finished(WAIT)
         .await
         .expect("the registrar saw a valid digest");
@@ -402,8 +414,21 @@ async fn a_client_calling_in_rings_their_responsible_manager_only() {
     let (trunk, trunk_addr) = provider_trunk(&t, port).await;
     let mut anna = registered_phone(&t, "anna").await;
     let mut boris = registered_phone(&t, "boris").await;
+    let anna_web = t.relay.signed_in("anna").await;
+    let mut anna_events = EventStream::open(&anna_web, &t.relay.url("/api/events")).await;
 
     let sipp = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr);
+    // The client's card reaches Anna's screen with the ring.
+    let (name, card) = anna_events.next("the incoming-call card", WAIT).await;
+    assert_eq!(name, "incoming_call", "{card}");
+    assert_eq!(card["number"], "+74951234567");
+    assert_eq!(card["contact"]["name"], "Ivan Petrov");
+    assert_eq!(card["contact"]["company"], "Stroymontazh");
+    assert_eq!(card["contact"]["email"], "ivan.petrov@stroymontazh.example");
+    assert!(card["contact"]["responsible"]["display_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Anna"));
     let (call, from) = answer_incoming(&mut anna).await;
     assert!(
         from.contains("+74951234567"),
@@ -427,6 +452,13 @@ async fn a_client_calling_in_rings_their_responsible_manager_only() {
             .any(|e| matches!(e, Event::IncomingCall { .. })),
         "Ivan Petrov's calls go to Anna, his responsible manager"
     );
+
+    let (name, ended) = anna_events.next("the end of the call", WAIT).await;
+    assert_eq!(
+        (name.as_str(), &ended["status"]),
+        ("call_ended", &json!("answered"))
+    );
+    assert_eq!(ended["call_id"], card["call_id"]);
 
     let record = last_call(&t).await;
     assert_eq!(record["direction"], "inbound");

@@ -38,10 +38,12 @@ use crate::state::AppState;
         routes::sip_users::mine,
         routes::calls::list,
         routes::calls::one,
+        routes::events::events,
         routes::health::healthz,
     ),
     components(schemas(
         api::ApiError,
+        api::ServerEvent,
         api::LoginRequest,
         api::Me,
         api::UserRef,

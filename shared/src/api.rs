@@ -364,3 +364,37 @@ pub struct CallPage {
     pub total: i64,
     pub items: Vec<CallRecord>,
 }
+
+/// What `GET /api/events` (Server-Sent Events) pushes to a signed-in user;
+/// the SSE `event:` field is the `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// A call is about to ring this user's phone: sent before the INVITE, so
+    /// the card is on screen by the first ring. `contact: null` is an unknown number.
+    IncomingCall {
+        call_id: i64,
+        /// The caller's number, E.164 when it could be read.
+        number: String,
+        contact: Option<Contact>,
+        /// When this contact last called or was called (RFC 3339).
+        last_call: Option<String>,
+    },
+    /// A call this user was rung for stopped ringing (answered here or
+    /// elsewhere, missed) or ended.
+    CallEnded { call_id: i64, status: String },
+    /// Admins only: a trunk's registration state changed.
+    TrunkStatus { trunk_id: i64, status: TrunkStatus },
+}
+
+impl ServerEvent {
+    /// The SSE `event:` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ServerEvent::IncomingCall { .. } => "incoming_call",
+            ServerEvent::CallEnded { .. } => "call_ended",
+            ServerEvent::TrunkStatus { .. } => "trunk_status",
+        }
+    }
+}

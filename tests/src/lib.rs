@@ -2,6 +2,7 @@
 //! port, stopped when the handle drops.
 
 pub mod browser;
+pub mod events;
 pub mod sip_phone;
 pub mod sipp;
 

@@ -379,6 +379,28 @@ pub async fn contact_by_number(
     .await
 }
 
+/// What an incoming-call pop-up shows: the contact, and when they last
+/// called or were called before call `current`.
+pub async fn caller(
+    db: &SqlitePool,
+    id: i64,
+    current: i64,
+) -> sqlx::Result<Option<(Contact, Option<String>)>> {
+    let mut select = QueryBuilder::<Sqlite>::new(CONTACT_COLUMNS);
+    select.push(" WHERE c.id = ").push_bind(id);
+    let row: Option<ContactRow> = select.build_query_as().fetch_optional(db).await?;
+    let Some(row) = row else { return Ok(None) };
+    let contact = with_phones(db, vec![row]).await?.remove(0);
+    let (last,): (Option<String>,) = sqlx::query_as(
+        "SELECT MAX(started_at) FROM call_records WHERE contact_id = $1 AND id <> $2",
+    )
+    .bind(id)
+    .bind(current)
+    .fetch_one(db)
+    .await?;
+    Ok(Some((contact, last)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

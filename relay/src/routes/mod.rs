@@ -2,6 +2,7 @@
 
 pub mod calls;
 pub mod contacts;
+pub mod events;
 pub mod health;
 pub mod session;
 pub mod sip_users;
@@ -21,6 +22,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(trunks::router())
         .merge(sip_users::router())
         .merge(calls::router())
+        .merge(events::router())
         .merge(crate::openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }

@@ -12,7 +12,15 @@ pub mod ws;
 
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{mpsc, Notify};
+use callcard_shared::api::ServerEvent;
+use tokio::sync::{broadcast, mpsc, Notify};
+
+/// An event for one user's `GET /api/events` stream.
+#[derive(Debug, Clone)]
+pub struct UserEvent {
+    pub user_id: i64,
+    pub event: ServerEvent,
+}
 
 /// Telephony state shared by the HTTP handlers and the switch task.
 pub struct Telephony {
@@ -23,6 +31,8 @@ pub struct Telephony {
     /// Into the switch task.
     pub inputs: mpsc::UnboundedSender<switch::Input>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<switch::Input>>>,
+    /// Per-user events (incoming calls …) for the SSE streams.
+    pub events: broadcast::Sender<UserEvent>,
     /// The local UDP address of each open trunk (what the provider sends to).
     pub trunk_addrs: Mutex<std::collections::HashMap<i64, std::net::SocketAddr>>,
     /// Users with a registered browser or phone right now.
@@ -37,6 +47,7 @@ impl Telephony {
             trunks_changed: Notify::new(),
             inputs,
             receiver: Mutex::new(Some(receiver)),
+            events: broadcast::channel(1024).0,
             trunk_addrs: Mutex::new(Default::default()),
             registered: Mutex::new(Default::default()),
         })
@@ -45,6 +56,11 @@ impl Telephony {
     /// The switch's input queue; only the first caller gets it.
     pub(crate) fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<switch::Input>> {
         self.receiver.lock().expect("receiver lock").take()
+    }
+
+    /// Pushes `event` to every open event stream of `user_id`.
+    pub fn notify(&self, user_id: i64, event: ServerEvent) {
+        let _ = self.events.send(UserEvent { user_id, event });
     }
 
     /// Where trunk `id` listens, once it is open.

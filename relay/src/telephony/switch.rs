@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use callcard_shared::api::TrunkState;
+use callcard_shared::api::{ServerEvent, TrunkState};
 use callcard_shared::phone;
 use callcard_shared::sip::auth::{Algorithm, DigestServer};
 use callcard_shared::sip::message::Method;
@@ -74,6 +74,8 @@ struct Bridge {
     forks: Vec<(Leg, CallHandle, i64)>,
     /// Inbound: when ringing gives up (the dial timeout).
     deadline: Option<Instant>,
+    /// Inbound: the users whose phones rang (told when it stops).
+    rung: Vec<i64>,
     inbound: bool,
     record: i64,
     user_id: i64,
@@ -169,6 +171,7 @@ impl Switch {
         for i in expired {
             let bridge = self.bridges.remove(i);
             self.cancel_forks(now, &bridge.forks);
+            self.tell_rung(&bridge, "missed");
             let a = bridge.a;
             self.with_leg(a.0, |ep| ep.reject(now, a.1, 480));
             let cause = format!(
@@ -394,6 +397,15 @@ impl Switch {
                         .filter(|f| (f.0, f.1) != (leg, call))
                         .collect();
                     let (a, record) = (bridge.a, bridge.record);
+                    for &user in self.bridges[i].rung.iter().filter(|u| **u != user_id) {
+                        self.telephony.notify(
+                            user,
+                            ServerEvent::CallEnded {
+                                call_id: record,
+                                status: "answered_elsewhere".into(),
+                            },
+                        );
+                    }
                     self.cancel_forks(now, &others);
                     self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
                     if let Err(e) = crm::calls::answered_by(&self.db, record, user_id).await {
@@ -451,6 +463,7 @@ impl Switch {
                     if self.bridges[i].inbound {
                         let bridge = self.bridges.remove(i);
                         self.cancel_forks(now, &bridge.forks);
+                        self.tell_rung(&bridge, "missed");
                         self.finish(
                             bridge.record,
                             "missed",
@@ -487,6 +500,15 @@ impl Switch {
                 if let Some(other) = other {
                     self.with_leg(other.0, |ep| ep.bye(now, other.1));
                 }
+                if bridge.inbound {
+                    self.telephony.notify(
+                        bridge.user_id,
+                        ServerEvent::CallEnded {
+                            call_id: bridge.record,
+                            status: "answered".into(),
+                        },
+                    );
+                }
                 self.finish(bridge.record, "answered", "normal clearing (BYE)", side)
                     .await;
             }
@@ -515,6 +537,19 @@ impl Switch {
         self.bridges.iter().position(|b| b.a == (leg, call))
     }
 
+    /// Tells every user an inbound call rang that it stopped ringing or ended.
+    fn tell_rung(&self, bridge: &Bridge, status: &str) {
+        for &user in &bridge.rung {
+            self.telephony.notify(
+                user,
+                ServerEvent::CallEnded {
+                    call_id: bridge.record,
+                    status: status.to_string(),
+                },
+            );
+        }
+    }
+
     /// The inbound bridge ringing `(leg, call)`, and the user rung there.
     fn bridge_of_fork(&self, leg: Leg, call: CallHandle) -> Option<(usize, i64)> {
         self.bridges.iter().enumerate().find_map(|(i, b)| {
@@ -540,6 +575,7 @@ impl Switch {
             return;
         }
         let bridge = self.bridges.remove(i);
+        self.tell_rung(&bridge, "missed");
         let a = bridge.a;
         let (answer, cause) = if code == 486 || code == 603 {
             (486, format!("declined by the user ({code})"))
@@ -658,6 +694,7 @@ impl Switch {
             b: None,
             forks: Vec::new(),
             deadline: None,
+            rung: Vec::new(),
             inbound: false,
             record,
             user_id,
@@ -784,6 +821,35 @@ impl Switch {
         }
         self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
         let shown = e164.clone().unwrap_or_else(|| caller.clone());
+        // The card goes out before the INVITE so it is on screen by the first ring.
+        let card = match contact_id {
+            Some(id) => crm::contacts::caller(&self.db, id, record)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let (contact, last_call) = match card {
+            Some((contact, last)) => (Some(contact), last),
+            None => (None, None),
+        };
+        let mut rung: Vec<i64> = targets
+            .iter()
+            .filter_map(|conn| self.browsers.get(conn).map(|b| b.user_id))
+            .collect();
+        rung.sort_unstable();
+        rung.dedup();
+        for &user in &rung {
+            self.telephony.notify(
+                user,
+                ServerEvent::IncomingCall {
+                    call_id: record,
+                    number: shown.clone(),
+                    contact: contact.clone(),
+                    last_call: last_call.clone(),
+                },
+            );
+        }
         let identity = format!("\"{shown}\" <sip:{shown}@callcard.invalid>");
         let mut forks = Vec::new();
         for conn in targets {
@@ -806,6 +872,7 @@ impl Switch {
             b: None,
             forks,
             deadline: Some(now + self.config.dial_timeout),
+            rung,
             inbound: true,
             record,
             user_id: responsible.unwrap_or_default(),
