@@ -12,6 +12,8 @@ use callcard_tests::TestRelay;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(10);
+/// Ivan Petrov's number (demo contact 1, responsible manager Anna).
+const IVAN: &str = "+74951234567";
 
 async fn create_trunk(relay: &TrunkTest, sipp: &Sipp, password: &str, register: bool) -> i64 {
     let response = relay
@@ -417,7 +419,7 @@ async fn a_client_calling_in_rings_their_responsible_manager_only() {
     let anna_web = t.relay.signed_in("anna").await;
     let mut anna_events = EventStream::open(&anna_web, &t.relay.url("/api/events")).await;
 
-    let sipp = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr);
+    let sipp = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr, IVAN);
     // The client's card reaches Anna's screen with the ring.
     let (name, card) = anna_events.next("the incoming-call card", WAIT).await;
     assert_eq!(name, "incoming_call", "{card}");
@@ -483,6 +485,7 @@ async fn a_call_nobody_can_take_is_refused_480_and_logged_missed() {
         1,
         port,
         trunk_addr,
+        IVAN,
     );
     sipp.finished(WAIT).await.expect("the provider got 480");
     let record = last_call(&t).await;
@@ -509,6 +512,7 @@ async fn an_unanswered_call_gives_up_after_the_dial_timeout() {
         1,
         port,
         trunk_addr,
+        IVAN,
     );
     let incoming = anna
         .wait_for("an incoming call", WAIT, |e| {
@@ -598,4 +602,92 @@ async fn rotating_a_sip_password_ends_the_registration_made_with_the_old_one() {
         phone.register().await,
         Event::RegistrationFailed { code: 403 }
     );
+}
+
+#[tokio::test]
+async fn an_unknown_caller_rings_everyone_with_an_unknown_card() {
+    let t = setup().await;
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    let mut anna = registered_phone(&t, "anna").await;
+    let mut boris = registered_phone(&t, "boris").await;
+    let boris_web = t.relay.signed_in("boris").await;
+    let mut boris_events = EventStream::open(&boris_web, &t.relay.url("/api/events")).await;
+
+    let sipp = Sipp::call_from(
+        Scenario::File("uac_inbound.xml"),
+        1,
+        port,
+        trunk_addr,
+        "+48229998877",
+    );
+    let (name, card) = boris_events.next("the incoming-call card", WAIT).await;
+    assert_eq!(name, "incoming_call");
+    assert_eq!(card["number"], "+48229998877");
+    assert!(
+        card["contact"].is_null(),
+        "an unknown number has no card: {card}"
+    );
+    // Both managers ring; Boris answers, Anna's phone stops ringing.
+    let ring = anna
+        .wait_for("the ring", WAIT, |e| {
+            matches!(e, Event::IncomingCall { .. })
+        })
+        .await;
+    let Event::IncomingCall { call: ringing, .. } = ring else {
+        unreachable!()
+    };
+    // Like a browser, Anna's phone answers 180 Ringing.
+    anna.ep
+        .ringing(callcard_shared::Instant::now(), ringing, None);
+    let (call, _) = answer_incoming(&mut boris).await;
+    boris
+        .wait_for("the ACK", WAIT, |e| matches!(e, Event::Confirmed { .. }))
+        .await;
+    anna.wait_for("the CANCEL", WAIT, |e| matches!(e, Event::Cancelled { .. }))
+        .await;
+    boris
+        .wait_for(
+            "the caller's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    sipp.finished(WAIT)
+        .await
+        .expect("the provider's call completed");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert!(record["contact_id"].is_null());
+    assert!(record["user"]["display_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Boris"));
+}
+
+#[tokio::test]
+async fn a_call_from_an_address_that_is_no_trunk_gets_403_and_no_record() {
+    let t = setup().await;
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    registered_phone(&t, "anna").await;
+    // The same scenario from another port: not the provider's address.
+    let stranger = Sipp::call_from(
+        Scenario::File("uac_expect_403.xml"),
+        1,
+        Sipp::free_port(),
+        trunk_addr,
+        IVAN,
+    );
+    stranger.finished(WAIT).await.expect("the stranger got 403");
+    let page: Value = t
+        .admin
+        .get(t.relay.url("/api/calls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 0, "a refused stranger leaves no call record");
 }

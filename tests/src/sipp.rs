@@ -38,12 +38,24 @@ impl Sipp {
         free_udp_port()
     }
 
-    /// Starts SIPp as a client on `port`, placing `calls` calls to `remote`.
-    pub fn call_from(scenario: Scenario<'_>, calls: u32, port: u16, remote: SocketAddr) -> Sipp {
-        Self::spawn(scenario, calls, port, Some(remote))
+    /// Starts SIPp as a client on `port`, placing `calls` calls to `remote`
+    /// from the number `caller` (the scenario's `[caller]`).
+    pub fn call_from(
+        scenario: Scenario<'_>,
+        calls: u32,
+        port: u16,
+        remote: SocketAddr,
+        caller: &str,
+    ) -> Sipp {
+        Self::spawn(scenario, calls, port, Some((remote, caller)))
     }
 
-    fn spawn(scenario: Scenario<'_>, calls: u32, port: u16, remote: Option<SocketAddr>) -> Sipp {
+    fn spawn(
+        scenario: Scenario<'_>,
+        calls: u32,
+        port: u16,
+        client: Option<(SocketAddr, &str)>,
+    ) -> Sipp {
         let logs = tempfile::tempdir().expect("log dir");
         let mut cmd = Command::new(sipp_binary());
         match scenario {
@@ -55,8 +67,8 @@ impl Sipp {
                 cmd.args(["-sn", name]);
             }
         }
-        if let Some(remote) = remote {
-            cmd.arg(remote.to_string());
+        if let Some((remote, caller)) = client {
+            cmd.arg(remote.to_string()).args(["-key", "caller", caller]);
         }
         cmd.args(["-i", "127.0.0.1", "-p", &port.to_string()])
             .args([

@@ -263,8 +263,11 @@ impl Switch {
                     tracing::warn!(
                         trunk,
                         %from,
-                        "security: SIP from an address that is not this trunk's provider, dropped"
+                        "security: SIP from an address that is not this trunk's provider, refused"
                     );
+                    if let Some(refusal) = forbidden(&bytes) {
+                        leg.send(from, &refusal).await;
+                    }
                     return;
                 }
                 let remote = Remote {
@@ -1002,6 +1005,22 @@ impl Switch {
         }
         self.drain().await;
     }
+}
+
+/// A stateless 403 for a request from a stranger (never for ACK, never for
+/// responses or garbage, which are dropped).
+fn forbidden(bytes: &[u8]) -> Option<Vec<u8>> {
+    use callcard_shared::sip::message::SipMessage;
+    let parsed = callcard_shared::sip::parse::parse(bytes).ok()?;
+    let SipMessage::Request(request) = parsed.to_owned() else {
+        return None;
+    };
+    if request.method == Method::Ack {
+        return None;
+    }
+    let mut response = callcard_shared::sip::transaction::response_to(&request, 403, "Forbidden");
+    callcard_shared::sip::transaction::add_to_tag(&mut response, "callcard-refused");
+    Some(response.to_bytes())
 }
 
 /// The user part of a SIP URI or name-addr (`"Bob" <sip:+7495…@host>` → `+7495…`).
