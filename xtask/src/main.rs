@@ -122,6 +122,20 @@ fn bench() -> Result<()> {
     shell::timed("SIP parser and serializer benchmark", || {
         shell::cargo(&["bench", "-p", "callcard-shared", "--bench", "sip_parse"]).status_ok()
     })?;
+    shell::timed("building the release relay", || {
+        shell::cargo(&["build", "--release", "--quiet", "-p", "callcard-relay"]).status_ok()
+    })?;
+    shell::timed("10 000 WebSocket registrations held by one relay", || {
+        shell::cargo(&[
+            "run",
+            "--quiet",
+            "-p",
+            "callcard-tests",
+            "--bin",
+            "ws-registrations-load",
+        ])
+        .status_ok()
+    })?;
     let figures = shell::repo_root().join("target/bench-figures");
     eprintln!("xtask: figures are in {}", figures.display());
     if let Ok(entries) = std::fs::read_dir(&figures) {

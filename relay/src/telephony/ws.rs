@@ -20,6 +20,9 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 /// How often the relay pings an idle browser connection.
 const PING_EVERY: Duration = Duration::from_secs(25);
 
+/// The largest SIP message accepted in one WebSocket message.
+const MAX_SIP_MESSAGE: usize = 64 * 1024;
+
 /// Frames the switch sends to one connection.
 pub type WsSender = mpsc::UnboundedSender<Vec<u8>>;
 
@@ -29,7 +32,15 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     // RFC 7118 §4: the client must offer the `sip` subprotocol.
-    let ws = ws.protocols(["sip"]);
+    // Small buffers: tungstenite's 128 KiB default read buffer per socket would
+    // cost more than everything else a registered browser holds. A SIP message
+    // is far below 64 KiB (the parser's own limit refuses bigger ones anyway).
+    let ws = ws
+        .protocols(["sip"])
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(MAX_SIP_MESSAGE)
+        .max_frame_size(MAX_SIP_MESSAGE);
     if ws.selected_protocol().is_none() {
         return (
             StatusCode::BAD_REQUEST,
