@@ -353,19 +353,8 @@ where
     Ok(id)
 }
 
-/// The contact owning the phone `e164` (the lowest id when several share it).
-pub async fn id_by_number(db: &SqlitePool, e164: &str) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT contact_id FROM contact_phones WHERE e164 = $1 ORDER BY contact_id LIMIT 1",
-    )
-    .bind(e164)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|(id,)| id))
-}
-
 /// The contact owning the phone `e164` and its responsible manager, if any
-/// (the lowest contact id when several share the number, as [`id_by_number`]).
+/// (the lowest contact id when several share the number).
 pub async fn contact_by_number(
     db: &SqlitePool,
     e164: &str,

@@ -660,10 +660,11 @@ impl Switch {
         let e164 = phone::to_valid_e164(&dialled, self.config.default_region)
             .or_else(|| phone::to_e164(&dialled, self.config.default_region).ok());
         let contact_id = match &e164 {
-            Some(n) => crm::contacts::id_by_number(&self.db, n)
+            Some(n) => crm::contacts::contact_by_number(&self.db, n)
                 .await
                 .ok()
-                .flatten(),
+                .flatten()
+                .map(|(id, _)| id),
             None => None,
         };
         let record = crm::calls::start(
