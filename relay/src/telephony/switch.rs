@@ -13,6 +13,7 @@ use std::time::Duration;
 use callcard_shared::api::{ServerEvent, TrunkState};
 use callcard_shared::phone;
 use callcard_shared::sip::auth::{Algorithm, DigestServer};
+use callcard_shared::sip::header::NameAddr;
 use callcard_shared::sip::message::Method;
 use callcard_shared::sip::ua::{CallHandle, Event, Remote, TransportKind};
 use callcard_shared::sip::uri::Uri;
@@ -1026,16 +1027,13 @@ fn forbidden(bytes: &[u8]) -> Option<Vec<u8>> {
 
 /// The user part of a SIP URI or name-addr (`"Bob" <sip:+7495…@host>` → `+7495…`).
 fn dialled_number(uri_or_name_addr: &str) -> String {
-    let inner = match (uri_or_name_addr.find('<'), uri_or_name_addr.find('>')) {
-        (Some(l), Some(r)) if l < r => &uri_or_name_addr[l + 1..r],
-        _ => uri_or_name_addr
-            .split(';')
-            .next()
-            .unwrap_or(uri_or_name_addr),
-    };
-    match Uri::parse(inner.trim()) {
+    // The stack's parsers: a name-addr (From/To) or a bare URI.
+    let uri = NameAddr::parse(uri_or_name_addr.trim())
+        .map(|n| n.uri)
+        .unwrap_or(uri_or_name_addr.trim());
+    match Uri::parse(uri) {
         Ok(uri) => uri.user.unwrap_or_default().to_string(),
-        Err(_) => inner.trim().to_string(),
+        Err(_) => uri.to_string(),
     }
 }
 
