@@ -8,7 +8,7 @@ use callcard_shared::sip::ua::Event;
 use callcard_tests::events::EventStream;
 use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::sipp::{Scenario, Sipp};
-use callcard_tests::TestRelay;
+use callcard_tests::{get_json, TestRelay};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -52,15 +52,7 @@ async fn setup() -> TrunkTest {
 async fn trunk_status(t: &TrunkTest, id: i64, until: impl Fn(&Value) -> bool) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let trunk: Value = t
-            .admin
-            .get(t.relay.url(&format!("/api/trunks/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let trunk: Value = get_json(&t.admin, t.relay.url(&format!("/api/trunks/{id}"))).await;
         if until(&trunk["status"]) || tokio::time::Instant::now() > deadline {
             return trunk["status"].clone();
         }
@@ -70,15 +62,7 @@ async fn trunk_status(t: &TrunkTest, id: i64, until: impl Fn(&Value) -> bool) ->
 
 /// Creates a telephony user for `login`; returns (sip login, password).
 async fn sip_user(t: &TrunkTest, login: &str) -> (String, String) {
-    let users: Value = t
-        .admin
-        .get(t.relay.url("/api/users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users: Value = get_json(&t.admin, t.relay.url("/api/users")).await;
     let user_id = users
         .as_array()
         .unwrap()
@@ -117,15 +101,7 @@ async fn registered_phone(t: &TrunkTest, login: &str) -> WsPhone {
 async fn last_call(t: &TrunkTest) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let page: Value = t
-            .admin
-            .get(t.relay.url("/api/calls?limit=1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;
         let call = page["items"][0].clone();
         if !call["ended_at"].is_null() || tokio::time::Instant::now() > deadline {
             return call;
@@ -538,15 +514,7 @@ async fn an_unanswered_call_gives_up_after_the_dial_timeout() {
 async fn rotating_a_sip_password_ends_the_registration_made_with_the_old_one() {
     let t = setup().await;
     let mut phone = registered_phone(&t, "anna").await;
-    let users: Value = t
-        .admin
-        .get(t.relay.url("/api/sip-users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users: Value = get_json(&t.admin, t.relay.url("/api/sip-users")).await;
     let anna = users
         .as_array()
         .unwrap()
@@ -571,15 +539,11 @@ async fn rotating_a_sip_password_ends_the_registration_made_with_the_old_one() {
     assert_eq!(rotated.status(), 200);
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let me: Value = t
-            .admin
-            .get(t.relay.url(&format!("/api/sip-users/{}", anna["id"])))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me: Value = get_json(
+            &t.admin,
+            t.relay.url(&format!("/api/sip-users/{}", anna["id"])),
+        )
+        .await;
         if me["registered"] == false {
             break;
         }
@@ -680,14 +644,6 @@ async fn a_call_from_an_address_that_is_no_trunk_gets_403_and_no_record() {
         IVAN,
     );
     stranger.finished(WAIT).await.expect("the stranger got 403");
-    let page: Value = t
-        .admin
-        .get(t.relay.url("/api/calls"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&t.admin, t.relay.url("/api/calls")).await;
     assert_eq!(page["total"], 0, "a refused stranger leaves no call record");
 }

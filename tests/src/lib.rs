@@ -131,6 +131,15 @@ impl Drop for TestRelay {
     }
 }
 
+/// GETs `url` with `client`'s session and returns the JSON body.
+pub async fn get_json(client: &reqwest::Client, url: String) -> serde_json::Value {
+    let response = client.get(&url).send().await.expect("GET request");
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
+}
+
 /// The repository root (this crate lives in `tests/`).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
