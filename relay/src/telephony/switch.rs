@@ -100,6 +100,10 @@ pub struct Switch {
     dirty: BTreeSet<Leg>,
     /// Browser connections to close once their last answer is sent.
     to_close: Vec<u64>,
+    /// A registration was made or dropped since `Telephony::registered` was published.
+    registrations_dirty: bool,
+    /// The earliest registration expiry (publish again then).
+    next_expiry: Option<Instant>,
 }
 
 impl Switch {
@@ -118,6 +122,8 @@ impl Switch {
             bridges: Vec::new(),
             dirty: BTreeSet::new(),
             to_close: Vec::new(),
+            registrations_dirty: false,
+            next_expiry: None,
         }
     }
 
@@ -134,6 +140,10 @@ impl Switch {
             for conn in std::mem::take(&mut self.to_close) {
                 self.browser_gone(Instant::now(), conn).await;
                 self.drain().await;
+            }
+            let now = Instant::now();
+            if self.registrations_dirty || self.next_expiry.is_some_and(|e| e <= now) {
+                self.publish_registrations(now);
             }
             let deadline = self.next_deadline();
             let sleep = async {
@@ -161,7 +171,11 @@ impl Switch {
             .flat_map(|t| t.ep.poll_timeout().into_iter().chain(t.next_register));
         let browsers = self.browsers.values().filter_map(|b| b.ep.poll_timeout());
         let ringing = self.bridges.iter().filter_map(|b| b.deadline);
-        trunks.chain(browsers).chain(ringing).min()
+        trunks
+            .chain(browsers)
+            .chain(ringing)
+            .chain(self.next_expiry)
+            .min()
     }
 
     async fn timeouts(&mut self, now: Instant) {
@@ -237,7 +251,6 @@ impl Switch {
                     .await
                     .ok()
                     .flatten();
-                let mut dropped = 0;
                 for browser in self.browsers.values_mut().filter(|b| b.user_id == user_id) {
                     let same_secret = match (&browser.account, &account) {
                         (Some(old), Some(new)) => {
@@ -245,15 +258,12 @@ impl Switch {
                         }
                         _ => false,
                     };
-                    if !same_secret && browser.is_registered(now) {
+                    if !same_secret {
                         browser.registered_until = None;
-                        dropped += 1;
                     }
                     browser.account = account.clone();
                 }
-                for _ in 0..dropped {
-                    self.count_registration(user_id, -1);
-                }
+                self.registrations_dirty = true;
             }
             Input::Shutdown => {}
             Input::Udp { trunk, from, bytes } => {
@@ -607,12 +617,11 @@ impl Switch {
         self.dirty.insert(Leg::Browser(conn));
         match request.method {
             Method::Register => {
-                let was = browser.is_registered(now);
                 let outcome = browser::register(browser, &mut self.digest, now, id, &request);
-                let user_id = browser.user_id;
                 match outcome {
-                    RegisterOutcome::Bound { .. } if !was => self.count_registration(user_id, 1),
-                    RegisterOutcome::Unbound if was => self.count_registration(user_id, -1),
+                    RegisterOutcome::Bound { .. } | RegisterOutcome::Unbound => {
+                        self.registrations_dirty = true
+                    }
                     RegisterOutcome::Refused => {
                         let login = browser.login.clone();
                         tracing::warn!(conn, user = %login, "security: wrong SIP credentials on REGISTER");
@@ -629,13 +638,20 @@ impl Switch {
         }
     }
 
-    fn count_registration(&self, user_id: i64, delta: i64) {
-        let mut registered = self.telephony.registered.lock().expect("registered lock");
-        let n = registered.entry(user_id).or_insert(0);
-        *n = (*n as i64 + delta).max(0) as usize;
-        if *n == 0 {
-            registered.remove(&user_id);
+    /// Publishes which users have a registered device, derived from the
+    /// connections themselves, so expiry and closing need no bookkeeping.
+    fn publish_registrations(&mut self, now: Instant) {
+        let mut registered = std::collections::HashMap::new();
+        for browser in self.browsers.values().filter(|b| b.is_registered(now)) {
+            *registered.entry(browser.user_id).or_insert(0) += 1;
         }
+        self.next_expiry = self
+            .browsers
+            .values()
+            .filter_map(|b| b.registered_until.filter(|until| *until > now))
+            .min();
+        self.registrations_dirty = false;
+        *self.telephony.registered.lock().expect("registered lock") = registered;
     }
 
     /// A browser dials: normalize, record, pick a trunk, INVITE it.
@@ -903,7 +919,7 @@ impl Switch {
             return;
         };
         if browser.is_registered(now) {
-            self.count_registration(browser.user_id, -1);
+            self.registrations_dirty = true;
         }
         let leg = Leg::Browser(conn);
         let ringing_here: Vec<(usize, CallHandle)> = self
