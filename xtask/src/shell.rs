@@ -7,8 +7,13 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
+/// The repository root. Cargo's run-time `CARGO_MANIFEST_DIR` first: a binary
+/// reused from a shared target directory may have been built in another clone.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest_dir)
         .parent()
         .expect("xtask lives in the repository")
         .to_path_buf()
