@@ -1,7 +1,7 @@
 //! Installs what the build and the tests need, each only when missing:
 //! the wasm32 target, Trunk, wasm-bindgen-cli (at the version Cargo.lock
 //! pins), wasm-opt (npm `binaryen`), and Debian packages for the browser and
-//! SIP tests.
+//! SIP tests (Chromium, SoX, SIPp, Kamailio).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -21,6 +21,8 @@ const TEST_PACKAGES: &[(&str, &str)] = &[
     ("chromium-driver", "chromedriver"),
     ("sox", "sox"),
     ("sip-tester", "sipp"),
+    // Debian puts it in /usr/sbin, which a non-root PATH may lack.
+    ("kamailio", "/usr/sbin/kamailio"),
 ];
 
 #[derive(Clone, Copy)]
