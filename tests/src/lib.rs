@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod events;
+pub mod kamailio;
 pub mod sip_phone;
 pub mod sipp;
 
