@@ -5,6 +5,8 @@
 //! plain serde structs, so both sides compile the same truth.
 
 pub mod api;
+pub mod dialplan;
+pub mod masking;
 pub mod phone;
 pub mod sip;
 pub mod time;

@@ -1,0 +1,37 @@
+//! The number rules every outbound call goes through, identical in the browser
+//! (the "try a number" preview) and in the relay (enforcement, never trusting
+//! the browser).
+//!
+//! The pipeline, in order (each stage that acts leaves a [`Step`]):
+//! 1. strip formatting — spaces, dashes, dots, brackets, slashes go; letters
+//!    and other signs refuse the number; a `+` may only lead;
+//! 2. autocorrect rules, in order (`pattern/replacement`, regular expressions);
+//! 3. special numbers (112, 911, 01…, see [`special`]) are recognised before
+//!    anything could read them as an extension;
+//! 4. extra rules `_XXXX`: a number of exactly that shape is dialled as is;
+//! 5. extensions: a digit string of the configured length is internal;
+//! 6. local numbers: a digit string of the local length gets the area prefix;
+//! 7. international exit prefix (`810`, `00`) read as `+`;
+//! 8. E.164 through [`crate::phone`];
+//! 9. forbidden codes;
+//! 10. destination class (the `phonenumber` crate's number type and region);
+//! 11. allowed destination classes.
+//!
+//! [`evaluate`] compiles the rules and runs them once; [`Plan`] keeps them
+//! compiled for many numbers. Invalid rules refuse every number (fail closed)
+//! with the same message [`Rules::validate`] gives the admin.
+
+mod autocorrect;
+mod class;
+mod extra;
+mod forbidden;
+mod number;
+mod pipeline;
+mod rules;
+pub mod special;
+
+pub use autocorrect::Autocorrect;
+pub use class::DestinationClass;
+pub use extra::ExtraRule;
+pub use pipeline::{evaluate, Outcome, Plan, Step, Verdict};
+pub use rules::{parse_list, Allowed, RuleError, Rules};
