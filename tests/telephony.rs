@@ -647,3 +647,212 @@ async fn a_call_from_an_address_that_is_no_trunk_gets_403_and_no_record() {
     let page: Value = get_json(&t.admin, t.relay.url("/api/calls")).await;
     assert_eq!(page["total"], 0, "a refused stranger leaves no call record");
 }
+
+/// The relay's SIP address for desk phones (UDP and TCP share the port).
+fn sip_address(t: &TrunkTest) -> std::net::SocketAddr {
+    *t.relay
+        .state()
+        .telephony
+        .sip_addr
+        .get()
+        .expect("the SIP address is bound")
+}
+
+/// A desk phone (SIPp over `transport_args`) registers with digest and calls
+/// Ivan Petrov through the provider, who answers and hangs up.
+async fn desk_phone_calls_out(transport_args: &[&str]) {
+    let t = setup().await;
+    let provider = Sipp::serve(Scenario::File("uas_hangs_up.xml"), 1);
+    let trunk = create_trunk(&t, &provider, "trunkpass", false).await;
+    let (login, password) = sip_user(&t, "anna").await;
+    let mut args = vec![
+        "-au",
+        &login,
+        "-ap",
+        &password,
+        "-key",
+        "login",
+        &login,
+        "-key",
+        "dial",
+        "84951234567",
+    ];
+    args.extend_from_slice(transport_args);
+    let phone = Sipp::client(
+        Scenario::File("desk_phone_calls_out.xml"),
+        sip_address(&t),
+        &args,
+    );
+    phone
+        .finished(WAIT)
+        .await
+        .expect("the desk phone registered, was answered and got the callee's BYE");
+    provider.finished(WAIT).await.expect("the provider's call");
+    let record = last_call(&t).await;
+    assert_eq!(record["direction"], "outbound");
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["number_e164"], IVAN);
+    assert_eq!(record["contact_id"], 1);
+    assert_eq!(record["trunk_id"], trunk);
+    assert!(record["user"]["display_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Anna"));
+}
+
+#[tokio::test]
+async fn a_desk_phone_over_udp_registers_with_digest_and_calls_out() {
+    desk_phone_calls_out(&[]).await;
+}
+
+#[tokio::test]
+async fn a_desk_phone_over_tcp_registers_with_digest_and_calls_out() {
+    desk_phone_calls_out(&["-t", "t1"]).await;
+}
+
+#[tokio::test]
+async fn a_client_calling_in_rings_the_managers_desk_phone() {
+    let t = setup().await;
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    let (login, password) = sip_user(&t, "anna").await;
+    let mut desk = WsPhone::udp(sip_address(&t), &login, &password).await;
+    let outcome = desk.register().await;
+    assert!(matches!(outcome, Event::Registered { .. }), "{outcome:?}");
+
+    let sipp = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr, IVAN);
+    let (call, from) = answer_incoming(&mut desk).await;
+    assert!(from.contains(IVAN), "the caller's number shows: {from}");
+    desk.wait_for(
+        "the caller's BYE",
+        WAIT,
+        |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+    )
+    .await;
+    sipp.finished(WAIT).await.expect("the provider's call");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert!(record["user"]["display_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Anna"));
+}
+
+#[tokio::test]
+async fn a_desk_phone_with_an_unknown_login_is_challenged_then_refused() {
+    let t = setup().await;
+    let mut desk = WsPhone::udp(sip_address(&t), "nobody_999", "guess").await;
+    let outcome = desk.register().await;
+    assert!(
+        matches!(outcome, Event::RegistrationFailed { code: 403 }),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_address_lock_it_out_across_sockets_and_transports() {
+    let t = setup().await;
+    let (login, password) = sip_user(&t, "anna").await;
+    let cookie = t.relay.session_cookie("anna").await;
+    // Five wrong passwords on a WebSocket (which then closes)…
+    let mut browser = WsPhone::connect(t.relay.addr, Some(&cookie), &login, "wrong")
+        .await
+        .expect("upgrade");
+    for _ in 0..5 {
+        let outcome = browser.register().await;
+        assert!(
+            matches!(outcome, Event::RegistrationFailed { code: 403 }),
+            "{outcome:?}"
+        );
+    }
+    assert!(browser.closed_within(WAIT).await);
+    // …and five more from a desk phone on the same address.
+    let mut desk = WsPhone::udp(sip_address(&t), &login, "still-wrong").await;
+    for _ in 0..5 {
+        let outcome = desk.register().await;
+        assert!(
+            matches!(outcome, Event::RegistrationFailed { code: 403 }),
+            "{outcome:?}"
+        );
+    }
+    // Now even the right password from this address is refused for a while.
+    let mut honest = WsPhone::connect(t.relay.addr, Some(&cookie), &login, &password)
+        .await
+        .expect("upgrade");
+    let outcome = honest.register().await;
+    assert!(
+        matches!(outcome, Event::RegistrationFailed { code: 403 }),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unanswered_call_is_forwarded_to_the_configured_number() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = callcard_relay::config::Config::with_data_dir(data.path());
+    config.demo = true;
+    config.static_dir = "/nonexistent".into();
+    config.dial_timeout = Duration::from_secs(1);
+    config.forward_to = Some("+74959876543".into());
+    let relay = TestRelay::start_config(config, data).await;
+    let admin = relay.signed_in("admin").await;
+    let t = TrunkTest { relay, admin };
+    // Calls come in from one provider; the forwarded leg leaves through another
+    // (the first by priority), whose callee answers.
+    let mobile = Sipp::serve(Scenario::BuiltIn("uas"), 1);
+    let response = t
+        .admin
+        .post(t.relay.url("/api/trunks"))
+        .json(&json!({
+            "name": "Outbound provider",
+            "number": "+74950000001",
+            "username": "out",
+            "password": "outpass",
+            "domain": "out.test",
+            "host": mobile.addr.to_string(),
+            "register": false,
+            "priority": 0,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let out_trunk = response.json::<Value>().await.unwrap()["id"].clone();
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    let mut anna = registered_phone(&t, "anna").await;
+
+    let caller = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr, IVAN);
+    let incoming = anna
+        .wait_for("an incoming call", WAIT, |e| {
+            matches!(e, Event::IncomingCall { .. })
+        })
+        .await;
+    let Event::IncomingCall { call, .. } = incoming else {
+        unreachable!()
+    };
+    // Anna does not answer: after the dial timeout her phone stops ringing…
+    anna.wait_for(
+        "the relay's CANCEL",
+        WAIT,
+        |e| matches!(e, Event::Cancelled { call: c } if *c == call),
+    )
+    .await;
+    // …and the caller talks to the forwarding number instead.
+    caller
+        .finished(WAIT)
+        .await
+        .expect("the caller was answered by the forwarding number");
+    mobile
+        .finished(WAIT)
+        .await
+        .expect("the mobile took the call");
+    let record = last_call(&t).await;
+    assert_eq!(record["direction"], "inbound");
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["trunk_id"], out_trunk);
+    assert_eq!(
+        record["end_cause"],
+        "forwarded to +74959876543: normal clearing (BYE)"
+    );
+}

@@ -51,6 +51,10 @@ pub struct Cli {
     /// Seconds an inbound call rings the users before it is missed [default: 15].
     #[arg(long, env = "CALLCARD_DIAL_TIMEOUT")]
     pub dial_timeout: Option<u64>,
+    /// Number an unanswered inbound call is forwarded to after the dial timeout
+    /// (through a trunk); unset: the call is missed.
+    #[arg(long, env = "CALLCARD_FORWARD_TO")]
+    pub forward_to: Option<String>,
 }
 
 /// The TOML file's shape; every key optional.
@@ -73,6 +77,7 @@ pub struct FileConfig {
     pub log_json: Option<bool>,
     pub sip_listen: Option<SocketAddr>,
     pub dial_timeout: Option<u64>,
+    pub forward_to: Option<String>,
 }
 
 /// Resolved settings the relay runs with. `Debug` shows no trunk or SIP password.
@@ -93,6 +98,8 @@ pub struct Config {
     pub sip_listen: SocketAddr,
     /// How long an inbound call rings the users before it is missed.
     pub dial_timeout: std::time::Duration,
+    /// Where an unanswered inbound call goes after the dial timeout, if anywhere.
+    pub forward_to: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +119,8 @@ pub enum ConfigError {
     },
     #[error("default_region: {0}")]
     Region(#[from] callcard_shared::phone::PhoneError),
+    #[error("forward_to: {0}")]
+    ForwardTo(callcard_shared::phone::PhoneError),
 }
 
 impl Config {
@@ -130,6 +139,7 @@ impl Config {
             log_json: false,
             sip_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dial_timeout: std::time::Duration::from_secs(15),
+            forward_to: None,
         }
     }
 
@@ -169,6 +179,17 @@ impl Config {
             dial_timeout: std::time::Duration::from_secs(
                 cli.dial_timeout.or(file.dial_timeout).unwrap_or(15).max(1),
             ),
+            forward_to: match cli
+                .forward_to
+                .or(file.forward_to)
+                .filter(|n| !n.trim().is_empty())
+            {
+                Some(n) => Some(
+                    callcard_shared::phone::to_e164(&n, region.parse()?)
+                        .map_err(ConfigError::ForwardTo)?,
+                ),
+                None => None,
+            },
         })
     }
 

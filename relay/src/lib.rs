@@ -47,6 +47,8 @@ pub fn app(state: AppState) -> Router {
 pub struct Relay {
     pub state: AppState,
     pub listener: TcpListener,
+    /// The SIP address for desk phones and providers (UDP and TCP).
+    pub sip: telephony::sip_listener::SipListener,
     /// Whether demo data was written on this start.
     pub seeded: bool,
 }
@@ -87,14 +89,25 @@ impl Relay {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let sip = telephony::sip_listener::SipListener::bind(config.sip_listen)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen for SIP on {} (UDP and TCP); set CALLCARD_SIP_LISTEN",
+                    config.sip_listen
+                )
+            })?;
+        let telephony = telephony::Telephony::new();
+        let _ = telephony.sip_addr.set(sip.udp_addr()?);
         Ok(Relay {
             state: AppState {
                 db,
                 config: Arc::new(config),
                 limiter: LoginLimiter::new(LimiterPolicy::default()),
-                telephony: telephony::Telephony::new(),
+                telephony,
             },
             listener,
+            sip,
             seeded,
         })
     }
@@ -110,11 +123,14 @@ impl Relay {
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
         let telephony = self.state.telephony.clone();
+        let sip_udp = self.sip.udp.clone();
+        self.sip.spawn(telephony.inputs.clone());
         let switch = tokio::spawn(
             telephony::switch::Switch::new(
                 db.clone(),
                 self.state.config.clone(),
                 telephony.clone(),
+                Some(sip_udp),
             )
             .run(),
         );

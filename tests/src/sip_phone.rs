@@ -1,5 +1,6 @@
 //! A softphone for tests: the `shared` SIP endpoint over a real WebSocket to
-//! the relay's `/sip`, signed in with the user's web session cookie.
+//! the relay's `/sip`, signed in with the user's web session cookie — or over
+//! UDP to the relay's SIP address, like a desk phone.
 
 use std::time::Duration;
 
@@ -12,8 +13,14 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// How the phone reaches the relay.
+enum Link {
+    Ws(Box<WebSocketStream<MaybeTlsStream<TcpStream>>>),
+    Udp(tokio::net::UdpSocket),
+}
+
 pub struct WsPhone {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    link: Link,
     pub ep: Endpoint<()>,
     /// Events seen so far and not yet taken by `wait_for`.
     pub events: Vec<Event>,
@@ -64,10 +71,76 @@ impl WsPhone {
             limits: Default::default(),
         };
         Ok(WsPhone {
-            ws,
+            link: Link::Ws(Box::new(ws)),
             ep: Endpoint::new(config, 0x7e57),
             events: Vec::new(),
         })
+    }
+
+    /// A desk phone: the same endpoint over UDP to the relay's SIP address.
+    pub async fn udp(relay_sip: std::net::SocketAddr, sip_login: &str, password: &str) -> WsPhone {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("UDP socket");
+        socket.connect(relay_sip).await.expect("connect UDP");
+        let local = socket.local_addr().expect("local address");
+        let config = Config {
+            aor: format!("sip:{sip_login}@callcard"),
+            display_name: None,
+            contact: format!("sip:{sip_login}@{local}"),
+            via_host: local.to_string(),
+            outbound: Remote {
+                addr: (),
+                transport: TransportKind::Udp,
+            },
+            timers: TimerConfig::default(),
+            credentials: Some((sip_login.to_string(), password.to_string())),
+            user_agent: "callcard-tests desk phone".into(),
+            limits: Default::default(),
+        };
+        WsPhone {
+            link: Link::Udp(socket),
+            ep: Endpoint::new(config, 0xde5c),
+            events: Vec::new(),
+        }
+    }
+
+    async fn send_text(&mut self, text: String) {
+        match &mut self.link {
+            Link::Ws(ws) => ws
+                .send(Message::Text(text.into()))
+                .await
+                .expect("send frame"),
+            Link::Udp(socket) => {
+                socket.send(text.as_bytes()).await.expect("send datagram");
+            }
+        }
+    }
+
+    /// The next SIP message from the relay; None when the connection closed.
+    async fn receive(&mut self) -> Option<Vec<u8>> {
+        match &mut self.link {
+            Link::Ws(ws) => loop {
+                match ws.next().await {
+                    Some(Ok(Message::Text(text))) => return Some(text.as_bytes().to_vec()),
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                    Some(Ok(_)) => {}
+                }
+            },
+            Link::Udp(socket) => {
+                let mut buf = vec![0u8; 65_535];
+                let n = socket.recv(&mut buf).await.ok()?;
+                buf.truncate(n);
+                Some(buf)
+            }
+        }
+    }
+
+    fn transport(&self) -> TransportKind {
+        match self.link {
+            Link::Ws(_) => TransportKind::Ws,
+            Link::Udp(_) => TransportKind::Udp,
+        }
     }
 
     async fn flush(&mut self) {
@@ -76,10 +149,7 @@ impl WsPhone {
             if std::env::var_os("SIP_TRACE").is_some() {
                 eprintln!("--> phone sends\n{text}");
             }
-            self.ws
-                .send(Message::Text(text.into()))
-                .await
-                .expect("send frame");
+            self.send_text(text).await;
         }
         while let Some(e) = self.ep.poll_event() {
             self.events.push(e);
@@ -88,10 +158,7 @@ impl WsPhone {
 
     /// Sends a raw frame (for malformed-input tests).
     pub async fn send_raw(&mut self, text: &str) {
-        self.ws
-            .send(Message::Text(text.to_string().into()))
-            .await
-            .expect("send raw");
+        self.send_text(text.to_string()).await;
     }
 
     /// Drives the endpoint until an event matching `want` arrives (removed from
@@ -114,20 +181,20 @@ impl WsPhone {
                 .map(tokio::time::Instant::from_std)
                 .unwrap_or(deadline)
                 .min(deadline);
+            let transport = self.transport();
             tokio::select! {
-                frame = self.ws.next() => match frame {
-                    Some(Ok(Message::Text(text))) => {
+                message = self.receive() => match message {
+                    Some(bytes) => {
                         if std::env::var_os("SIP_TRACE").is_some() {
-                            eprintln!("<-- phone receives\n{}", text.as_str());
+                            eprintln!("<-- phone receives\n{}", String::from_utf8_lossy(&bytes));
                         }
                         let _ = self.ep.handle_input(
                             Instant::now(),
-                            Remote { addr: (), transport: TransportKind::Ws },
-                            text.as_bytes(),
+                            Remote { addr: (), transport },
+                            &bytes,
                         );
                     }
-                    Some(Ok(_)) => {}
-                    other => panic!("waiting for {what}: the relay closed the socket ({other:?}); events: {:?}", self.events),
+                    None => panic!("waiting for {what}: the relay closed the socket; events: {:?}", self.events),
                 },
                 _ = tokio::time::sleep_until(timer) => {
                     if tokio::time::Instant::now() >= deadline {
@@ -144,17 +211,17 @@ impl WsPhone {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             self.flush().await;
+            let transport = self.transport();
             tokio::select! {
-                frame = self.ws.next() => match frame {
-                    Some(Ok(Message::Text(text))) => {
+                message = self.receive() => match message {
+                    Some(bytes) => {
                         let _ = self.ep.handle_input(
                             Instant::now(),
-                            Remote { addr: (), transport: TransportKind::Ws },
-                            text.as_bytes(),
+                            Remote { addr: (), transport },
+                            &bytes,
                         );
                     }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
-                    Some(Ok(_)) => {}
+                    None => return true,
                 },
                 _ = tokio::time::sleep_until(deadline) => return false,
             }

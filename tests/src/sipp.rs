@@ -50,11 +50,28 @@ impl Sipp {
         Self::spawn(scenario, calls, port, Some((remote, caller)))
     }
 
+    /// Starts SIPp as a client of `remote` (one call) with extra arguments
+    /// (`-t t1` for TCP, `-au`/`-ap` credentials, `-key name value`).
+    pub fn client(scenario: Scenario<'_>, remote: SocketAddr, args: &[&str]) -> Sipp {
+        Self::spawn_with(scenario, 1, free_udp_port(), Some((remote, None)), args)
+    }
+
     fn spawn(
         scenario: Scenario<'_>,
         calls: u32,
         port: u16,
         client: Option<(SocketAddr, &str)>,
+    ) -> Sipp {
+        let client = client.map(|(remote, caller)| (remote, Some(caller)));
+        Self::spawn_with(scenario, calls, port, client, &[])
+    }
+
+    fn spawn_with(
+        scenario: Scenario<'_>,
+        calls: u32,
+        port: u16,
+        client: Option<(SocketAddr, Option<&str>)>,
+        extra: &[&str],
     ) -> Sipp {
         let logs = tempfile::tempdir().expect("log dir");
         let mut cmd = Command::new(sipp_binary());
@@ -68,8 +85,12 @@ impl Sipp {
             }
         }
         if let Some((remote, caller)) = client {
-            cmd.arg(remote.to_string()).args(["-key", "caller", caller]);
+            cmd.arg(remote.to_string());
+            if let Some(caller) = caller {
+                cmd.args(["-key", "caller", caller]);
+            }
         }
+        cmd.args(extra);
         cmd.args(["-i", "127.0.0.1", "-p", &port.to_string()])
             .args([
                 "-m",

@@ -3,14 +3,18 @@
 //! between them as a B2BUA. The SIP logic itself is `callcard_shared::sip`;
 //! these modules own the sockets, the clock and the database.
 
-pub mod browser;
 pub mod calls;
+pub mod device;
+pub mod sip_listener;
 pub mod status;
 pub mod switch;
+pub mod throttle;
 pub mod trunk;
 pub mod ws;
 
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use callcard_shared::api::ServerEvent;
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -37,6 +41,15 @@ pub struct Telephony {
     pub trunk_addrs: Mutex<std::collections::HashMap<i64, std::net::SocketAddr>>,
     /// Users with a registered browser or phone right now.
     pub registered: Mutex<std::collections::HashMap<i64, usize>>,
+    /// The relay's own SIP address for desk phones (UDP and TCP), once bound.
+    pub sip_addr: OnceLock<SocketAddr>,
+}
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh id for a device connection (WebSocket, TCP, or a UDP source).
+pub fn next_conn_id() -> u64 {
+    NEXT_CONN.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Telephony {
@@ -50,6 +63,7 @@ impl Telephony {
             events: broadcast::channel(1024).0,
             trunk_addrs: Mutex::new(Default::default()),
             registered: Mutex::new(Default::default()),
+            sip_addr: OnceLock::new(),
         })
     }
 

@@ -6,7 +6,7 @@
 //! deadline.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,14 +14,16 @@ use callcard_shared::api::{ServerEvent, TrunkState};
 use callcard_shared::phone;
 use callcard_shared::sip::auth::{Algorithm, DigestServer};
 use callcard_shared::sip::header::NameAddr;
-use callcard_shared::sip::message::Method;
+use callcard_shared::sip::message::{HeaderMap, Method};
 use callcard_shared::sip::ua::{CallHandle, Event, Remote, TransportKind};
 use callcard_shared::sip::uri::Uri;
 use callcard_shared::Instant;
 use sqlx::SqlitePool;
+use tokio::net::UdpSocket;
 
-use super::browser::{self, BrowserConn, RegisterOutcome, MAX_BAD_CREDENTIALS};
 use super::calls::{cause_for_failure, code_for_caller, fails_over, status_for_failure};
+use super::device::{self, DeviceConn, DeviceTx, RegisterOutcome, MAX_BAD_CREDENTIALS};
+use super::throttle::{CredentialThrottle, ThrottlePolicy};
 use super::trunk::TrunkLeg;
 use super::ws::WsSender;
 use super::Telephony;
@@ -30,19 +32,35 @@ use crate::crm;
 
 /// What the socket tasks hand the switch.
 pub enum Input {
+    /// A browser opened `/sip` with its web session.
     WsOpen {
         conn: u64,
         user_id: i64,
         login: String,
+        peer: IpAddr,
         tx: WsSender,
     },
-    WsFrame {
+    /// A desk phone connected over TCP to the SIP address.
+    TcpOpen {
+        conn: u64,
+        peer: SocketAddr,
+        local: SocketAddr,
+        tx: WsSender,
+    },
+    /// One SIP message on a WebSocket or TCP connection.
+    Frame {
         conn: u64,
         bytes: Vec<u8>,
     },
-    WsClosed {
+    Closed {
         conn: u64,
     },
+    /// A datagram on the SIP address (a desk phone, or a provider).
+    DeviceUdp {
+        from: SocketAddr,
+        bytes: Vec<u8>,
+    },
+    /// A datagram on a trunk's own socket.
     Udp {
         trunk: i64,
         from: SocketAddr,
@@ -61,7 +79,7 @@ pub enum Input {
 /// One side of a bridged call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Leg {
-    Browser(u64),
+    Device(u64),
     Trunk(i64),
 }
 
@@ -87,6 +105,18 @@ struct Bridge {
     answered: bool,
     /// The record is closed; the bridge waits for the last answers.
     finished: bool,
+    /// Inbound: nobody answered in time and the call went on to this number.
+    forwarded_to: Option<String>,
+}
+
+impl Bridge {
+    /// The cause written to the record, saying where a forwarded call went.
+    fn cause(&self, cause: &str) -> String {
+        match &self.forwarded_to {
+            Some(number) => format!("forwarded to {number}: {cause}"),
+            None => cause.to_string(),
+        }
+    }
 }
 
 pub struct Switch {
@@ -94,7 +124,7 @@ pub struct Switch {
     config: Arc<Config>,
     telephony: Arc<Telephony>,
     digest: DigestServer,
-    browsers: HashMap<u64, BrowserConn>,
+    devices: HashMap<u64, DeviceConn>,
     trunks: BTreeMap<i64, TrunkLeg>,
     bridges: Vec<Bridge>,
     dirty: BTreeSet<Leg>,
@@ -104,10 +134,29 @@ pub struct Switch {
     registrations_dirty: bool,
     /// The earliest registration expiry (publish again then).
     next_expiry: Option<Instant>,
+    /// The SIP address's UDP socket (desk phones), with its local address.
+    sip_udp: Option<(Arc<UdpSocket>, SocketAddr)>,
+    /// Desk phones over UDP: the connection id of each source address.
+    udp_devices: HashMap<SocketAddr, u64>,
+    throttle: CredentialThrottle,
+    /// When idle UDP sources and old throttle entries are next dropped.
+    next_sweep: Instant,
 }
 
+/// How often idle unregistered UDP sources are forgotten.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
+/// An unregistered UDP source silent this long is forgotten.
+const UDP_IDLE: Duration = Duration::from_secs(64);
+
 impl Switch {
-    pub fn new(db: SqlitePool, config: Arc<Config>, telephony: Arc<Telephony>) -> Switch {
+    /// `sip_udp`: the SIP address's UDP socket, when the relay listens for desk phones.
+    pub fn new(
+        db: SqlitePool,
+        config: Arc<Config>,
+        telephony: Arc<Telephony>,
+        sip_udp: Option<Arc<UdpSocket>>,
+    ) -> Switch {
+        let sip_udp = sip_udp.and_then(|s| s.local_addr().ok().map(|a| (s, a)));
         Switch {
             db,
             config,
@@ -117,13 +166,17 @@ impl Switch {
                 Algorithm::Md5,
                 Duration::from_secs(300),
             ),
-            browsers: HashMap::new(),
+            devices: HashMap::new(),
             trunks: BTreeMap::new(),
             bridges: Vec::new(),
             dirty: BTreeSet::new(),
             to_close: Vec::new(),
             registrations_dirty: false,
             next_expiry: None,
+            sip_udp,
+            udp_devices: HashMap::new(),
+            throttle: CredentialThrottle::new(ThrottlePolicy::default()),
+            next_sweep: Instant::now() + SWEEP_EVERY,
         }
     }
 
@@ -138,7 +191,7 @@ impl Switch {
         loop {
             self.drain().await;
             for conn in std::mem::take(&mut self.to_close) {
-                self.browser_gone(Instant::now(), conn).await;
+                self.device_gone(Instant::now(), conn).await;
                 self.drain().await;
             }
             let now = Instant::now();
@@ -169,24 +222,33 @@ impl Switch {
             .trunks
             .values()
             .flat_map(|t| t.ep.poll_timeout().into_iter().chain(t.next_register));
-        let browsers = self.browsers.values().filter_map(|b| b.ep.poll_timeout());
+        let browsers = self.devices.values().filter_map(|b| b.ep.poll_timeout());
         let ringing = self.bridges.iter().filter_map(|b| b.deadline);
         trunks
             .chain(browsers)
             .chain(ringing)
             .chain(self.next_expiry)
+            .chain(Some(self.next_sweep))
             .min()
     }
 
     async fn timeouts(&mut self, now: Instant) {
+        if self.next_sweep <= now {
+            self.sweep(now);
+        }
         let expired: Vec<usize> = (0..self.bridges.len())
             .rev()
             .filter(|&i| self.bridges[i].deadline.is_some_and(|d| d <= now))
             .collect();
         for i in expired {
+            let forks = std::mem::take(&mut self.bridges[i].forks);
+            self.cancel_forks(now, &forks);
+            self.tell_rung(&self.bridges[i], "missed");
+            self.bridges[i].rung.clear();
+            if self.forward(now, i).await {
+                continue;
+            }
             let bridge = self.bridges.remove(i);
-            self.cancel_forks(now, &bridge.forks);
-            self.tell_rung(&bridge, "missed");
             let a = bridge.a;
             self.with_leg(a.0, |ep| ep.reject(now, a.1, 480));
             let cause = format!(
@@ -205,10 +267,10 @@ impl Switch {
                 self.dirty.insert(Leg::Trunk(*id));
             }
         }
-        for (conn, browser) in &mut self.browsers {
+        for (conn, browser) in &mut self.devices {
             if browser.ep.poll_timeout().is_some_and(|t| t <= now) {
                 browser.ep.handle_timeout(now);
-                self.dirty.insert(Leg::Browser(*conn));
+                self.dirty.insert(Leg::Device(*conn));
             }
         }
     }
@@ -220,6 +282,7 @@ impl Switch {
                 conn,
                 user_id,
                 login,
+                peer,
                 tx,
             } => {
                 let account = match crm::sip_users::by_user(&self.db, user_id).await {
@@ -229,29 +292,80 @@ impl Switch {
                         None
                     }
                 };
-                self.browsers
-                    .insert(conn, BrowserConn::new(conn, user_id, login, tx, account));
+                let device = DeviceConn::new(
+                    conn,
+                    user_id,
+                    login,
+                    DeviceTx::Ws(tx),
+                    peer,
+                    None,
+                    account,
+                    now,
+                );
+                self.devices.insert(conn, device);
             }
-            Input::WsFrame { conn, bytes } => {
-                let Some(browser) = self.browsers.get_mut(&conn) else {
+            Input::TcpOpen {
+                conn,
+                peer,
+                local,
+                tx,
+            } => {
+                let device = DeviceConn::new(
+                    conn,
+                    0,
+                    peer.to_string(),
+                    DeviceTx::Tcp(tx),
+                    peer.ip(),
+                    Some(local),
+                    None,
+                    now,
+                );
+                self.devices.insert(conn, device);
+            }
+            Input::Frame { conn, bytes } => self.device_input(now, conn, &bytes),
+            Input::DeviceUdp { from, bytes } => {
+                // A provider sending to the SIP address rather than to its trunk's socket.
+                let trunk = self
+                    .trunks
+                    .iter()
+                    .find(|(_, t)| t.ep.config().outbound.addr == from)
+                    .map(|(id, _)| *id);
+                if let Some(trunk) = trunk {
+                    self.trunk_input(now, trunk, from, bytes).await;
+                    return;
+                }
+                let Some((socket, local)) = self.sip_udp.clone() else {
                     return;
                 };
-                let from = Remote {
-                    addr: conn,
-                    transport: TransportKind::Ws,
+                let conn = match self.udp_devices.get(&from) {
+                    Some(conn) => *conn,
+                    None => {
+                        let conn = super::next_conn_id();
+                        let local = local_address_towards(local, from);
+                        let device = DeviceConn::new(
+                            conn,
+                            0,
+                            from.to_string(),
+                            DeviceTx::Udp(socket, from),
+                            from.ip(),
+                            Some(local),
+                            None,
+                            now,
+                        );
+                        self.devices.insert(conn, device);
+                        self.udp_devices.insert(from, conn);
+                        conn
+                    }
                 };
-                if let Err(e) = browser.ep.handle_input(now, from, &bytes) {
-                    tracing::info!(conn, user = %browser.login, "malformed SIP from a browser: {e}");
-                }
-                self.dirty.insert(Leg::Browser(conn));
+                self.device_input(now, conn, &bytes);
             }
-            Input::WsClosed { conn } => self.browser_gone(now, conn).await,
+            Input::Closed { conn } => self.device_gone(now, conn).await,
             Input::SipUserChanged { user_id } => {
                 let account = crm::sip_users::by_user(&self.db, user_id)
                     .await
                     .ok()
                     .flatten();
-                for browser in self.browsers.values_mut().filter(|b| b.user_id == user_id) {
+                for browser in self.devices.values_mut().filter(|b| b.user_id == user_id) {
                     let same_secret = match (&browser.account, &account) {
                         (Some(old), Some(new)) => {
                             old.sip_login == new.sip_login && old.sip_password == new.sip_password
@@ -266,31 +380,81 @@ impl Switch {
                 self.registrations_dirty = true;
             }
             Input::Shutdown => {}
-            Input::Udp { trunk, from, bytes } => {
-                let Some(leg) = self.trunks.get_mut(&trunk) else {
-                    return;
-                };
-                if from != leg.ep.config().outbound.addr {
-                    tracing::warn!(
-                        trunk,
-                        %from,
-                        "security: SIP from an address that is not this trunk's provider, refused"
-                    );
-                    if let Some(refusal) = forbidden(&bytes) {
-                        leg.send(from, &refusal).await;
-                    }
-                    return;
-                }
-                let remote = Remote {
-                    addr: from,
-                    transport: TransportKind::Udp,
-                };
-                if let Err(e) = leg.ep.handle_input(now, remote, &bytes) {
-                    tracing::info!(trunk, %from, "malformed SIP from a trunk: {e}");
-                }
-                self.dirty.insert(Leg::Trunk(trunk));
-            }
+            Input::Udp { trunk, from, bytes } => self.trunk_input(now, trunk, from, bytes).await,
         }
+    }
+
+    /// One SIP message from a device connection.
+    fn device_input(&mut self, now: Instant, conn: u64, bytes: &[u8]) {
+        let Some(device) = self.devices.get_mut(&conn) else {
+            return;
+        };
+        device.last_seen = now;
+        let from = device.ep.config().outbound.clone();
+        if let Err(e) = device.ep.handle_input(now, from, bytes) {
+            tracing::info!(conn, device = %device.login, "malformed SIP from a device: {e}");
+        }
+        self.dirty.insert(Leg::Device(conn));
+    }
+
+    /// One datagram from a trunk's provider (or a stranger posing as one).
+    async fn trunk_input(&mut self, now: Instant, trunk: i64, from: SocketAddr, bytes: Vec<u8>) {
+        let Some(leg) = self.trunks.get_mut(&trunk) else {
+            return;
+        };
+        if from != leg.ep.config().outbound.addr {
+            tracing::warn!(
+                trunk,
+                %from,
+                "security: SIP from an address that is not this trunk's provider, refused"
+            );
+            if let Some(refusal) = forbidden(&bytes) {
+                leg.send(from, &refusal).await;
+            }
+            return;
+        }
+        let remote = Remote {
+            addr: from,
+            transport: TransportKind::Udp,
+        };
+        if let Err(e) = leg.ep.handle_input(now, remote, &bytes) {
+            tracing::info!(trunk, %from, "malformed SIP from a trunk: {e}");
+        }
+        self.dirty.insert(Leg::Trunk(trunk));
+    }
+
+    /// Forgets unregistered UDP sources that went quiet, and old throttle entries.
+    fn sweep(&mut self, now: Instant) {
+        self.next_sweep = now + SWEEP_EVERY;
+        self.throttle.sweep(now);
+        let in_call: BTreeSet<u64> = self
+            .bridges
+            .iter()
+            .flat_map(|b| {
+                [Some(b.a.0), b.b.map(|b| b.0)]
+                    .into_iter()
+                    .flatten()
+                    .chain(b.forks.iter().map(|f| f.0))
+            })
+            .filter_map(|leg| match leg {
+                Leg::Device(conn) => Some(conn),
+                Leg::Trunk(_) => None,
+            })
+            .collect();
+        let devices = &mut self.devices;
+        self.udp_devices.retain(|_, conn| {
+            let Some(device) = devices.get(conn) else {
+                return false;
+            };
+            let idle = !device.is_registered(now)
+                && !in_call.contains(conn)
+                && device.ep.is_idle()
+                && now.saturating_duration_since(device.last_seen) > UDP_IDLE;
+            if idle {
+                devices.remove(conn);
+            }
+            !idle
+        });
     }
 
     /// Sends what the touched endpoints produced and acts on their events,
@@ -310,12 +474,12 @@ impl Switch {
                         events.push(e);
                     }
                 }
-                Leg::Browser(conn) => {
-                    let Some(browser) = self.browsers.get_mut(&conn) else {
+                Leg::Device(conn) => {
+                    let Some(browser) = self.devices.get_mut(&conn) else {
                         continue;
                     };
                     while let Some(t) = browser.ep.poll_transmit() {
-                        let _ = browser.tx.send(t.bytes);
+                        browser.tx.send(t.bytes);
                     }
                     while let Some(e) = browser.ep.poll_event() {
                         events.push(e);
@@ -355,8 +519,8 @@ impl Switch {
                     .trunks
                     .set(id, TrunkState::Failed, Some(reason));
             }
-            (Leg::Browser(conn), Event::Request { id, request, .. }) => {
-                self.browser_request(now, conn, id, request).await;
+            (Leg::Device(conn), Event::Request { id, request, .. }) => {
+                self.device_request(now, conn, id, request).await;
             }
             (
                 Leg::Trunk(id),
@@ -377,7 +541,7 @@ impl Switch {
                     self.dirty.insert(leg);
                 }
             }
-            (Leg::Browser(conn), Event::IncomingCall { call, to, sdp, .. }) => {
+            (Leg::Device(conn), Event::IncomingCall { call, to, sdp, .. }) => {
                 self.outbound_call(now, conn, call, &to, sdp).await;
             }
             (
@@ -431,7 +595,7 @@ impl Switch {
                     let (a, record) = (bridge.a, bridge.record);
                     let trunk = match leg {
                         Leg::Trunk(t) => Some(t),
-                        Leg::Browser(_) => None,
+                        Leg::Device(_) => None,
                     };
                     self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
                     if let Err(e) = crm::calls::answered(&self.db, record, trunk).await {
@@ -467,9 +631,13 @@ impl Switch {
                 let bridge = self.bridges.remove(i);
                 let a = bridge.a;
                 self.with_leg(a.0, |ep| ep.reject(now, a.1, code_for_caller(code)));
-                let cause = cause_for_failure(code, &reason);
-                self.finish(bridge.record, status_for_failure(code), &cause, "callee")
-                    .await;
+                let cause = bridge.cause(&cause_for_failure(code, &reason));
+                let status = if bridge.inbound {
+                    "missed"
+                } else {
+                    status_for_failure(code)
+                };
+                self.finish(bridge.record, status, &cause, "callee").await;
             }
             (leg, Event::Cancelled { call }) => {
                 // The caller gave up before the answer.
@@ -477,14 +645,13 @@ impl Switch {
                     if self.bridges[i].inbound {
                         let bridge = self.bridges.remove(i);
                         self.cancel_forks(now, &bridge.forks);
+                        if let Some(b) = bridge.b {
+                            // Hung up while the forwarding number rang.
+                            self.with_leg(b.0, |ep| ep.cancel(now, b.1));
+                        }
                         self.tell_rung(&bridge, "missed");
-                        self.finish(
-                            bridge.record,
-                            "missed",
-                            "the caller hung up while it rang",
-                            "caller",
-                        )
-                        .await;
+                        let cause = bridge.cause("the caller hung up while it rang");
+                        self.finish(bridge.record, "missed", &cause, "caller").await;
                         return;
                     }
                     let bridge = &mut self.bridges[i];
@@ -514,7 +681,7 @@ impl Switch {
                 if let Some(other) = other {
                     self.with_leg(other.0, |ep| ep.bye(now, other.1));
                 }
-                if bridge.inbound {
+                if bridge.inbound && bridge.forwarded_to.is_none() {
                     self.telephony.notify(
                         bridge.user_id,
                         ServerEvent::CallEnded {
@@ -523,11 +690,45 @@ impl Switch {
                         },
                     );
                 }
-                self.finish(bridge.record, "answered", "normal clearing (BYE)", side)
-                    .await;
+                let cause = bridge.cause("normal clearing (BYE)");
+                self.finish(bridge.record, "answered", &cause, side).await;
             }
             _ => {}
         }
+    }
+
+    /// Nobody answered an inbound call in time: sends it on to the responsible
+    /// manager's forwarding number, else the relay's, through the first usable
+    /// trunk. False when there is nowhere to forward it.
+    async fn forward(&mut self, now: Instant, i: usize) -> bool {
+        let bridge = &self.bridges[i];
+        let mut number = None;
+        if bridge.user_id != 0 {
+            if let Ok(Some(account)) = crm::sip_users::by_user(&self.db, bridge.user_id).await {
+                number = account.forward_to.filter(|n| n.starts_with('+')).or(number);
+            }
+        }
+        let Some(number) = number.or_else(|| self.config.forward_to.clone()) else {
+            return false;
+        };
+        let Some(trunk) = self.pick_trunk(&[]) else {
+            tracing::warn!(
+                record = self.bridges[i].record,
+                "cannot forward to {number}: no usable trunk"
+            );
+            return false;
+        };
+        let bridge = &mut self.bridges[i];
+        bridge.deadline = None;
+        bridge.tried.clear();
+        tracing::info!(
+            record = bridge.record,
+            trunk,
+            "no answer: forwarding to {number}"
+        );
+        bridge.forwarded_to = Some(number);
+        self.dial_trunk(now, i, trunk);
+        true
     }
 
     /// Runs `f` on the endpoint of `leg` and marks it for draining.
@@ -538,8 +739,8 @@ impl Switch {
                     f(&mut t.ep);
                 }
             }
-            Leg::Browser(conn) => {
-                if let Some(b) = self.browsers.get_mut(&conn) {
+            Leg::Device(conn) => {
+                if let Some(b) = self.devices.get_mut(&conn) {
                     f(&mut b.ep);
                 }
             }
@@ -604,37 +805,107 @@ impl Switch {
         self.bridges.iter().position(|b| b.b == Some((leg, call)))
     }
 
-    async fn browser_request(
+    async fn device_request(
         &mut self,
         now: Instant,
         conn: u64,
         id: callcard_shared::sip::ua::RequestHandle,
         request: callcard_shared::sip::message::Request,
     ) {
-        let Some(browser) = self.browsers.get_mut(&conn) else {
+        if !self.devices.contains_key(&conn) {
+            return;
+        }
+        self.dirty.insert(Leg::Device(conn));
+        if request.method == Method::Register {
+            self.register_device(now, conn, id, &request).await;
+            return;
+        }
+        let Some(device) = self.devices.get_mut(&conn) else {
             return;
         };
-        self.dirty.insert(Leg::Browser(conn));
         match request.method {
-            Method::Register => {
-                let outcome = browser::register(browser, &mut self.digest, now, id, &request);
-                match outcome {
-                    RegisterOutcome::Bound { .. } | RegisterOutcome::Unbound => {
-                        self.registrations_dirty = true
+            Method::Options => device::respond_with(device, now, id, 200, "OK", Vec::new()),
+            _ => device::respond_with(device, now, id, 501, "Not Implemented", Vec::new()),
+        }
+    }
+
+    /// The registrar: a browser may only register its web user's account; a
+    /// desk phone registers whichever account its digest names. Wrong
+    /// passwords count per connection and per source address.
+    async fn register_device(
+        &mut self,
+        now: Instant,
+        conn: u64,
+        id: callcard_shared::sip::ua::RequestHandle,
+        request: &callcard_shared::sip::message::Request,
+    ) {
+        let Some(device) = self.devices.get(&conn) else {
+            return;
+        };
+        let peer = device.peer;
+        if self.throttle.is_locked(peer, now) {
+            tracing::warn!(conn, %peer, "security: REGISTER from a locked-out address refused");
+            if let Some(device) = self.devices.get_mut(&conn) {
+                device::respond_with(
+                    device,
+                    now,
+                    id,
+                    403,
+                    "Too many wrong passwords, try later",
+                    Vec::new(),
+                );
+            }
+            return;
+        }
+        if !device.tx.is_browser() {
+            // A desk phone: the account is the one its digest answer names.
+            let named = request
+                .first(callcard_shared::sip::header::HeaderName::Authorization)
+                .and_then(callcard_shared::sip::auth::digest_username);
+            if let Some(login) = named {
+                let current = device.account.as_ref().map(|a| a.sip_login.as_str());
+                if current != Some(login.as_str()) {
+                    let account = crm::sip_users::by_login(&self.db, &login)
+                        .await
+                        .ok()
+                        .flatten();
+                    let Some(device) = self.devices.get_mut(&conn) else {
+                        return;
+                    };
+                    if device.is_registered(now) {
+                        self.registrations_dirty = true;
                     }
-                    RegisterOutcome::Refused => {
-                        let login = browser.login.clone();
-                        tracing::warn!(conn, user = %login, "security: wrong SIP credentials on REGISTER");
-                        if browser.bad_credentials >= MAX_BAD_CREDENTIALS {
-                            tracing::warn!(conn, user = %login, "security: too many wrong SIP credentials, connection closed");
-                            self.to_close.push(conn);
-                        }
-                    }
-                    _ => {}
+                    device.registered_until = None;
+                    device.user_id = account.as_ref().map(|a| a.user_id).unwrap_or_default();
+                    device.account = account;
                 }
             }
-            Method::Options => browser::respond_with(browser, now, id, 200, "OK", Vec::new()),
-            _ => browser::respond_with(browser, now, id, 501, "Not Implemented", Vec::new()),
+        }
+        let Some(device) = self.devices.get_mut(&conn) else {
+            return;
+        };
+        let outcome = device::register(device, &mut self.digest, now, id, request);
+        let device_name = device
+            .account
+            .as_ref()
+            .map(|a| a.sip_login.clone())
+            .unwrap_or_else(|| device.login.clone());
+        let bad = device.bad_credentials;
+        match outcome {
+            RegisterOutcome::Bound { .. } | RegisterOutcome::Unbound => {
+                self.registrations_dirty = true
+            }
+            RegisterOutcome::Refused => {
+                tracing::warn!(conn, %peer, device = %device_name, "security: wrong SIP credentials on REGISTER");
+                if self.throttle.failed(peer, now) {
+                    tracing::warn!(%peer, "security: too many wrong SIP passwords from this address, refused for a while");
+                }
+                if bad >= MAX_BAD_CREDENTIALS {
+                    tracing::warn!(conn, %peer, device = %device_name, "security: too many wrong SIP credentials, connection closed");
+                    self.to_close.push(conn);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -642,11 +913,11 @@ impl Switch {
     /// connections themselves, so expiry and closing need no bookkeeping.
     fn publish_registrations(&mut self, now: Instant) {
         let mut registered = std::collections::HashMap::new();
-        for browser in self.browsers.values().filter(|b| b.is_registered(now)) {
+        for browser in self.devices.values().filter(|b| b.is_registered(now)) {
             *registered.entry(browser.user_id).or_insert(0) += 1;
         }
         self.next_expiry = self
-            .browsers
+            .devices
             .values()
             .filter_map(|b| b.registered_until.filter(|until| *until > now))
             .min();
@@ -663,8 +934,8 @@ impl Switch {
         to: &str,
         sdp: Option<Vec<u8>>,
     ) {
-        let leg = Leg::Browser(conn);
-        let Some(browser) = self.browsers.get(&conn) else {
+        let leg = Leg::Device(conn);
+        let Some(browser) = self.devices.get(&conn) else {
             return;
         };
         if !browser.is_registered(now) {
@@ -725,6 +996,7 @@ impl Switch {
             ringing: false,
             answered: false,
             finished: false,
+            forwarded_to: None,
         });
         let i = self.bridges.len() - 1;
         match self.pick_trunk(&[]) {
@@ -758,7 +1030,8 @@ impl Switch {
             return;
         };
         let bridge = &mut self.bridges[i];
-        let target = format!("sip:{}@{}", bridge.e164, trunk.config.domain);
+        let number = bridge.forwarded_to.as_deref().unwrap_or(&bridge.e164);
+        let target = format!("sip:{number}@{}", trunk.config.domain);
         let handle = trunk.ep.invite(now, &target, bridge.offer.clone());
         bridge.b = Some((Leg::Trunk(trunk_id), handle));
         bridge.tried.push(trunk_id);
@@ -816,32 +1089,54 @@ impl Switch {
                 return;
             }
         };
-        let takes_calls = |b: &BrowserConn| {
+        let takes_calls = |b: &DeviceConn| {
             b.is_registered(now) && b.account.as_ref().is_some_and(|a| a.accept_incoming)
         };
         let mut targets: Vec<u64> = self
-            .browsers
+            .devices
             .iter()
             .filter(|(_, b)| Some(b.user_id) == responsible && takes_calls(b))
             .map(|(conn, _)| *conn)
             .collect();
         if targets.is_empty() {
             targets = self
-                .browsers
+                .devices
                 .iter()
                 .filter(|(_, b)| takes_calls(b))
                 .map(|(conn, _)| *conn)
                 .collect();
         }
         targets.sort_unstable();
+        let shown = e164.clone().unwrap_or_else(|| caller.clone());
+        self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
+        self.bridges.push(Bridge {
+            a: (Leg::Trunk(trunk_id), call),
+            b: None,
+            forks: Vec::new(),
+            deadline: Some(now + self.config.dial_timeout),
+            rung: Vec::new(),
+            inbound: true,
+            record,
+            user_id: responsible.unwrap_or_default(),
+            e164: shown.clone(),
+            offer: sdp.clone(),
+            tried: vec![trunk_id],
+            ringing: true,
+            answered: false,
+            finished: false,
+            forwarded_to: None,
+        });
         if targets.is_empty() {
-            self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
-            self.finish(record, "missed", "nobody available (480)", "relay")
-                .await;
+            // Nobody can take it here: straight on to the forwarding number, else missed.
+            let i = self.bridges.len() - 1;
+            if !self.forward(now, i).await {
+                self.bridges.remove(i);
+                self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
+                self.finish(record, "missed", "nobody available (480)", "relay")
+                    .await;
+            }
             return;
         }
-        self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
-        let shown = e164.clone().unwrap_or_else(|| caller.clone());
         // The card goes out before the INVITE so it is on screen by the first ring.
         let card = match contact_id {
             Some(id) => crm::contacts::caller(&self.db, id, record)
@@ -856,7 +1151,7 @@ impl Switch {
         };
         let mut rung: Vec<i64> = targets
             .iter()
-            .filter_map(|conn| self.browsers.get(conn).map(|b| b.user_id))
+            .filter_map(|conn| self.devices.get(conn).map(|b| b.user_id))
             .collect();
         rung.sort_unstable();
         rung.dedup();
@@ -874,36 +1169,19 @@ impl Switch {
         let identity = format!("\"{shown}\" <sip:{shown}@callcard.invalid>");
         let mut forks = Vec::new();
         for conn in targets {
-            let Some(browser) = self.browsers.get_mut(&conn) else {
+            let Some(browser) = self.devices.get_mut(&conn) else {
                 continue;
             };
-            let login = browser
-                .account
-                .as_ref()
-                .map(|a| a.sip_login.clone())
-                .unwrap_or_default();
-            let target = format!("sip:{login}@callcard.invalid;transport=ws");
+            let target = browser.target();
             let handle = browser.ep.invite_as(now, &identity, &target, sdp.clone());
-            forks.push((Leg::Browser(conn), handle, browser.user_id));
-            self.dirty.insert(Leg::Browser(conn));
+            forks.push((Leg::Device(conn), handle, browser.user_id));
+            self.dirty.insert(Leg::Device(conn));
         }
         tracing::info!(record, trunk = trunk_id, rung = forks.len(), "inbound call");
-        self.bridges.push(Bridge {
-            a: (Leg::Trunk(trunk_id), call),
-            b: None,
-            forks,
-            deadline: Some(now + self.config.dial_timeout),
-            rung,
-            inbound: true,
-            record,
-            user_id: responsible.unwrap_or_default(),
-            e164: shown,
-            offer: sdp,
-            tried: vec![trunk_id],
-            ringing: true,
-            answered: false,
-            finished: false,
-        });
+        if let Some(bridge) = self.bridges.iter_mut().rev().find(|b| b.record == record) {
+            bridge.forks = forks;
+            bridge.rung = rung;
+        }
     }
 
     async fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
@@ -913,15 +1191,18 @@ impl Switch {
         }
     }
 
-    /// The browser's socket closed: its registration goes, its calls end.
-    async fn browser_gone(&mut self, now: Instant, conn: u64) {
-        let Some(browser) = self.browsers.remove(&conn) else {
+    /// A device's connection closed (or was dropped): its registration goes, its calls end.
+    async fn device_gone(&mut self, now: Instant, conn: u64) {
+        let Some(browser) = self.devices.remove(&conn) else {
             return;
         };
+        if let DeviceTx::Udp(_, addr) = &browser.tx {
+            self.udp_devices.remove(addr);
+        }
         if browser.is_registered(now) {
             self.registrations_dirty = true;
         }
-        let leg = Leg::Browser(conn);
+        let leg = Leg::Device(conn);
         let ringing_here: Vec<(usize, CallHandle)> = self
             .bridges
             .iter()
@@ -1022,6 +1303,21 @@ impl Switch {
             }
         }
         self.drain().await;
+    }
+}
+
+/// The address a device at `peer` reaches the SIP socket `bound` at: the
+/// bound address itself, or for a wildcard bind the local end of a route to it.
+fn local_address_towards(bound: SocketAddr, peer: SocketAddr) -> SocketAddr {
+    if !bound.ip().is_unspecified() {
+        return bound;
+    }
+    let probe = std::net::UdpSocket::bind(SocketAddr::new(bound.ip(), 0))
+        .and_then(|probe| probe.connect(peer).map(|()| probe))
+        .and_then(|probe| probe.local_addr());
+    match probe {
+        Ok(local) => SocketAddr::new(local.ip(), bound.port()),
+        Err(_) => bound,
     }
 }
 

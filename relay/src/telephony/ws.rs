@@ -2,11 +2,11 @@
 //! user's web session; each frame is one SIP message handed to the switch;
 //! CRLF keep-alives (RFC 5626 §4.4.1) are answered here.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
@@ -14,8 +14,6 @@ use tokio::sync::mpsc;
 use super::switch::Input;
 use crate::auth::CurrentUser;
 use crate::state::AppState;
-
-static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
 /// How often the relay pings an idle browser connection.
 const PING_EVERY: Duration = Duration::from_secs(25);
@@ -29,6 +27,7 @@ pub type WsSender = mpsc::UnboundedSender<Vec<u8>>;
 pub async fn upgrade(
     State(state): State<AppState>,
     user: CurrentUser,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
     // RFC 7118 §4: the client must offer the `sip` subprotocol.
@@ -51,11 +50,11 @@ pub async fn upgrade(
         )
             .into_response();
     }
-    ws.on_upgrade(move |socket| serve(state, user, socket))
+    ws.on_upgrade(move |socket| serve(state, user, peer, socket))
 }
 
-async fn serve(state: AppState, user: CurrentUser, mut socket: WebSocket) {
-    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+async fn serve(state: AppState, user: CurrentUser, peer: SocketAddr, mut socket: WebSocket) {
+    let conn = super::next_conn_id();
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let switch = state.telephony.inputs.clone();
     if switch
@@ -63,6 +62,7 @@ async fn serve(state: AppState, user: CurrentUser, mut socket: WebSocket) {
             conn,
             user_id: user.id,
             login: user.login.clone(),
+            peer: peer.ip(),
             tx,
         })
         .is_err()
@@ -89,7 +89,7 @@ async fn serve(state: AppState, user: CurrentUser, mut socket: WebSocket) {
                     }
                     continue;
                 }
-                if switch.send(Input::WsFrame { conn, bytes }).is_err() {
+                if switch.send(Input::Frame { conn, bytes }).is_err() {
                     break;
                 }
             }
@@ -108,5 +108,5 @@ async fn serve(state: AppState, user: CurrentUser, mut socket: WebSocket) {
         }
     }
     tracing::debug!(conn, user = %user.login, "SIP WebSocket closed");
-    let _ = switch.send(Input::WsClosed { conn });
+    let _ = switch.send(Input::Closed { conn });
 }

@@ -221,6 +221,16 @@ impl DigestClient {
     }
 }
 
+/// The `username` of a Digest `Authorization` value, before it is checked:
+/// a registrar serving many accounts needs it to find whose password to use.
+pub fn digest_username(authorization: &str) -> Option<String> {
+    let p = AuthParams::parse(authorization).ok()?;
+    if !p.scheme.eq_ignore_ascii_case("Digest") {
+        return None;
+    }
+    p.get("username").map(|u| u.into_owned())
+}
+
 /// The outcome of checking credentials on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
