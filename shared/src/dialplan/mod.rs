@@ -10,9 +10,11 @@
 //!    anything could read them as an extension;
 //! 4. extra rules `_XXXX`: a number of exactly that shape is dialled as is;
 //! 5. extensions: a digit string of the configured length is internal;
-//! 6. local numbers: a digit string of the local length gets the area prefix;
+//! 6. local numbers: a digit string of the local length gets the area prefix
+//!    (a number typed with `+` is complete: never an extension or local);
 //! 7. international exit prefix (`810`, `00`) read as `+`;
-//! 8. E.164 through [`crate::phone`];
+//! 8. E.164 through [`crate::phone`], read around a `phonenumber` parsing
+//!    bug where it bites (see `number.rs`);
 //! 9. forbidden codes;
 //! 10. destination class (the `phonenumber` crate's number type and region);
 //! 11. allowed destination classes.
