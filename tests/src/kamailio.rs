@@ -38,6 +38,7 @@ impl Kamailio {
     pub fn registrar() -> Kamailio {
         Self::start(
             "registrar.cfg",
+            64,
             &[
                 ("REGISTRAR_USER", format!("\"{REGISTRAR_USER}\"")),
                 ("REGISTRAR_PASSWORD", format!("\"{REGISTRAR_PASSWORD}\"")),
@@ -46,10 +47,12 @@ impl Kamailio {
     }
 
     /// A stateful proxy (tm, Record-Route) sending every new request to `uas`,
-    /// with `workers` UDP worker processes.
+    /// with `workers` UDP worker processes and 512 MB of shared memory (tm
+    /// keeps each transaction for its wait timer: at 800 calls/s 64 MB run out).
     pub fn proxy(uas: SocketAddr, workers: u32) -> Kamailio {
         Self::start(
             "proxy.cfg",
+            512,
             &[
                 ("UAS", format!("\"sip:{uas}\"")),
                 ("WORKERS", workers.to_string()),
@@ -57,9 +60,10 @@ impl Kamailio {
         )
     }
 
-    /// Starts `tests/kamailio/<config>` on a free loopback UDP port with the
-    /// given pre-processor defines, and waits until it answers OPTIONS.
-    pub fn start(config: &str, defines: &[(&str, String)]) -> Kamailio {
+    /// Starts `tests/kamailio/<config>` on a free loopback UDP port with
+    /// `shm_mb` MB of shared memory and the given pre-processor defines, and
+    /// waits until it answers OPTIONS.
+    pub fn start(config: &str, shm_mb: u32, defines: &[(&str, String)]) -> Kamailio {
         let path = crate::repo_root().join("tests/kamailio").join(config);
         let run = tempfile::tempdir().expect("kamailio run dir");
         let log = std::fs::File::create(run.path().join("kamailio.log")).expect("log file");
@@ -67,7 +71,9 @@ impl Kamailio {
         let mut cmd = Command::new(kamailio_binary());
         cmd.arg("-f")
             .arg(&path)
-            .args(["-DD", "-E", "-m", "64", "-M", "8"])
+            .args(["-DD", "-E", "-M", "8"])
+            .arg("-m")
+            .arg(shm_mb.to_string())
             .arg("-Y")
             .arg(run.path())
             .arg("-P")

@@ -5,7 +5,8 @@
 //!   frontend, start the relay with demo data on `data/callcard.sqlite`.
 //! - `cargo xtask test` — install what the tests need, then formatting,
 //!   clippy, the frontend build and every test (unit, integration, browser).
-//! - `cargo xtask bench` — the benchmarks; figures land in `target/bench-figures/`.
+//! - `cargo xtask bench` — the benchmarks (SIP parsing, WebSocket registrations,
+//!   inbound calls per second against Kamailio); figures land in `target/bench-figures/`.
 //! - `cargo xtask fuzz [--seconds N]` — every fuzz target for N seconds (nightly).
 //! - `cargo xtask setup` — only the installs.
 //!
@@ -136,6 +137,21 @@ fn bench() -> Result<()> {
         ])
         .status_ok()
     })?;
+    tools::ensure_sip_peers()?;
+    shell::timed(
+        "inbound calls per second: relay vs Kamailio under the same SIPp load",
+        || {
+            shell::cargo(&[
+                "run",
+                "--quiet",
+                "-p",
+                "callcard-tests",
+                "--bin",
+                "inbound-cps-load",
+            ])
+            .status_ok()
+        },
+    )?;
     let figures = shell::repo_root().join("target/bench-figures");
     eprintln!("xtask: figures are in {}", figures.display());
     if let Ok(entries) = std::fs::read_dir(&figures) {

@@ -15,11 +15,15 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt 132 reads rustc 1.95 output; Debian's binaryen (108) cannot.
 const BINARYEN_VERSION: &str = "132.0.0";
 
-/// Debian packages the tests use, with a program that proves each present.
-const TEST_PACKAGES: &[(&str, &str)] = &[
+/// Debian packages the browser tests use, with a program that proves each present.
+const BROWSER_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("chromium-driver", "chromedriver"),
     ("sox", "sox"),
+];
+
+/// The real SIP peers of the telephony tests and the calls-per-second benchmark.
+const SIP_PACKAGES: &[(&str, &str)] = &[
     ("sip-tester", "sipp"),
     // Debian puts it in /usr/sbin, which a non-root PATH may lack.
     ("kamailio", "/usr/sbin/kamailio"),
@@ -51,9 +55,14 @@ pub fn ensure_all(needs: Needs) -> Result<()> {
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, false)?;
     ensure_binaryen()?;
     if needs.test_packages {
-        ensure_debian_packages(TEST_PACKAGES)?;
+        ensure_debian_packages(&[BROWSER_PACKAGES, SIP_PACKAGES].concat())?;
     }
     Ok(())
+}
+
+/// Only SIPp and Kamailio (what `cargo xtask bench` needs besides cargo).
+pub fn ensure_sip_peers() -> Result<()> {
+    ensure_debian_packages(SIP_PACKAGES)
 }
 
 /// PATH with cargo's bin directory and the cached wasm-opt first, so Trunk
