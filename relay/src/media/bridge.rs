@@ -1,0 +1,523 @@
+//! The bridge task of one call and [`CallMedia`], the handle the SIP switch
+//! holds. The task owns both legs and their sockets; it forwards RTP both
+//! ways (one outgoing SSRC per leg, sequence numbers and timestamps moved
+//! only by a constant offset per source), passes telephone-event, feeds the
+//! tap, enforces the ICE/DTLS and no-media timeouts, and frees the ports
+//! when it ends — because the handle asked, was dropped, or a timeout fired.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use callcard_shared::sip::sdp::Session;
+use str0m::rtp::RtpPacket;
+use str0m::Event;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use super::browser::BrowserLeg;
+use super::codec::{transcode, Payload, PtMap, Route};
+use super::rtp::Rewriter;
+use super::tap::{Tap, TapDirection, TapFrame};
+use super::trunk::{Received, TrunkLeg};
+use super::MediaError;
+
+/// Why a call's media ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndCause {
+    /// [`CallMedia::end`] was called or the handle was dropped.
+    Hangup,
+    /// No RTP from either leg for the configured media timeout.
+    MediaTimeout,
+    /// The browser did not complete ICE and DTLS in time.
+    IceDtlsTimeout,
+    /// The browser closed DTLS (its peer connection went away).
+    BrowserClosed,
+    /// An internal error (a socket or the WebRTC engine failed).
+    Failed(String),
+}
+
+impl EndCause {
+    /// The cause as the call log stores it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EndCause::Hangup => "hangup",
+            EndCause::MediaTimeout => "media_timeout",
+            EndCause::IceDtlsTimeout => "ice_dtls_timeout",
+            EndCause::BrowserClosed => "browser_closed",
+            EndCause::Failed(_) => "media_error",
+        }
+    }
+}
+
+/// Counters of one call (a snapshot; see [`CallMedia::stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaStats {
+    /// RTP packets received from the browser (after SRTP).
+    pub browser_rtp_in: u64,
+    /// RTP packets handed to str0m for the browser.
+    pub browser_rtp_out: u64,
+    /// Datagrams on the browser port that were not STUN/DTLS/SRTP or that
+    /// str0m refused.
+    pub browser_garbage: u64,
+    /// Valid RTP received from the latched provider address.
+    pub trunk_rtp_in: u64,
+    /// RTP packets sent to the provider.
+    pub trunk_rtp_out: u64,
+    /// Datagrams on the trunk port that were not RTP of a negotiated type.
+    pub trunk_garbage: u64,
+    /// RTP from another address than the latched one (ignored).
+    pub trunk_foreign: u64,
+    /// RTCP datagrams on the trunk's RTCP port (read and discarded).
+    pub trunk_rtcp_in: u64,
+    /// telephone-event packets forwarded browser → trunk.
+    pub dtmf_to_trunk: u64,
+    /// telephone-event packets forwarded trunk → browser.
+    pub dtmf_to_browser: u64,
+    /// Packets with nowhere to go (leg not ready, or DTMF the other leg did
+    /// not negotiate).
+    pub dropped: u64,
+    /// Packets converted between A-law and µ-law.
+    pub transcoded: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    browser_rtp_in: AtomicU64,
+    browser_rtp_out: AtomicU64,
+    browser_garbage: AtomicU64,
+    trunk_rtp_in: AtomicU64,
+    trunk_rtp_out: AtomicU64,
+    trunk_garbage: AtomicU64,
+    trunk_foreign: AtomicU64,
+    trunk_rtcp_in: AtomicU64,
+    dtmf_to_trunk: AtomicU64,
+    dtmf_to_browser: AtomicU64,
+    dropped: AtomicU64,
+    transcoded: AtomicU64,
+}
+
+fn inc(c: &AtomicU64) {
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Counters {
+    fn snapshot(&self) -> MediaStats {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        MediaStats {
+            browser_rtp_in: g(&self.browser_rtp_in),
+            browser_rtp_out: g(&self.browser_rtp_out),
+            browser_garbage: g(&self.browser_garbage),
+            trunk_rtp_in: g(&self.trunk_rtp_in),
+            trunk_rtp_out: g(&self.trunk_rtp_out),
+            trunk_garbage: g(&self.trunk_garbage),
+            trunk_foreign: g(&self.trunk_foreign),
+            trunk_rtcp_in: g(&self.trunk_rtcp_in),
+            dtmf_to_trunk: g(&self.dtmf_to_trunk),
+            dtmf_to_browser: g(&self.dtmf_to_browser),
+            dropped: g(&self.dropped),
+            transcoded: g(&self.transcoded),
+        }
+    }
+}
+
+enum Command {
+    TrunkAnswer(String, oneshot::Sender<Result<(), MediaError>>),
+    BrowserAnswer(String, oneshot::Sender<Result<String, MediaError>>),
+    End,
+}
+
+/// The media of one call. Dropping it ends the call's media and frees its
+/// ports, like [`CallMedia::end`] without waiting.
+#[derive(Debug)]
+pub struct CallMedia {
+    cmds: mpsc::Sender<Command>,
+    ended: watch::Receiver<Option<EndCause>>,
+    counters: Arc<Counters>,
+    tap: Arc<Tap>,
+    browser_port: u16,
+    trunk_port: u16,
+}
+
+impl CallMedia {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, MediaError>>) -> Command,
+    ) -> Result<T, MediaError> {
+        let (tx, rx) = oneshot::channel();
+        self.cmds
+            .send(make(tx))
+            .await
+            .map_err(|_| MediaError::Ended)?;
+        rx.await.map_err(|_| MediaError::Ended)?
+    }
+
+    /// Outbound calls: applies the provider's SDP answer (a 183 or the 200)
+    /// to the offer from [`super::MediaBridge::for_browser_offer`].
+    pub async fn trunk_answer(&self, sdp: &str) -> Result<(), MediaError> {
+        self.ask(|tx| Command::TrunkAnswer(sdp.to_owned(), tx))
+            .await
+    }
+
+    /// Inbound calls: applies the browser's SDP answer to the offer from
+    /// [`super::MediaBridge::for_trunk_offer`] and returns the SDP answer for
+    /// the provider.
+    pub async fn browser_answer(&self, sdp: &str) -> Result<String, MediaError> {
+        self.ask(|tx| Command::BrowserAnswer(sdp.to_owned(), tx))
+            .await
+    }
+
+    /// Hangs the media up and waits until its ports are free again.
+    pub async fn end(&self) -> EndCause {
+        let _ = self.cmds.send(Command::End).await;
+        self.ended().await
+    }
+
+    /// Resolves when the media has ended (ports already freed), with why.
+    pub async fn ended(&self) -> EndCause {
+        let mut rx = self.ended.clone();
+        let cause = match rx.wait_for(Option::is_some).await {
+            Ok(v) => v.clone(),
+            // The task cannot drop its sender without sending first, unless
+            // it panicked.
+            Err(_) => Some(EndCause::Failed("media task stopped".into())),
+        };
+        cause.unwrap_or_else(|| EndCause::Failed("media task stopped".into()))
+    }
+
+    /// Why the media ended, or `None` while it runs.
+    pub fn end_cause(&self) -> Option<EndCause> {
+        self.ended.borrow().clone()
+    }
+
+    /// A snapshot of the call's counters.
+    pub fn stats(&self) -> MediaStats {
+        self.counters.snapshot()
+    }
+
+    /// Subscribes to decoded audio of both directions (see [`TapFrame`]).
+    /// Decoding runs only while at least one receiver is alive.
+    pub fn tap(&self) -> broadcast::Receiver<TapFrame> {
+        self.tap.subscribe()
+    }
+
+    /// The UDP port of the browser leg (ICE candidate).
+    pub fn browser_port(&self) -> u16 {
+        self.browser_port
+    }
+
+    /// The UDP port of the trunk leg (RTP; RTCP is the next one).
+    pub fn trunk_port(&self) -> u16 {
+        self.trunk_port
+    }
+}
+
+/// Where the call's signalling stands.
+pub(crate) enum Negotiation {
+    /// Outbound: our offer went to the provider; waiting for its answer.
+    AwaitTrunkAnswer,
+    /// Inbound: our offer went to the browser; the provider's offer waits.
+    AwaitBrowserAnswer(Box<Session>),
+    /// Both legs negotiated.
+    Done,
+}
+
+pub(crate) struct Task {
+    browser: BrowserLeg,
+    trunk: TrunkLeg,
+    cmds: mpsc::Receiver<Command>,
+    counters: Arc<Counters>,
+    tap: Arc<Tap>,
+    negotiation: Negotiation,
+    media_timeout: Duration,
+    connect_timeout: Duration,
+    /// When the browser leg's SDP exchange completed (ICE/DTLS timer).
+    browser_ready: Option<Instant>,
+    /// When both legs were negotiated (media timer).
+    established: Option<Instant>,
+    last_media: Option<Instant>,
+    to_trunk: Rewriter,
+    to_browser: Rewriter,
+    events: Vec<Event>,
+}
+
+/// Spawns the task and returns its handle.
+pub(crate) fn spawn(
+    browser: BrowserLeg,
+    trunk: TrunkLeg,
+    negotiation: Negotiation,
+    config: &super::MediaConfig,
+) -> CallMedia {
+    let (cmd_tx, cmd_rx) = mpsc::channel(8);
+    let (end_tx, end_rx) = watch::channel(None);
+    let counters = Arc::new(Counters::default());
+    let tap = Arc::new(Tap::default());
+    let now = Instant::now();
+    let browser_ready = match negotiation {
+        Negotiation::AwaitBrowserAnswer(_) => None,
+        _ => Some(now),
+    };
+    let handle = CallMedia {
+        cmds: cmd_tx,
+        ended: end_rx,
+        counters: counters.clone(),
+        tap: tap.clone(),
+        browser_port: browser.port(),
+        trunk_port: trunk.port(),
+    };
+    let task = Task {
+        browser,
+        trunk,
+        cmds: cmd_rx,
+        counters,
+        tap,
+        negotiation,
+        media_timeout: config.media_timeout,
+        connect_timeout: config.connect_timeout,
+        browser_ready,
+        established: None,
+        last_media: None,
+        to_trunk: Rewriter::new(rand::random::<u16>() & 0x3FFF),
+        to_browser: Rewriter::new(rand::random::<u16>() & 0x3FFF),
+        events: Vec::new(),
+    };
+    tokio::spawn(async move {
+        let cause = task.run().await;
+        // `run` consumed the task: sockets are closed and ports are back in
+        // the pool before anyone hears that the call ended.
+        tracing::debug!(cause = cause.as_str(), "call media ended");
+        end_tx.send_replace(Some(cause));
+    });
+    handle
+}
+
+enum Wake {
+    Command(Option<Command>),
+    Browser(std::io::Result<(usize, std::net::SocketAddr)>),
+    Trunk(std::io::Result<(usize, std::net::SocketAddr)>),
+    Rtcp,
+    Timer,
+}
+
+impl Task {
+    async fn run(mut self) -> EndCause {
+        let mut bbuf = vec![0u8; 2048];
+        let mut tbuf = vec![0u8; 2048];
+        let mut cbuf = vec![0u8; 2048];
+        loop {
+            // The single-mutation rule of str0m: drain after every input.
+            let mut events = std::mem::take(&mut self.events);
+            let rtc_deadline = match self.browser.drain(&mut events) {
+                Ok(t) => t,
+                Err(e) => return EndCause::Failed(e.to_string()),
+            };
+            for e in events.drain(..) {
+                match e {
+                    Event::RtpPacket(p) => self.on_browser_rtp(p),
+                    Event::Closed => return EndCause::BrowserClosed,
+                    _ => {}
+                }
+            }
+            self.events = events;
+            let now = Instant::now();
+            let (deadline, cause) = self.next_deadline(rtc_deadline);
+            if let Some(cause) = cause.filter(|_| deadline <= now) {
+                return cause;
+            }
+            let wake = tokio::select! {
+                c = self.cmds.recv() => Wake::Command(c),
+                r = self.browser.sock.recv_from(&mut bbuf) => Wake::Browser(r),
+                r = self.trunk.rtp.recv_from(&mut tbuf) => Wake::Trunk(r),
+                _ = self.trunk.rtcp.recv_from(&mut cbuf) => Wake::Rtcp,
+                _ = tokio::time::sleep_until(deadline.into()) => Wake::Timer,
+            };
+            let now = Instant::now();
+            match wake {
+                Wake::Command(None) | Wake::Command(Some(Command::End)) => return EndCause::Hangup,
+                Wake::Command(Some(Command::TrunkAnswer(sdp, reply))) => {
+                    let _ = reply.send(self.trunk_answer(&sdp, now));
+                }
+                Wake::Command(Some(Command::BrowserAnswer(sdp, reply))) => {
+                    let _ = reply.send(self.browser_answer(&sdp, now));
+                }
+                Wake::Browser(Ok((n, from))) => {
+                    if !self.browser.handle_datagram(now, from, &bbuf[..n]) {
+                        inc(&self.counters.browser_garbage);
+                    }
+                }
+                Wake::Trunk(Ok((n, from))) => self.on_trunk_datagram(from, n, &tbuf, now),
+                Wake::Rtcp => inc(&self.counters.trunk_rtcp_in),
+                Wake::Browser(Err(e)) | Wake::Trunk(Err(e)) => {
+                    // ICMP errors surface here on some systems; they are not
+                    // fatal to a UDP socket.
+                    tracing::debug!(error = %e, "media socket receive error");
+                }
+                Wake::Timer => {
+                    if let Err(e) = self.browser.handle_timeout(now) {
+                        return EndCause::Failed(e.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The earliest of str0m's timer and our two timeouts, and which cause
+    /// fires if it is one of ours.
+    fn next_deadline(&self, rtc: Instant) -> (Instant, Option<EndCause>) {
+        let mut best = (rtc, None);
+        if let (false, Some(t)) = (self.browser.connected, self.browser_ready) {
+            let d = t + self.connect_timeout;
+            if d < best.0 {
+                best = (d, Some(EndCause::IceDtlsTimeout));
+            }
+        }
+        if let Some(t) = self.established {
+            let d = self.last_media.map_or(t, |m| m.max(t)) + self.media_timeout;
+            if d < best.0 {
+                best = (d, Some(EndCause::MediaTimeout));
+            }
+        }
+        best
+    }
+
+    fn trunk_answer(&mut self, sdp: &str, now: Instant) -> Result<(), MediaError> {
+        match self.negotiation {
+            Negotiation::AwaitTrunkAnswer | Negotiation::Done => {}
+            Negotiation::AwaitBrowserAnswer(_) => {
+                return Err(MediaError::WrongState(
+                    "the provider made the offer on this call",
+                ))
+            }
+        }
+        self.trunk.accept_answer(sdp)?;
+        self.negotiation = Negotiation::Done;
+        self.established.get_or_insert(now);
+        Ok(())
+    }
+
+    fn browser_answer(&mut self, sdp: &str, now: Instant) -> Result<String, MediaError> {
+        let Negotiation::AwaitBrowserAnswer(offer) = &self.negotiation else {
+            return Err(MediaError::WrongState(
+                "no offer is waiting for the browser's answer",
+            ));
+        };
+        let offer = offer.clone();
+        self.browser.accept_answer(sdp)?;
+        // The browser's choice first, then the rest of what both sides know.
+        let mut prefs = PtMap::default();
+        for &(_, p) in self.browser.codecs.entries() {
+            if p.is_voice() {
+                if let Some(pt) = self.trunk.codecs.pt_for(p) {
+                    prefs.push(pt, p);
+                }
+            }
+        }
+        for &(pt, p) in self.trunk.codecs.entries() {
+            if p.is_voice() || self.browser.codecs.pt_for(Payload::Tele).is_some() {
+                prefs.push(pt, p);
+            }
+        }
+        let answer = self.trunk.answer(&offer, &prefs)?;
+        self.negotiation = Negotiation::Done;
+        self.browser_ready = Some(now);
+        self.established = Some(now);
+        Ok(answer)
+    }
+
+    fn tap_frame(&self, direction: TapDirection, kind: Payload, ts: u32, payload: &[u8]) {
+        if !kind.is_voice() {
+            return;
+        }
+        if let Some(tx) = self.tap.active() {
+            let _ = tx.send(TapFrame {
+                direction,
+                received: Instant::now(),
+                rtp_timestamp: ts,
+                samples: kind.decode(payload).into(),
+            });
+        }
+    }
+
+    fn on_browser_rtp(&mut self, p: RtpPacket) {
+        let c = &self.counters;
+        inc(&c.browser_rtp_in);
+        self.last_media = Some(p.timestamp);
+        let pt = *p.header.payload_type;
+        let Some(kind) = self.browser.codecs.kind(pt) else {
+            inc(&c.dropped);
+            return;
+        };
+        self.tap_frame(
+            TapDirection::FromBrowser,
+            kind,
+            p.header.timestamp,
+            &p.payload,
+        );
+        let Some(route) = self.trunk.codecs.route(kind) else {
+            inc(&self.counters.dropped);
+            return;
+        };
+        let (seq, ts) =
+            self.to_trunk
+                .map(*p.header.ssrc, p.header.sequence_number, p.header.timestamp);
+        let sent = match route {
+            Route::Pass(out) => self
+                .trunk
+                .send(p.header.marker, out, seq as u16, ts, &p.payload),
+            Route::Transcode(out, from, to) => {
+                inc(&self.counters.transcoded);
+                let body = transcode(from, to, &p.payload);
+                self.trunk.send(p.header.marker, out, seq as u16, ts, &body)
+            }
+        };
+        let c = &self.counters;
+        if sent {
+            inc(&c.trunk_rtp_out);
+            if kind == Payload::Tele {
+                inc(&c.dtmf_to_trunk);
+            }
+        } else {
+            inc(&c.dropped);
+        }
+    }
+
+    fn on_trunk_datagram(
+        &mut self,
+        from: std::net::SocketAddr,
+        n: usize,
+        buf: &[u8],
+        now: Instant,
+    ) {
+        let (view, kind) = match self.trunk.receive(from, &buf[..n]) {
+            Received::Rtp(view, kind) => (view, kind),
+            Received::Garbage => return inc(&self.counters.trunk_garbage),
+            Received::Foreign => return inc(&self.counters.trunk_foreign),
+        };
+        inc(&self.counters.trunk_rtp_in);
+        self.last_media = Some(now);
+        self.tap_frame(TapDirection::FromTrunk, kind, view.timestamp, view.payload);
+        let route = self.browser.codecs.route(kind);
+        let Some(route) = route.filter(|_| self.browser.connected) else {
+            return inc(&self.counters.dropped);
+        };
+        let (seq, ts) = self.to_browser.map(view.ssrc, view.seq, view.timestamp);
+        let written = match route {
+            Route::Pass(out) => self
+                .browser
+                .write_rtp(out, seq, ts, view.marker, view.payload),
+            Route::Transcode(out, from, to) => {
+                inc(&self.counters.transcoded);
+                let body = transcode(from, to, view.payload);
+                self.browser.write_rtp(out, seq, ts, view.marker, &body)
+            }
+        };
+        let c = &self.counters;
+        if written {
+            inc(&c.browser_rtp_out);
+            if kind == Payload::Tele {
+                inc(&c.dtmf_to_browser);
+            }
+        } else {
+            inc(&c.dropped);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The trunk leg: plain RTP/AVP toward the SIP provider on an even UDP port
+//! (RTCP on the next port is read and discarded). SDP carries the public (or
+//! bind) address. Symmetric RTP: the first valid RTP packet latches the
+//! address we send to; later RTP from any other source is ignored and
+//! counted, and datagrams that are not RTP of a negotiated payload type are
+//! dropped and counted without latching anything.
+
+use std::net::{IpAddr, SocketAddr};
+
+use callcard_shared::sip::sdp::{self, Codec, Direction, LocalMedia, Session};
+use tokio::net::UdpSocket;
+
+use super::codec::{Payload, PtMap};
+use super::ports::PortLease;
+use super::rtp::{self, RtpView};
+use super::MediaError;
+
+pub(crate) struct TrunkLeg {
+    pub(crate) rtp: UdpSocket,
+    pub(crate) rtcp: UdpSocket,
+    lease: PortLease,
+    advertised: IpAddr,
+    /// Where the provider's SDP said to send.
+    remote: Option<SocketAddr>,
+    /// Where the provider actually sends from (symmetric RTP).
+    latched: Option<SocketAddr>,
+    /// Payload types valid on this leg, in the provider's order once known.
+    pub(crate) codecs: PtMap,
+    ssrc: u32,
+    session_id: u64,
+    out: Vec<u8>,
+}
+
+/// What one datagram on the RTP port turned out to be.
+pub(crate) enum Received<'a> {
+    Rtp(RtpView<'a>, Payload),
+    /// Not RTP, or RTP of a payload type nobody negotiated.
+    Garbage,
+    /// Valid RTP from another address than the latched one.
+    Foreign,
+}
+
+fn sdp_err(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Sdp(e.to_string())
+}
+
+/// The first audio stream of a provider's SDP: its payload types (those the
+/// bridge knows) and the address to send to (`None` for 0.0.0.0 or port 0).
+pub(crate) fn audio_of(session: &Session) -> Result<(PtMap, Option<SocketAddr>), MediaError> {
+    let m = session
+        .media
+        .iter()
+        .find(|m| m.kind == "audio" && m.port != 0)
+        .ok_or(MediaError::NoCommonCodec)?;
+    let mut map = PtMap::default();
+    for r in m.rtpmaps() {
+        if let Some(p) = Payload::from_rtpmap(&r.name, r.clock) {
+            map.push(r.pt, p);
+        }
+    }
+    if !map.has_voice() {
+        return Err(MediaError::NoCommonCodec);
+    }
+    let addr = m
+        .connection
+        .as_ref()
+        .or(session.connection.as_ref())
+        .and_then(|c| c.address.parse::<IpAddr>().ok())
+        .filter(|ip| !ip.is_unspecified())
+        .map(|ip| SocketAddr::new(ip, m.port));
+    Ok((map, addr))
+}
+
+fn shared_codec(p: Payload, pt: u8) -> Codec {
+    let mut c = match p {
+        Payload::Pcmu => Codec::pcmu(),
+        Payload::Pcma => Codec::pcma(),
+        Payload::Tele => Codec::telephone_event(),
+    };
+    c.pt = pt;
+    c
+}
+
+impl TrunkLeg {
+    pub(crate) fn new(
+        lease: PortLease,
+        rtp: UdpSocket,
+        rtcp: UdpSocket,
+        advertised: IpAddr,
+    ) -> Self {
+        TrunkLeg {
+            rtp,
+            rtcp,
+            lease,
+            advertised,
+            remote: None,
+            latched: None,
+            codecs: PtMap::default(),
+            ssrc: rand::random(),
+            session_id: rand::random::<u32>().into(),
+            out: Vec::with_capacity(256),
+        }
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.lease.port()
+    }
+
+    fn local_media(&self, codecs: &PtMap) -> LocalMedia {
+        LocalMedia {
+            codecs: codecs
+                .entries()
+                .iter()
+                .map(|&(pt, p)| shared_codec(p, pt))
+                .collect(),
+            address: self.advertised.to_string(),
+            port: self.port(),
+            proto: "RTP/AVP".into(),
+            direction: Direction::SendRecv,
+            ice: None,
+            candidates: Vec::new(),
+            fingerprint: None,
+            rtcp_mux: false,
+            ssrc: None,
+            session_id: self.session_id,
+            session_version: 1,
+        }
+    }
+
+    /// Our offer to the provider with `codecs` in preference order.
+    pub(crate) fn offer(&mut self, codecs: PtMap) -> String {
+        let s = sdp::offer(&self.local_media(&codecs));
+        self.codecs = codecs;
+        String::from_utf8_lossy(&s.to_bytes()).into_owned()
+    }
+
+    /// Applies the provider's answer to [`Self::offer`].
+    pub(crate) fn accept_answer(&mut self, answer: &str) -> Result<(), MediaError> {
+        let session = Session::parse(answer.as_bytes()).map_err(sdp_err)?;
+        let (map, addr) = audio_of(&session)?;
+        // Only what we offered is valid, in the order the provider chose.
+        let mut codecs = PtMap::default();
+        for &(pt, p) in map.entries() {
+            if self.codecs.kind(pt) == Some(p) {
+                codecs.push(pt, p);
+            }
+        }
+        if !codecs.has_voice() {
+            return Err(MediaError::NoCommonCodec);
+        }
+        self.codecs = codecs;
+        self.remote = addr;
+        Ok(())
+    }
+
+    /// Remembers the provider's offer: payload types and address.
+    pub(crate) fn take_offer(&mut self, offered: PtMap, addr: Option<SocketAddr>) {
+        self.codecs = offered;
+        self.remote = addr;
+    }
+
+    /// Our answer to the provider's `offer`, preferring `prefs` in order.
+    pub(crate) fn answer(&mut self, offer: &Session, prefs: &PtMap) -> Result<String, MediaError> {
+        let s =
+            sdp::answer(offer, &self.local_media(prefs)).map_err(|_| MediaError::NoCommonCodec)?;
+        let (map, _) = audio_of(&s)?;
+        self.codecs = map;
+        Ok(String::from_utf8_lossy(&s.to_bytes()).into_owned())
+    }
+
+    /// Classifies a datagram from `from`, latching on the first valid RTP.
+    pub(crate) fn receive<'a>(&mut self, from: SocketAddr, buf: &'a [u8]) -> Received<'a> {
+        let Some(view) = rtp::parse(buf) else {
+            return Received::Garbage;
+        };
+        let Some(kind) = self.codecs.kind(view.pt) else {
+            return Received::Garbage;
+        };
+        match self.latched {
+            Some(addr) if addr != from => Received::Foreign,
+            Some(_) => Received::Rtp(view, kind),
+            None => {
+                tracing::debug!(%from, port = self.port(), "trunk RTP latched");
+                self.latched = Some(from);
+                Received::Rtp(view, kind)
+            }
+        }
+    }
+
+    /// Where RTP goes: the latched source, else the SDP address.
+    pub(crate) fn destination(&self) -> Option<SocketAddr> {
+        self.latched.or(self.remote)
+    }
+
+    /// Sends one packet with our SSRC; dropped when there is nowhere to send
+    /// yet or the socket buffer is full (UDP semantics).
+    pub(crate) fn send(
+        &mut self,
+        marker: bool,
+        pt: u8,
+        seq: u16,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> bool {
+        let Some(to) = self.destination() else {
+            return false;
+        };
+        rtp::write(
+            &mut self.out,
+            marker,
+            pt,
+            seq,
+            timestamp,
+            self.ssrc,
+            payload,
+        );
+        self.rtp.try_send_to(&self.out, to).is_ok()
+    }
+}

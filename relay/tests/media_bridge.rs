@@ -1,0 +1,770 @@
+//! The media bridge on real UDP sockets on 127.0.0.1, no mocks: a str0m
+//! client with a full ICE agent plays the browser, a plain UDP socket plays
+//! the SIP provider's RTP. Tones go both ways and are checked by their
+//! dominant frequency; DTMF, garbage, foreign sources, the timeouts and
+//! port release are checked too. Waits are bounded by predicates, never by
+//! assertions about speed.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use callcard_relay::media::{
+    g711, rtp, EndCause, MediaBridge, MediaConfig, MediaError, TapDirection,
+};
+use callcard_shared::sip::sdp::{self, Codec, Direction as SdpDirection, LocalMedia, Session};
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::{Codec as RtcCodec, FormatParams};
+use str0m::media::{Direction, Frequency, MediaKind, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::rtp::RtpWrite;
+use str0m::{Candidate, Event, Input, Output, Rtc};
+use tokio::net::UdpSocket;
+
+const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+/// Safety net for every wait: generous, never an assertion about speed.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn bridge(ports: std::ops::RangeInclusive<u16>) -> MediaBridge {
+    MediaBridge::new(MediaConfig::new(LOCALHOST, None, ports)).unwrap()
+}
+
+// ---------------------------------------------------------------- browser
+
+#[derive(Debug, Clone)]
+struct Got {
+    pt: u8,
+    seq: u16,
+    payload: Vec<u8>,
+}
+
+/// A WebRTC peer like a browser: full ICE (not lite), RTP mode, G.711 and
+/// telephone-event.
+struct Browser {
+    rtc: Rtc,
+    sock: UdpSocket,
+    local: SocketAddr,
+    mid: Option<Mid>,
+    pending: Option<SdpPendingOffer>,
+    connected: bool,
+    received: Vec<Got>,
+    next_timeout: Instant,
+    seq: u64,
+}
+
+impl Browser {
+    async fn new(codecs: &[(u8, RtcCodec)]) -> Browser {
+        let sock = UdpSocket::bind((LOCALHOST, 0)).await.unwrap();
+        let local = sock.local_addr().unwrap();
+        let mut config = Rtc::builder().set_rtp_mode(true).clear_codecs();
+        for &(pt, codec) in codecs {
+            let format = if codec == RtcCodec::Tele {
+                FormatParams::parse_line("0-16")
+            } else {
+                FormatParams::default()
+            };
+            let (rate, channels) = if codec == RtcCodec::Opus {
+                (Frequency::FORTY_EIGHT_KHZ, Some(2))
+            } else {
+                (Frequency::EIGHT_KHZ, None)
+            };
+            config
+                .codec_config()
+                .add_config(pt.into(), None, codec, rate, channels, format);
+        }
+        let mut rtc = config.build(Instant::now());
+        rtc.add_local_candidate(Candidate::host(local, "udp").unwrap());
+        let mut b = Browser {
+            rtc,
+            sock,
+            local,
+            mid: None,
+            pending: None,
+            connected: false,
+            received: Vec::new(),
+            next_timeout: Instant::now(),
+            seq: 1,
+        };
+        b.drain();
+        b
+    }
+
+    async fn g711() -> Browser {
+        Browser::new(&[
+            (8, RtcCodec::PCMA),
+            (0, RtcCodec::PCMU),
+            (101, RtcCodec::Tele),
+        ])
+        .await
+    }
+
+    fn offer(&mut self) -> String {
+        let mut change = self.rtc.sdp_api();
+        let mid = change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
+        let (offer, pending) = change.apply().unwrap();
+        self.drain();
+        self.mid = Some(mid);
+        self.pending = Some(pending);
+        offer.to_sdp_string()
+    }
+
+    fn accept_answer(&mut self, sdp: &str) {
+        let answer = SdpAnswer::from_sdp_string(sdp).unwrap();
+        let pending = self.pending.take().unwrap();
+        self.rtc.sdp_api().accept_answer(pending, answer).unwrap();
+        self.drain();
+    }
+
+    fn accept_offer(&mut self, sdp: &str) -> String {
+        let offer = SdpOffer::from_sdp_string(sdp).unwrap();
+        let answer = self.rtc.sdp_api().accept_offer(offer).unwrap();
+        self.drain();
+        answer.to_sdp_string()
+    }
+
+    fn drain(&mut self) {
+        loop {
+            match self.rtc.poll_output().unwrap() {
+                Output::Timeout(t) => {
+                    self.next_timeout = t;
+                    return;
+                }
+                Output::Transmit(t) => {
+                    let _ = self.sock.try_send_to(&t.contents, t.destination);
+                }
+                Output::Event(Event::Connected) => self.connected = true,
+                Output::Event(Event::MediaAdded(m)) => {
+                    self.mid.get_or_insert(m.mid);
+                }
+                Output::Event(Event::RtpPacket(p)) => self.received.push(Got {
+                    pt: *p.header.payload_type,
+                    seq: p.header.sequence_number,
+                    payload: p.payload.to_vec(),
+                }),
+                Output::Event(_) => {}
+            }
+        }
+    }
+
+    fn input(&mut self, from: SocketAddr, buf: &[u8]) {
+        if let Ok(r) = Receive::new(Protocol::Udp, from, self.local, buf) {
+            let _ = self.rtc.handle_input(Input::Receive(Instant::now(), r));
+        }
+        self.drain();
+    }
+
+    fn send(&mut self, pt: u8, timestamp: u32, marker: bool, payload: &[u8]) {
+        let mid = self.mid.unwrap();
+        let mut api = self.rtc.direct_api();
+        let tx = api.stream_tx_by_mid(mid, None).expect("a sending stream");
+        tx.write_rtp(
+            RtpWrite::new(
+                pt.into(),
+                self.seq.into(),
+                timestamp,
+                Instant::now(),
+                payload,
+            )
+            .marker(marker),
+        );
+        self.seq += 1;
+        self.drain();
+    }
+
+    fn received_pt(&self, pt: u8) -> Vec<Got> {
+        let mut v: Vec<Got> = self
+            .received
+            .iter()
+            .filter(|g| g.pt == pt)
+            .cloned()
+            .collect();
+        v.sort_by_key(|g| g.seq);
+        v
+    }
+}
+
+// ---------------------------------------------------------------- provider
+
+/// The provider's RTP endpoint: a plain UDP socket.
+struct Provider {
+    sock: UdpSocket,
+    received: Vec<(SocketAddr, Vec<u8>)>,
+    seq: u16,
+    relay: Option<SocketAddr>,
+}
+
+impl Provider {
+    async fn new() -> Provider {
+        Provider {
+            sock: UdpSocket::bind((LOCALHOST, 0)).await.unwrap(),
+            received: Vec::new(),
+            seq: 7000,
+            relay: None,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.sock.local_addr().unwrap().port()
+    }
+
+    fn local_media(&self, codecs: Vec<Codec>) -> LocalMedia {
+        LocalMedia {
+            codecs,
+            address: "127.0.0.1".into(),
+            port: self.port(),
+            proto: "RTP/AVP".into(),
+            direction: SdpDirection::SendRecv,
+            ice: None,
+            candidates: Vec::new(),
+            fingerprint: None,
+            rtcp_mux: false,
+            ssrc: None,
+            session_id: 4711,
+            session_version: 1,
+        }
+    }
+
+    /// Remembers where the relay's SDP says to send RTP.
+    fn learn(&mut self, relay_sdp: &str) -> Session {
+        let s = Session::parse(relay_sdp.as_bytes()).unwrap();
+        let m = &s.media[0];
+        let ip: IpAddr = s.connection.as_ref().unwrap().address.parse().unwrap();
+        self.relay = Some(SocketAddr::new(ip, m.port));
+        s
+    }
+
+    async fn send(&mut self, pt: u8, timestamp: u32, marker: bool, payload: &[u8]) {
+        let mut buf = Vec::new();
+        rtp::write(
+            &mut buf,
+            marker,
+            pt,
+            self.seq,
+            timestamp,
+            0x1234_5678,
+            payload,
+        );
+        self.seq = self.seq.wrapping_add(1);
+        self.sock.send_to(&buf, self.relay.unwrap()).await.unwrap();
+    }
+
+    /// RTP received from the relay with payload type `pt`, in sequence order.
+    fn received_pt(&self, pt: u8) -> Vec<(u16, bool, Vec<u8>)> {
+        let mut v: Vec<(u16, bool, Vec<u8>)> = self
+            .received
+            .iter()
+            .filter_map(|(_, d)| rtp::parse(d))
+            .filter(|r| r.pt == pt)
+            .map(|r| (r.seq, r.marker, r.payload.to_vec()))
+            .collect();
+        v.sort_by_key(|(s, _, _)| *s);
+        v
+    }
+}
+
+/// Runs both peers until `done` holds or `limit` passes; returns `done`.
+async fn pump(
+    b: &mut Browser,
+    p: &mut Provider,
+    limit: Duration,
+    mut done: impl FnMut(&Browser, &Provider) -> bool,
+) -> bool {
+    let end = Instant::now() + limit;
+    let mut bbuf = vec![0u8; 2048];
+    let mut pbuf = vec![0u8; 2048];
+    loop {
+        b.drain();
+        if done(b, p) {
+            return true;
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+        let wake = b.next_timeout.min(end).max(Instant::now());
+        tokio::select! {
+            r = b.sock.recv_from(&mut bbuf) => {
+                let (n, from) = r.unwrap();
+                b.input(from, &bbuf[..n]);
+            }
+            r = p.sock.recv_from(&mut pbuf) => {
+                let (n, from) = r.unwrap();
+                p.received.push((from, pbuf[..n].to_vec()));
+            }
+            _ = tokio::time::sleep_until(wake.into()) => {
+                let _ = b.rtc.handle_input(Input::Timeout(Instant::now()));
+            }
+        }
+    }
+}
+
+async fn settle(b: &mut Browser, p: &mut Provider, d: Duration) {
+    pump(b, p, d, |_, _| false).await;
+}
+
+// ---------------------------------------------------------------- audio
+
+fn tone(freq: f64, start: usize, n: usize) -> Vec<i16> {
+    (start..start + n)
+        .map(|i| (8000.0 * (2.0 * std::f64::consts::PI * freq * i as f64 / 8000.0).sin()) as i16)
+        .collect()
+}
+
+/// The frequency (5 Hz grid, 50–3950 Hz) with the most energy (Goertzel).
+fn dominant(samples: &[i16]) -> f64 {
+    let mut best = (0.0, 0.0);
+    let mut f = 50.0;
+    while f <= 3950.0 {
+        let w = 2.0 * std::f64::consts::PI * f / 8000.0;
+        let coeff = 2.0 * w.cos();
+        let (mut s1, mut s2) = (0.0f64, 0.0f64);
+        for &x in samples {
+            let s = f64::from(x) + coeff * s1 - s2;
+            s2 = s1;
+            s1 = s;
+        }
+        let power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+        if power > best.1 {
+            best = (f, power);
+        }
+        f += 5.0;
+    }
+    best.0
+}
+
+fn assert_near(found: f64, want: f64) {
+    assert!(
+        (found - want).abs() <= want * 0.05,
+        "dominant frequency {found} Hz, wanted {want} Hz ± 5 %"
+    );
+}
+
+fn encode(law: u8, pcm: &[i16]) -> Vec<u8> {
+    match law {
+        0 => pcm.iter().map(|s| g711::linear_to_ulaw(*s)).collect(),
+        _ => pcm.iter().map(|s| g711::linear_to_alaw(*s)).collect(),
+    }
+}
+
+fn decode(law: u8, payload: &[u8]) -> Vec<i16> {
+    match law {
+        0 => payload.iter().map(|b| g711::ulaw_to_linear(*b)).collect(),
+        _ => payload.iter().map(|b| g711::alaw_to_linear(*b)).collect(),
+    }
+}
+
+const PACKETS: usize = 50;
+
+/// The provider sends one second of `freq` as `law` (pt 0 or 8).
+async fn provider_tone(b: &mut Browser, p: &mut Provider, law: u8, freq: f64) {
+    for i in 0..PACKETS {
+        let payload = encode(law, &tone(freq, i * 160, 160));
+        p.send(law, 160 * i as u32, i == 0, &payload).await;
+        settle(b, p, Duration::from_millis(4)).await;
+    }
+}
+
+/// The browser sends one second of `freq` as `law`.
+async fn browser_tone(b: &mut Browser, p: &mut Provider, law: u8, freq: f64, ts0: u32) {
+    for i in 0..PACKETS {
+        let payload = encode(law, &tone(freq, i * 160, 160));
+        b.send(law, ts0 + 160 * i as u32, i == 0, &payload);
+        settle(b, p, Duration::from_millis(4)).await;
+    }
+}
+
+/// RFC 4733 packets of one key press: three updates, then three ends.
+fn dtmf_packets(digit: u8) -> Vec<(bool, Vec<u8>)> {
+    let mut v = Vec::new();
+    for (i, dur) in [160u16, 320, 480].into_iter().enumerate() {
+        let d = dur.to_be_bytes();
+        v.push((i == 0, vec![digit, 10, d[0], d[1]]));
+    }
+    for _ in 0..3 {
+        v.push((false, vec![digit, 0x80 | 10, 0x02, 0x80]));
+    }
+    v
+}
+
+/// Event codes in arrival order, one per key press (its end packets).
+fn digits_of(payloads: &[Vec<u8>]) -> Vec<u8> {
+    let mut v: Vec<u8> = Vec::new();
+    let mut last_end: Option<u8> = None;
+    for p in payloads {
+        if p.len() >= 4 && p[1] & 0x80 != 0 {
+            if last_end != Some(p[0]) {
+                v.push(p[0]);
+            }
+            last_end = Some(p[0]);
+        } else {
+            last_end = None;
+        }
+    }
+    v
+}
+
+async fn connect(b: &mut Browser, p: &mut Provider) {
+    assert!(
+        pump(b, p, PATIENCE, |b, _| b.connected).await,
+        "the browser never connected to the relay"
+    );
+}
+
+fn port_is_free(port: u16) -> bool {
+    std::net::UdpSocket::bind((LOCALHOST, port)).is_ok()
+}
+
+// ---------------------------------------------------------------- tests
+
+#[tokio::test]
+async fn outbound_call_bridges_tones_dtmf_and_survives_garbage() {
+    let media = bridge(41000..=41099);
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+
+    let offer = b.offer();
+    let (call, answer, trunk_offer) = media.for_browser_offer(&offer).unwrap();
+    assert!(answer.contains("a=ice-lite"), "{answer}");
+    b.accept_answer(&answer);
+
+    let offered = p.learn(&trunk_offer);
+    assert_eq!(offered.media[0].proto, "RTP/AVP");
+    assert_eq!(offered.media[0].port, call.trunk_port());
+    let names: Vec<String> = offered.media[0]
+        .rtpmaps()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(
+        names[0], "PCMA",
+        "the browser's first law leads: {trunk_offer}"
+    );
+    assert!(
+        names.iter().any(|n| n == "telephone-event"),
+        "{trunk_offer}"
+    );
+    let provider_answer = sdp::answer(
+        &offered,
+        &p.local_media(vec![Codec::pcma(), Codec::telephone_event()]),
+    )
+    .unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    connect(&mut b, &mut p).await;
+
+    // Provider → browser: 440 Hz as PCMA.
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(8).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = b
+        .received_pt(8)
+        .iter()
+        .flat_map(|g| decode(8, &g.payload))
+        .collect();
+    assert_near(dominant(&pcm), 440.0);
+
+    // Browser → provider: 1 kHz as PCMA, from the port the SDP named.
+    browser_tone(&mut b, &mut p, 8, 1000.0, 0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| p.received_pt(8).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = p
+        .received_pt(8)
+        .iter()
+        .flat_map(|(_, _, d)| decode(8, d))
+        .collect();
+    assert_near(dominant(&pcm), 1000.0);
+    assert!(p.received.iter().all(|(from, _)| *from == p.relay.unwrap()));
+
+    // DTMF browser → provider: 1, 5, #.
+    let mut ts = 160 * PACKETS as u32;
+    for digit in [1u8, 5, 11] {
+        for (marker, payload) in dtmf_packets(digit) {
+            b.send(101, ts, marker, &payload);
+            settle(&mut b, &mut p, Duration::from_millis(3)).await;
+        }
+        ts += 800;
+    }
+    let dtmf = |p: &Provider| {
+        p.received_pt(101)
+            .into_iter()
+            .map(|(_, _, d)| d)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| digits_of(&dtmf(p)).len()
+            >= 3)
+        .await
+    );
+    assert_eq!(digits_of(&dtmf(&p)), vec![1, 5, 11]);
+    assert!(p.received_pt(101).iter().any(|(_, marker, _)| *marker));
+
+    // DTMF provider → browser: 9.
+    for (marker, payload) in dtmf_packets(9) {
+        p.send(101, 160 * PACKETS as u32, marker, &payload).await;
+        settle(&mut b, &mut p, Duration::from_millis(3)).await;
+    }
+    let bdtmf = |b: &Browser| {
+        b.received_pt(101)
+            .into_iter()
+            .map(|g| g.payload)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| !digits_of(&bdtmf(b))
+            .is_empty())
+        .await
+    );
+    assert_eq!(digits_of(&bdtmf(&b)), vec![9]);
+    let stats = call.stats();
+    assert!(
+        stats.dtmf_to_trunk >= 18 && stats.dtmf_to_browser >= 6,
+        "{stats:?}"
+    );
+
+    // Garbage to both ports, and RTP from a stranger to the trunk port.
+    let browser_addr = SocketAddr::new(LOCALHOST, call.browser_port());
+    let trunk_addr = SocketAddr::new(LOCALHOST, call.trunk_port());
+    let stranger = UdpSocket::bind((LOCALHOST, 0)).await.unwrap();
+    let mut bogus_rtp = Vec::new();
+    rtp::write(&mut bogus_rtp, false, 99, 1, 1, 1, &[0; 160]); // unnegotiated type
+    let mut foreign = Vec::new();
+    rtp::write(
+        &mut foreign,
+        false,
+        8,
+        1,
+        1,
+        1,
+        &encode(8, &tone(3000.0, 0, 160)),
+    );
+    for _ in 0..3 {
+        stranger.send_to(b"garbage!", browser_addr).await.unwrap();
+        stranger.send_to(&[0xFF; 300], browser_addr).await.unwrap();
+        stranger.send_to(b"garbage!", trunk_addr).await.unwrap();
+        stranger.send_to(&bogus_rtp, trunk_addr).await.unwrap();
+        stranger.send_to(&foreign, trunk_addr).await.unwrap();
+    }
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, _| {
+            let s = call.stats();
+            s.browser_garbage >= 6 && s.trunk_garbage >= 6 && s.trunk_foreign >= 3
+        })
+        .await,
+        "{:?}",
+        call.stats()
+    );
+
+    // The call goes on: another tone still arrives, and only the provider's.
+    let before = b.received_pt(8).len();
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(8).len()
+            >= before + PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = b.received_pt(8)[before..]
+        .iter()
+        .flat_map(|g| decode(8, &g.payload))
+        .collect();
+    assert_near(dominant(&pcm), 440.0);
+    assert_eq!(call.end_cause(), None);
+
+    // Hang-up frees every port.
+    let (bp, tp) = (call.browser_port(), call.trunk_port());
+    assert_eq!(media.ports_in_use(), 3);
+    assert_eq!(call.end().await, EndCause::Hangup);
+    assert_eq!(media.ports_in_use(), 0);
+    assert!(port_is_free(bp) && port_is_free(tp) && port_is_free(tp + 1));
+}
+
+#[tokio::test]
+async fn inbound_call_bridges_tones_both_ways_and_taps_them() {
+    let media = bridge(41100..=41199);
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+
+    let provider_offer = sdp::offer(&p.local_media(vec![Codec::pcmu(), Codec::telephone_event()]));
+    let provider_offer = String::from_utf8(provider_offer.to_bytes()).unwrap();
+    let (call, browser_offer) = media.for_trunk_offer(&provider_offer).unwrap();
+    assert!(browser_offer.contains("a=ice-lite"), "{browser_offer}");
+    let answer = b.accept_offer(&browser_offer);
+    let trunk_answer = call.browser_answer(&answer).await.unwrap();
+    let answered = p.learn(&trunk_answer);
+    assert_eq!(answered.media[0].port, call.trunk_port());
+    let first = &answered.media[0].rtpmaps()[0];
+    assert_eq!(
+        (first.pt, first.name.as_str()),
+        (0, "PCMU"),
+        "{trunk_answer}"
+    );
+    // A second answer is refused, the call stays up.
+    assert!(matches!(
+        call.browser_answer(&answer).await,
+        Err(MediaError::WrongState(_))
+    ));
+
+    let mut tap = call.tap();
+    connect(&mut b, &mut p).await;
+
+    provider_tone(&mut b, &mut p, 0, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(0).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = b
+        .received_pt(0)
+        .iter()
+        .flat_map(|g| decode(0, &g.payload))
+        .collect();
+    assert_near(dominant(&pcm), 440.0);
+
+    browser_tone(&mut b, &mut p, 0, 1000.0, 0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| p.received_pt(0).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = p
+        .received_pt(0)
+        .iter()
+        .flat_map(|(_, _, d)| decode(0, d))
+        .collect();
+    assert_near(dominant(&pcm), 1000.0);
+
+    // The tap heard both directions, decoded.
+    let (mut from_trunk, mut from_browser) = (Vec::new(), Vec::new());
+    while let Ok(frame) = tap.try_recv() {
+        match frame.direction {
+            TapDirection::FromTrunk => from_trunk.extend_from_slice(&frame.samples),
+            TapDirection::FromBrowser => from_browser.extend_from_slice(&frame.samples),
+        }
+    }
+    assert!(
+        from_trunk.len() >= 160 * (PACKETS - 5),
+        "{}",
+        from_trunk.len()
+    );
+    assert!(
+        from_browser.len() >= 160 * (PACKETS - 5),
+        "{}",
+        from_browser.len()
+    );
+    assert_near(dominant(&from_trunk), 440.0);
+    assert_near(dominant(&from_browser), 1000.0);
+
+    drop(call);
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, _| media.ports_in_use() == 0).await,
+        "dropping the handle frees the ports"
+    );
+}
+
+#[tokio::test]
+async fn different_laws_on_the_two_legs_are_transcoded() {
+    let media = bridge(41200..=41299);
+    // This browser only speaks µ-law; the provider only A-law.
+    let mut b = Browser::new(&[(0, RtcCodec::PCMU)]).await;
+    let mut p = Provider::new().await;
+    let offer = b.offer();
+    let (call, answer, trunk_offer) = media.for_browser_offer(&offer).unwrap();
+    b.accept_answer(&answer);
+    let offered = p.learn(&trunk_offer);
+    let provider_answer = sdp::answer(&offered, &p.local_media(vec![Codec::pcma()])).unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    connect(&mut b, &mut p).await;
+
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(0).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = b
+        .received_pt(0)
+        .iter()
+        .flat_map(|g| decode(0, &g.payload))
+        .collect();
+    assert_near(dominant(&pcm), 440.0);
+
+    browser_tone(&mut b, &mut p, 0, 1000.0, 0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| p.received_pt(8).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = p
+        .received_pt(8)
+        .iter()
+        .flat_map(|(_, _, d)| decode(8, d))
+        .collect();
+    assert_near(dominant(&pcm), 1000.0);
+    assert!(call.stats().transcoded >= 2 * (PACKETS as u64 - 5));
+    call.end().await;
+}
+
+#[tokio::test]
+async fn browser_that_never_connects_hits_the_ice_dtls_timeout() {
+    let mut config = MediaConfig::new(LOCALHOST, None, 41300..=41399);
+    config.connect_timeout = Duration::from_millis(300);
+    let media = MediaBridge::new(config).unwrap();
+    let mut b = Browser::g711().await;
+    let (call, _answer, _trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
+    // The browser never applies the answer and never sends a packet.
+    let cause = tokio::time::timeout(PATIENCE, call.ended()).await.unwrap();
+    assert_eq!(cause, EndCause::IceDtlsTimeout);
+    assert_eq!(cause.as_str(), "ice_dtls_timeout");
+    assert_eq!(media.ports_in_use(), 0);
+    assert!(matches!(
+        call.trunk_answer("v=0").await,
+        Err(MediaError::Ended)
+    ));
+}
+
+#[tokio::test]
+async fn silence_on_both_legs_hits_the_media_timeout() {
+    let mut config = MediaConfig::new(LOCALHOST, None, 41400..=41499);
+    config.media_timeout = Duration::from_millis(500);
+    let media = MediaBridge::new(config).unwrap();
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+    let (call, answer, trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
+    b.accept_answer(&answer);
+    let offered = p.learn(&trunk_offer);
+    let provider_answer = sdp::answer(&offered, &p.local_media(vec![Codec::pcma()])).unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    assert!(pump(&mut b, &mut p, PATIENCE, |_, _| call.end_cause().is_some()).await);
+    assert_eq!(call.ended().await, EndCause::MediaTimeout);
+    assert_eq!(media.ports_in_use(), 0);
+}
+
+#[tokio::test]
+async fn exhausted_port_range_refuses_the_call_without_leaking() {
+    let media = bridge(41500..=41503);
+    let mut b = Browser::g711().await;
+    let offer = b.offer();
+    let (call, _, _) = media.for_browser_offer(&offer).unwrap();
+    assert_eq!(media.ports_in_use(), 3);
+    let mut b2 = Browser::g711().await;
+    assert!(matches!(
+        media.for_browser_offer(&b2.offer()),
+        Err(MediaError::PortsExhausted)
+    ));
+    assert_eq!(media.ports_in_use(), 3);
+    call.end().await;
+    assert_eq!(media.ports_in_use(), 0);
+    // An offer without G.711 is refused (the switch answers 488).
+    let mut opus_only = Browser::new(&[(111, RtcCodec::Opus)]).await;
+    let err = media.for_browser_offer(&opus_only.offer());
+    assert!(matches!(err, Err(MediaError::NoCommonCodec)), "{err:?}");
+    assert_eq!(media.ports_in_use(), 0);
+}
