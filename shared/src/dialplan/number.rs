@@ -158,6 +158,10 @@ mod tests {
             read("+77011234567", ru()).unwrap().region.as_deref(),
             Some("KZ")
         );
+        let toronto = read("+14163610000", ru()).unwrap();
+        assert_eq!(toronto.region.as_deref(), Some("CA"));
+        let new_york = read("+12127365000", ru()).unwrap();
+        assert_eq!(new_york.region.as_deref(), Some("US"));
     }
 
     #[test]
