@@ -856,3 +856,96 @@ async fn an_unanswered_call_is_forwarded_to_the_configured_number() {
         "forwarded to +74959876543: normal clearing (BYE)"
     );
 }
+
+#[tokio::test]
+async fn a_relay_killed_mid_call_marks_the_call_interrupted_and_phones_register_again() {
+    use callcard_tests::child_relay::ChildRelay;
+    let data = tempfile::tempdir().unwrap();
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_relay-process"));
+    let mut relay = ChildRelay::start(exe, data.path()).await;
+    let login = |who: &'static str, url: String| async move {
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"login": who, "password": "demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    };
+    let admin_cookie = login("admin", relay.url("/api/login")).await;
+    let admin = |request: reqwest::RequestBuilder| request.header("Cookie", admin_cookie.clone());
+    let http = reqwest::Client::new();
+
+    let provider = Sipp::serve(Scenario::BuiltIn("uas"), 1);
+    let response = admin(http.post(relay.url("/api/trunks")))
+        .json(&json!({
+            "name": "Provider", "number": "+74950000000", "username": "u", "password": "p",
+            "domain": "sipp.test", "host": provider.addr.to_string(), "register": false,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let users: Value = admin(http.get(relay.url("/api/users")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let anna_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "anna")
+        .unwrap()["id"]
+        .clone();
+    let creds: Value = admin(http.post(relay.url("/api/sip-users")))
+        .json(&json!({ "user_id": anna_id }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (sip_login, password) = (
+        creds["sip_login"].as_str().unwrap().to_string(),
+        creds["sip_password"].as_str().unwrap().to_string(),
+    );
+    let anna_cookie = login("anna", relay.url("/api/login")).await;
+    let mut phone = WsPhone::connect(relay.addr, Some(&anna_cookie), &sip_login, &password)
+        .await
+        .expect("upgrade");
+    assert!(matches!(phone.register().await, Event::Registered { .. }));
+    phone.call(IVAN, Some(b"v=0\r\n".to_vec())).await;
+    phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+
+    relay.kill_9();
+    assert!(
+        phone.closed_within(WAIT).await,
+        "the phone notices the relay is gone"
+    );
+    let relay = relay.restart(data.path()).await;
+    // The same softphone, same web session, comes back on its own.
+    let (_phone, attempts) =
+        WsPhone::reconnect(relay.addr, &anna_cookie, &sip_login, &password, WAIT).await;
+    assert!(attempts >= 1);
+
+    let page: Value = admin(http.get(relay.url("/api/calls")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1, "{page}");
+    let call = &page["items"][0];
+    assert_eq!(call["status"], "interrupted", "{call}");
+    assert_eq!(call["end_cause"], "relay_restart");
+    assert!(!call["answered_at"].is_null(), "it had been answered");
+    assert!(!call["ended_at"].is_null());
+}

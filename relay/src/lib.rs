@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod frontend;
+pub mod media;
 pub mod openapi;
 pub mod provision;
 pub mod routes;
@@ -145,6 +146,63 @@ impl Relay {
         served?;
         Ok(())
     }
+}
+
+/// The relay binary: settings from `args` and the environment, logs, serve
+/// until SIGINT/SIGTERM. (The tests run the very same in a child process.)
+pub async fn main_with_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> std::process::ExitCode {
+    use clap::Parser;
+    let config = match config::Config::resolve(config::Cli::parse_from(args)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("callcard-relay: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CALLCARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if config.log_json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    match run(config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("callcard-relay: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: config::Config) -> anyhow::Result<()> {
+    let demo = config.demo;
+    let relay = Relay::start(config).await?;
+    let addr = relay.local_addr()?;
+    if relay.seeded {
+        tracing::info!("demo data written");
+    }
+    println!("Callcard is running at http://{addr}/");
+    if let Ok(sip) = relay.sip.udp_addr() {
+        println!("SIP for desk phones and providers: {sip} (UDP and TCP)");
+    }
+    if demo {
+        let logins: Vec<String> = seed::DEMO_LOGINS
+            .iter()
+            .map(|(login, role)| format!("{login} ({role})"))
+            .collect();
+        println!(
+            "Demo logins: {}; password for each: {}",
+            logins.join(", "),
+            seed::DEMO_PASSWORD
+        );
+    }
+    relay.serve(shutdown_signal()).await?;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

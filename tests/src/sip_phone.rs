@@ -26,13 +26,26 @@ pub struct WsPhone {
     pub events: Vec<Event>,
 }
 
-/// Why a WebSocket upgrade was refused: the HTTP status.
+/// Why a WebSocket upgrade was refused: the HTTP status (0: no HTTP answer at all).
 #[derive(Debug)]
 pub struct Refused(pub u16);
 
 impl WsPhone {
     /// Opens `/sip` with `cookie` (a `name=value` pair) and the `sip` subprotocol.
     pub async fn connect(
+        relay_addr: std::net::SocketAddr,
+        cookie: Option<&str>,
+        sip_login: &str,
+        password: &str,
+    ) -> Result<WsPhone, Refused> {
+        match Self::try_connect(relay_addr, cookie, sip_login, password).await {
+            Err(Refused(0)) => panic!("WebSocket connect: no answer from {relay_addr}"),
+            other => other,
+        }
+    }
+
+    /// Like [`WsPhone::connect`], but a relay that is down is `Refused(0)`.
+    pub async fn try_connect(
         relay_addr: std::net::SocketAddr,
         cookie: Option<&str>,
         sip_login: &str,
@@ -54,7 +67,7 @@ impl WsPhone {
             Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
                 return Err(Refused(resp.status().as_u16()))
             }
-            Err(e) => panic!("WebSocket connect: {e}"),
+            Err(_) => return Err(Refused(0)),
         };
         let config = Config {
             aor: format!("sip:{sip_login}@callcard"),
@@ -237,6 +250,39 @@ impl WsPhone {
             )
         })
         .await
+    }
+
+    /// What a softphone does when its socket drops: connect again with
+    /// back-off (100 ms doubling to 2 s) and register, until `within` passes.
+    pub async fn reconnect(
+        relay_addr: std::net::SocketAddr,
+        cookie: &str,
+        sip_login: &str,
+        password: &str,
+        within: Duration,
+    ) -> (WsPhone, u32) {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut backoff = Duration::from_millis(100);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let connected = tokio::time::timeout(
+                Duration::from_secs(2),
+                WsPhone::try_connect(relay_addr, Some(cookie), sip_login, password),
+            )
+            .await;
+            if let Ok(Ok(mut phone)) = connected {
+                if matches!(phone.register().await, Event::Registered { .. }) {
+                    return (phone, attempts);
+                }
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "re-registered within {within:?} ({attempts} attempts)"
+            );
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(2));
+        }
     }
 
     pub async fn call(&mut self, number: &str, sdp: Option<Vec<u8>>) -> CallHandle {
