@@ -545,6 +545,7 @@ async fn outbound_call_bridges_tones_dtmf_and_survives_garbage() {
     for _ in 0..3 {
         stranger.send_to(b"garbage!", browser_addr).await.unwrap();
         stranger.send_to(&[0xFF; 300], browser_addr).await.unwrap();
+        stranger.send_to(&foreign, browser_addr).await.unwrap(); // fails SRTP
         stranger.send_to(b"garbage!", trunk_addr).await.unwrap();
         stranger.send_to(&bogus_rtp, trunk_addr).await.unwrap();
         stranger.send_to(&foreign, trunk_addr).await.unwrap();
@@ -552,7 +553,10 @@ async fn outbound_call_bridges_tones_dtmf_and_survives_garbage() {
     assert!(
         pump(&mut b, &mut p, PATIENCE, |_, _| {
             let s = call.stats();
-            s.browser_garbage >= 6 && s.trunk_garbage >= 6 && s.trunk_foreign >= 3
+            s.browser_garbage >= 6
+                && s.browser_srtp_rejected >= 3
+                && s.trunk_garbage >= 6
+                && s.trunk_foreign >= 3
         })
         .await,
         "{:?}",
@@ -708,6 +712,27 @@ async fn different_laws_on_the_two_legs_are_transcoded() {
     assert_near(dominant(&pcm), 1000.0);
     assert!(call.stats().transcoded >= 2 * (PACKETS as u64 - 5));
     call.end().await;
+}
+
+#[tokio::test]
+async fn public_address_goes_into_both_sdps() {
+    let public: IpAddr = "203.0.113.7".parse().unwrap();
+    let media = MediaBridge::new(MediaConfig::new(LOCALHOST, Some(public), 41600..=41699)).unwrap();
+    let mut b = Browser::g711().await;
+    let (call, answer, trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
+    let candidate = format!("203.0.113.7 {} typ host", call.browser_port());
+    assert!(answer.contains(&candidate), "{answer}");
+    assert!(!answer.contains("127.0.0.1"), "{answer}");
+    let offer = Session::parse(trunk_offer.as_bytes()).unwrap();
+    assert_eq!(offer.connection.unwrap().address, "203.0.113.7");
+    call.end().await;
+
+    // Bound to every interface, an address for SDP is required.
+    let any = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    assert!(matches!(
+        MediaBridge::new(MediaConfig::new(any, None, 41600..=41699)),
+        Err(MediaError::Config(_))
+    ));
 }
 
 #[tokio::test]

@@ -59,6 +59,9 @@ pub struct MediaStats {
     /// Datagrams on the browser port that were not STUN/DTLS/SRTP or that
     /// str0m refused.
     pub browser_garbage: u64,
+    /// SRTP-looking datagrams that str0m dropped without delivering RTP:
+    /// authentication failures, replays, unknown SSRC or payload type.
+    pub browser_srtp_rejected: u64,
     /// Valid RTP received from the latched provider address.
     pub trunk_rtp_in: u64,
     /// RTP packets sent to the provider.
@@ -82,6 +85,7 @@ pub struct MediaStats {
 
 #[derive(Debug, Default)]
 struct Counters {
+    browser_srtp_in: AtomicU64,
     browser_rtp_in: AtomicU64,
     browser_rtp_out: AtomicU64,
     browser_garbage: AtomicU64,
@@ -107,6 +111,7 @@ impl Counters {
             browser_rtp_in: g(&self.browser_rtp_in),
             browser_rtp_out: g(&self.browser_rtp_out),
             browser_garbage: g(&self.browser_garbage),
+            browser_srtp_rejected: g(&self.browser_srtp_in).saturating_sub(g(&self.browser_rtp_in)),
             trunk_rtp_in: g(&self.trunk_rtp_in),
             trunk_rtp_out: g(&self.trunk_rtp_out),
             trunk_garbage: g(&self.trunk_garbage),
@@ -290,6 +295,11 @@ pub(crate) fn spawn(
     handle
 }
 
+/// RTP by its first two bytes (RFC 7983 demultiplexing; RTCP excluded).
+fn looks_like_srtp(buf: &[u8]) -> bool {
+    buf.len() >= 12 && (128..=191).contains(&buf[0]) && !(192..=223).contains(&buf[1])
+}
+
 enum Wake {
     Command(Option<Command>),
     Browser(std::io::Result<(usize, std::net::SocketAddr)>),
@@ -340,6 +350,9 @@ impl Task {
                     let _ = reply.send(self.browser_answer(&sdp, now));
                 }
                 Wake::Browser(Ok((n, from))) => {
+                    if looks_like_srtp(&bbuf[..n]) {
+                        inc(&self.counters.browser_srtp_in);
+                    }
                     if !self.browser.handle_datagram(now, from, &bbuf[..n]) {
                         inc(&self.counters.browser_garbage);
                     }
