@@ -107,6 +107,16 @@ impl Browser {
         offer.to_sdp_string()
     }
 
+    /// A re-offer changing our direction (hold/resume).
+    fn reoffer(&mut self, direction: Direction) -> String {
+        let mut change = self.rtc.sdp_api();
+        change.set_direction(self.mid.unwrap(), direction);
+        let (offer, pending) = change.apply().unwrap();
+        self.drain();
+        self.pending = Some(pending);
+        offer.to_sdp_string()
+    }
+
     fn accept_answer(&mut self, sdp: &str) {
         let answer = SdpAnswer::from_sdp_string(sdp).unwrap();
         let pending = self.pending.take().unwrap();
@@ -667,6 +677,105 @@ async fn inbound_call_bridges_tones_both_ways_and_taps_them() {
         pump(&mut b, &mut p, PATIENCE, |_, _| media.ports_in_use() == 0).await,
         "dropping the handle frees the ports"
     );
+}
+
+/// Media direction of the first m-line of an SDP.
+fn direction_of(sdp: &str) -> SdpDirection {
+    let s = Session::parse(sdp.as_bytes()).unwrap();
+    s.media[0].direction(&s)
+}
+
+#[tokio::test]
+async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
+    let mut config = MediaConfig::new(LOCALHOST, None, 41700..=41799);
+    config.media_timeout = Duration::from_millis(800);
+    let media = MediaBridge::new(config).unwrap();
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+    let (call, answer, trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
+    b.accept_answer(&answer);
+    let offered = p.learn(&trunk_offer);
+    let local = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
+    let provider_answer = sdp::answer(&offered, &local).unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    connect(&mut b, &mut p).await;
+
+    // The browser holds: its direction is mirrored toward the provider.
+    let (answer, reoffer) = call
+        .browser_reoffer(&b.reoffer(Direction::SendOnly))
+        .await
+        .unwrap();
+    assert_eq!(direction_of(&answer), SdpDirection::RecvOnly, "{answer}");
+    assert_eq!(direction_of(&reoffer), SdpDirection::SendOnly, "{reoffer}");
+    b.accept_answer(&answer);
+    let reoffered = Session::parse(reoffer.as_bytes()).unwrap();
+    assert!(reoffered.origin.session_version > offered.origin.session_version);
+    let held = sdp::answer(&reoffered, &local).unwrap();
+    assert_eq!(held.media[0].direction(&held), SdpDirection::RecvOnly);
+    call.trunk_answer(&String::from_utf8(held.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    // Silence on hold for longer than the media timeout: the call stays.
+    settle(&mut b, &mut p, Duration::from_millis(1600)).await;
+    assert_eq!(call.end_cause(), None);
+
+    // The browser resumes.
+    let (answer, reoffer) = call
+        .browser_reoffer(&b.reoffer(Direction::SendRecv))
+        .await
+        .unwrap();
+    assert_eq!(direction_of(&reoffer), SdpDirection::SendRecv, "{reoffer}");
+    b.accept_answer(&answer);
+    let resumed = sdp::answer(&Session::parse(reoffer.as_bytes()).unwrap(), &local).unwrap();
+    call.trunk_answer(&String::from_utf8(resumed.to_bytes()).unwrap())
+        .await
+        .unwrap();
+
+    // The provider holds (sendonly): the browser gets a sendonly re-offer.
+    let mut hold = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
+    hold.direction = SdpDirection::SendOnly;
+    hold.session_version = 2;
+    let hold = String::from_utf8(sdp::offer(&hold).to_bytes()).unwrap();
+    let (answer, reoffer) = call.trunk_reoffer(&hold).await.unwrap();
+    assert_eq!(direction_of(&answer), SdpDirection::RecvOnly, "{answer}");
+    let reoffer = reoffer.expect("a re-offer for the browser");
+    assert_eq!(direction_of(&reoffer), SdpDirection::SendOnly, "{reoffer}");
+    let browser_answer = b.accept_offer(&reoffer);
+    assert_eq!(direction_of(&browser_answer), SdpDirection::RecvOnly);
+    call.browser_reanswer(&browser_answer).await.unwrap();
+    // Music on hold from the provider still reaches the browser.
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(8).len()
+            >= PACKETS - 5)
+        .await
+    );
+    settle(&mut b, &mut p, Duration::from_millis(1600)).await;
+    assert_eq!(call.end_cause(), None);
+
+    // The provider resumes; the same offer again changes nothing.
+    let mut resume = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
+    resume.session_version = 3;
+    let resume = String::from_utf8(sdp::offer(&resume).to_bytes()).unwrap();
+    let (answer, reoffer) = call.trunk_reoffer(&resume).await.unwrap();
+    assert_eq!(direction_of(&answer), SdpDirection::SendRecv, "{answer}");
+    let browser_answer = b.accept_offer(&reoffer.expect("a resume re-offer"));
+    call.browser_reanswer(&browser_answer).await.unwrap();
+    let (_, again) = call.trunk_reoffer(&resume).await.unwrap();
+    assert!(again.is_none());
+
+    // Audio flows both ways after resuming; then silence times out.
+    let before = p.received_pt(8).len();
+    browser_tone(&mut b, &mut p, 8, 1000.0, 0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| p.received_pt(8).len()
+            >= before + PACKETS - 5)
+        .await
+    );
+    assert!(pump(&mut b, &mut p, PATIENCE, |_, _| call.end_cause().is_some()).await);
+    assert_eq!(call.ended().await, EndCause::MediaTimeout);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callcard_shared::sip::sdp::Session;
+use callcard_shared::sip::sdp::{Direction as SdpDirection, Session};
 use str0m::rtp::RtpPacket;
 use str0m::Event;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -128,6 +128,15 @@ impl Counters {
 enum Command {
     TrunkAnswer(String, oneshot::Sender<Result<(), MediaError>>),
     BrowserAnswer(String, oneshot::Sender<Result<String, MediaError>>),
+    BrowserReoffer(
+        String,
+        oneshot::Sender<Result<(String, String), MediaError>>,
+    ),
+    TrunkReoffer(
+        String,
+        oneshot::Sender<Result<(String, Option<String>), MediaError>>,
+    ),
+    BrowserReanswer(String, oneshot::Sender<Result<(), MediaError>>),
     End,
 }
 
@@ -168,6 +177,31 @@ impl CallMedia {
     /// the provider.
     pub async fn browser_answer(&self, sdp: &str) -> Result<String, MediaError> {
         self.ask(|tx| Command::BrowserAnswer(sdp.to_owned(), tx))
+            .await
+    }
+
+    /// A re-INVITE from the browser (hold with `sendonly`/`inactive`, resume
+    /// with `sendrecv`): returns `(answer for the browser, re-offer for the
+    /// provider)` with the browser's direction mirrored; the provider's
+    /// answer then goes to [`Self::trunk_answer`]. While either side holds,
+    /// the media timeout is paused.
+    pub async fn browser_reoffer(&self, sdp: &str) -> Result<(String, String), MediaError> {
+        self.ask(|tx| Command::BrowserReoffer(sdp.to_owned(), tx))
+            .await
+    }
+
+    /// A re-INVITE from the provider: returns `(answer for the provider,
+    /// re-offer for the browser)`. The re-offer (the provider's direction
+    /// mirrored) is `None` when the browser's direction does not change;
+    /// otherwise the browser's answer goes to [`Self::browser_reanswer`].
+    pub async fn trunk_reoffer(&self, sdp: &str) -> Result<(String, Option<String>), MediaError> {
+        self.ask(|tx| Command::TrunkReoffer(sdp.to_owned(), tx))
+            .await
+    }
+
+    /// Applies the browser's answer to a re-offer from [`Self::trunk_reoffer`].
+    pub async fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError> {
+        self.ask(|tx| Command::BrowserReanswer(sdp.to_owned(), tx))
             .await
     }
 
@@ -240,6 +274,8 @@ pub(crate) struct Task {
     /// When both legs were negotiated (media timer).
     established: Option<Instant>,
     last_media: Option<Instant>,
+    /// Either side holds (a direction other than sendrecv): no media timeout.
+    held: bool,
     to_trunk: Rewriter,
     to_browser: Rewriter,
     events: Vec<Event>,
@@ -281,6 +317,7 @@ pub(crate) fn spawn(
         browser_ready,
         established: None,
         last_media: None,
+        held: false,
         to_trunk: Rewriter::new(rand::random::<u16>() & 0x3FFF),
         to_browser: Rewriter::new(rand::random::<u16>() & 0x3FFF),
         events: Vec::new(),
@@ -349,6 +386,15 @@ impl Task {
                 Wake::Command(Some(Command::BrowserAnswer(sdp, reply))) => {
                     let _ = reply.send(self.browser_answer(&sdp, now));
                 }
+                Wake::Command(Some(Command::BrowserReoffer(sdp, reply))) => {
+                    let _ = reply.send(self.browser_reoffer(&sdp, now));
+                }
+                Wake::Command(Some(Command::TrunkReoffer(sdp, reply))) => {
+                    let _ = reply.send(self.trunk_reoffer(&sdp, now));
+                }
+                Wake::Command(Some(Command::BrowserReanswer(sdp, reply))) => {
+                    let _ = reply.send(self.browser.accept_answer(&sdp));
+                }
                 Wake::Browser(Ok((n, from))) => {
                     if looks_like_srtp(&bbuf[..n]) {
                         inc(&self.counters.browser_srtp_in);
@@ -383,7 +429,7 @@ impl Task {
                 best = (d, Some(EndCause::IceDtlsTimeout));
             }
         }
-        if let Some(t) = self.established {
+        if let (false, Some(t)) = (self.held, self.established) {
             let d = self.last_media.map_or(t, |m| m.max(t)) + self.media_timeout;
             if d < best.0 {
                 best = (d, Some(EndCause::MediaTimeout));
@@ -434,6 +480,77 @@ impl Task {
         self.browser_ready = Some(now);
         self.established = Some(now);
         Ok(answer)
+    }
+
+    fn ensure_done(&self) -> Result<(), MediaError> {
+        match self.negotiation {
+            Negotiation::Done => Ok(()),
+            _ => Err(MediaError::WrongState(
+                "the first offer/answer is not complete",
+            )),
+        }
+    }
+
+    fn set_held(&mut self, held: bool, now: Instant) {
+        if self.held && !held {
+            // Resumed: a full media timeout from now.
+            self.established = Some(now);
+        }
+        self.held = held;
+    }
+
+    fn browser_reoffer(&mut self, sdp: &str, now: Instant) -> Result<(String, String), MediaError> {
+        self.ensure_done()?;
+        let parsed = Session::parse(sdp.as_bytes()).map_err(|e| MediaError::Sdp(e.to_string()))?;
+        let direction = parsed
+            .media
+            .iter()
+            .find(|m| m.kind == "audio" && m.port != 0)
+            .map_or(SdpDirection::Inactive, |m| m.direction(&parsed));
+        let answer = self.browser.accept_offer(sdp)?;
+        let codecs = self.trunk.codecs.clone();
+        let reoffer = self.trunk.offer(codecs, direction);
+        self.set_held(direction != SdpDirection::SendRecv, now);
+        Ok((answer, reoffer))
+    }
+
+    fn trunk_reoffer(
+        &mut self,
+        sdp: &str,
+        now: Instant,
+    ) -> Result<(String, Option<String>), MediaError> {
+        self.ensure_done()?;
+        let parsed = Session::parse(sdp.as_bytes()).map_err(|e| MediaError::Sdp(e.to_string()))?;
+        let (offered, addr) = super::trunk::audio_of(&parsed)?;
+        let mut direction = parsed
+            .media
+            .iter()
+            .find(|m| m.kind == "audio" && m.port != 0)
+            .map_or(SdpDirection::Inactive, |m| m.direction(&parsed));
+        if addr.is_none() {
+            direction = SdpDirection::Inactive; // RFC 2543 hold: c=0.0.0.0
+        }
+        // Keep the law in use if the provider still offers it.
+        let mut prefs = PtMap::default();
+        for &(pt, p) in self.trunk.codecs.entries() {
+            if offered.kind(pt) == Some(p) {
+                prefs.push(pt, p);
+            }
+        }
+        for &(pt, p) in offered.entries() {
+            prefs.push(pt, p);
+        }
+        self.trunk.take_offer(offered, addr);
+        let answer = self.trunk.answer(&parsed, &prefs)?;
+        let browser_direction = match direction {
+            SdpDirection::SendRecv => str0m::media::Direction::SendRecv,
+            SdpDirection::SendOnly => str0m::media::Direction::SendOnly,
+            SdpDirection::RecvOnly => str0m::media::Direction::RecvOnly,
+            SdpDirection::Inactive => str0m::media::Direction::Inactive,
+        };
+        let reoffer = self.browser.reoffer_direction(browser_direction)?;
+        self.set_held(direction != SdpDirection::SendRecv, now);
+        Ok((answer, reoffer))
     }
 
     fn tap_frame(&self, direction: TapDirection, kind: Payload, ts: u32, payload: &[u8]) {

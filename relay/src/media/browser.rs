@@ -114,7 +114,27 @@ impl BrowserLeg {
         Ok(offer.to_sdp_string())
     }
 
-    /// Applies the browser's answer to [`Self::create_offer`].
+    /// A re-offer changing our direction (hold/resume); `None` when the
+    /// direction already is `direction`.
+    pub(crate) fn reoffer_direction(
+        &mut self,
+        direction: Direction,
+    ) -> Result<Option<String>, MediaError> {
+        let mid = self
+            .mid
+            .ok_or(MediaError::WrongState("the browser leg is not negotiated"))?;
+        let mut change = self.rtc.sdp_api();
+        change.set_direction(mid, direction);
+        let applied = change.apply();
+        self.drain(&mut Vec::new())?;
+        Ok(applied.map(|(offer, pending)| {
+            self.pending = Some(pending);
+            offer.to_sdp_string()
+        }))
+    }
+
+    /// Applies the browser's answer to [`Self::create_offer`] or
+    /// [`Self::reoffer_direction`].
     pub(crate) fn accept_answer(&mut self, sdp: &str) -> Result<(), MediaError> {
         let answer = SdpAnswer::from_sdp_string(sdp).map_err(sdp_err)?;
         let pending = self.pending.take().ok_or(MediaError::WrongState(

@@ -20,6 +20,12 @@
 //! let trunk_answer = call.browser_answer(&browser_200_sdp).await?;
 //! //   send trunk_answer in the 200 to the provider
 //!
+//! // Hold/resume by re-INVITE (direction mirrored to the other leg):
+//! let (browser_answer, trunk_reoffer) = call.browser_reoffer(&sdp).await?;
+//! call.trunk_answer(&provider_answer).await?;
+//! let (trunk_answer, browser_reoffer) = call.trunk_reoffer(&sdp).await?;
+//! if browser_reoffer.is_some() { call.browser_reanswer(&browser_sdp).await?; }
+//!
 //! // Either way:
 //! call.ended().await;   // EndCause: media_timeout, ice_dtls_timeout, ...
 //! call.end().await;     // hang up; returns once the ports are free
@@ -34,8 +40,7 @@
 //! Timers: the browser must finish ICE and DTLS within
 //! [`MediaConfig::connect_timeout`] of its SDP exchange; once both legs are
 //! negotiated, [`MediaConfig::media_timeout`] without RTP from either leg
-//! ends the call. Hold/resume (re-INVITE direction changes) is not handled
-//! yet.
+//! ends the call; the timer pauses while either side holds.
 //!
 //! Files: `config` (settings), `ports` (port pool), `socket` (binding on
 //! leased ports), `browser` (str0m leg), `trunk` (RTP leg, SDP, latching),
@@ -145,7 +150,7 @@ impl MediaBridge {
         if let Some(pt) = browser.codecs.pt_for(Payload::Tele) {
             offer.push(pt, Payload::Tele);
         }
-        let trunk_offer = trunk.offer(offer);
+        let trunk_offer = trunk.offer(offer, callcard_shared::sip::sdp::Direction::SendRecv);
         let call = bridge::spawn(browser, trunk, Negotiation::AwaitTrunkAnswer, &self.config);
         Ok((call, answer, trunk_offer))
     }

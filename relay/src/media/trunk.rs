@@ -28,6 +28,8 @@ pub(crate) struct TrunkLeg {
     pub(crate) codecs: PtMap,
     ssrc: u32,
     session_id: u64,
+    /// `o=` version of our last SDP; every new one counts up (RFC 3264 §8).
+    version: u64,
     out: Vec<u8>,
 }
 
@@ -98,6 +100,7 @@ impl TrunkLeg {
             codecs: PtMap::default(),
             ssrc: rand::random(),
             session_id: rand::random::<u32>().into(),
+            version: 0,
             out: Vec::with_capacity(256),
         }
     }
@@ -106,7 +109,8 @@ impl TrunkLeg {
         self.lease.port()
     }
 
-    fn local_media(&self, codecs: &PtMap) -> LocalMedia {
+    fn local_media(&mut self, codecs: &PtMap, direction: Direction) -> LocalMedia {
+        self.version += 1;
         LocalMedia {
             codecs: codecs
                 .entries()
@@ -116,20 +120,20 @@ impl TrunkLeg {
             address: self.advertised.to_string(),
             port: self.port(),
             proto: "RTP/AVP".into(),
-            direction: Direction::SendRecv,
+            direction,
             ice: None,
             candidates: Vec::new(),
             fingerprint: None,
             rtcp_mux: false,
             ssrc: None,
             session_id: self.session_id,
-            session_version: 1,
+            session_version: self.version,
         }
     }
 
     /// Our offer to the provider with `codecs` in preference order.
-    pub(crate) fn offer(&mut self, codecs: PtMap) -> String {
-        let s = sdp::offer(&self.local_media(&codecs));
+    pub(crate) fn offer(&mut self, codecs: PtMap, direction: Direction) -> String {
+        let s = sdp::offer(&self.local_media(&codecs, direction));
         self.codecs = codecs;
         String::from_utf8_lossy(&s.to_bytes()).into_owned()
     }
@@ -154,15 +158,20 @@ impl TrunkLeg {
     }
 
     /// Remembers the provider's offer: payload types and address.
+    /// A new address (a re-INVITE moving the media) also drops the latch;
+    /// no address (`c=0.0.0.0` hold) keeps the old one.
     pub(crate) fn take_offer(&mut self, offered: PtMap, addr: Option<SocketAddr>) {
         self.codecs = offered;
-        self.remote = addr;
+        if addr.is_some() && addr != self.remote {
+            self.remote = addr;
+            self.latched = None;
+        }
     }
 
     /// Our answer to the provider's `offer`, preferring `prefs` in order.
     pub(crate) fn answer(&mut self, offer: &Session, prefs: &PtMap) -> Result<String, MediaError> {
-        let s =
-            sdp::answer(offer, &self.local_media(prefs)).map_err(|_| MediaError::NoCommonCodec)?;
+        let local = self.local_media(prefs, Direction::SendRecv);
+        let s = sdp::answer(offer, &local).map_err(|_| MediaError::NoCommonCodec)?;
         let (map, _) = audio_of(&s)?;
         self.codecs = map;
         Ok(String::from_utf8_lossy(&s.to_bytes()).into_owned())
