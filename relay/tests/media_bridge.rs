@@ -688,7 +688,7 @@ fn direction_of(sdp: &str) -> SdpDirection {
 #[tokio::test]
 async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     let mut config = MediaConfig::new(LOCALHOST, None, 41700..=41799);
-    config.media_timeout = Duration::from_millis(800);
+    config.media_timeout = Duration::from_secs(2);
     let media = MediaBridge::new(config).unwrap();
     let mut b = Browser::g711().await;
     let mut p = Provider::new().await;
@@ -697,10 +697,11 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     let offered = p.learn(&trunk_offer);
     let local = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
     let provider_answer = sdp::answer(&offered, &local).unwrap();
+    // Connect first: the media timer starts with the provider's answer.
+    connect(&mut b, &mut p).await;
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
         .await
         .unwrap();
-    connect(&mut b, &mut p).await;
 
     // The browser holds: its direction is mirrored toward the provider.
     let (answer, reoffer) = call
@@ -718,7 +719,7 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
         .await
         .unwrap();
     // Silence on hold for longer than the media timeout: the call stays.
-    settle(&mut b, &mut p, Duration::from_millis(1600)).await;
+    settle(&mut b, &mut p, Duration::from_millis(2500)).await;
     assert_eq!(call.end_cause(), None);
 
     // The browser resumes.
@@ -752,7 +753,7 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
             >= PACKETS - 5)
         .await
     );
-    settle(&mut b, &mut p, Duration::from_millis(1600)).await;
+    settle(&mut b, &mut p, Duration::from_millis(2500)).await;
     assert_eq!(call.end_cause(), None);
 
     // The provider resumes; the same offer again changes nothing.
