@@ -50,6 +50,25 @@ impl MediaConfig {
         Ok(ip)
     }
 
+    /// Parses a port range as `CALLCARD_RTP_PORTS` writes it: `10000-20000`.
+    pub fn parse_ports(s: &str) -> Result<RangeInclusive<u16>, String> {
+        let (lo, hi) = s
+            .split_once('-')
+            .ok_or_else(|| format!("port range {s:?}: expected FIRST-LAST"))?;
+        let port = |p: &str| {
+            p.trim()
+                .parse::<u16>()
+                .map_err(|_| format!("port range {s:?}: {p:?} is not a port"))
+        };
+        let (lo, hi) = (port(lo)?, port(hi)?);
+        if lo == 0 || hi < lo || u32::from(hi) - u32::from(lo) < 3 {
+            return Err(format!(
+                "port range {s:?}: needs at least 4 ports, not starting at 0"
+            ));
+        }
+        Ok(lo..=hi)
+    }
+
     pub(crate) fn validate(&self) -> Result<(), MediaError> {
         self.advertised_ip()?;
         let (lo, hi) = (*self.ports.start(), *self.ports.end());
@@ -59,5 +78,35 @@ impl MediaConfig {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_port_ranges() {
+        assert_eq!(MediaConfig::parse_ports("10000-20000"), Ok(10000..=20000));
+        assert_eq!(MediaConfig::parse_ports(" 4000 - 4003 "), Ok(4000..=4003));
+        for bad in ["", "10000", "20000-10000", "0-100", "1-2", "a-b", "1-70000"] {
+            assert!(MediaConfig::parse_ports(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn advertises_the_public_address_and_needs_one_for_an_unspecified_bind() {
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        let public: IpAddr = "203.0.113.1".parse().unwrap();
+        let c = MediaConfig::new(any, Some(public), 10000..=20000);
+        assert_eq!(c.advertised_ip().unwrap(), public);
+        assert!(c.validate().is_ok());
+        assert!(MediaConfig::new(any, None, 10000..=20000)
+            .validate()
+            .is_err());
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(MediaConfig::new(local, None, 10000..=10002)
+            .validate()
+            .is_err());
     }
 }

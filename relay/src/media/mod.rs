@@ -34,6 +34,9 @@
 //! call.stats();         // packet, garbage and foreign-source counters
 //! ```
 //! `for_*` must run inside a tokio runtime (each call spawns one task).
+//! Browser SDP must carry its ICE candidates (gathering complete, no
+//! trickle); the relay's own SDP always carries its single host candidate.
+//! [`MediaConfig::parse_ports`] reads `CALLCARD_RTP_PORTS` (`10000-20000`).
 //! Errors: [`MediaError::NoCommonCodec`] means answer 488;
 //! [`MediaError::PortsExhausted`] means 503.
 //!
