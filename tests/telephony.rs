@@ -949,3 +949,72 @@ async fn a_relay_killed_mid_call_marks_the_call_interrupted_and_phones_register_
     assert!(!call["answered_at"].is_null(), "it had been answered");
     assert!(!call["ended_at"].is_null());
 }
+
+/// A request the parser reads but RFC 3261 refuses (two Call-IDs), followed
+/// by line noise, then a valid OPTIONS.
+fn malformed_then_valid(transport: &str, local: std::net::SocketAddr) -> [String; 3] {
+    let head = |method: &str, cseq: &str, branch: &str| {
+        format!(
+            "{method} sip:relay@callcard SIP/2.0\r\nVia: SIP/2.0/{transport} {local};branch=z9hG4bK{branch}\r\n\
+             From: <sip:probe@callcard>;tag=1\r\nTo: <sip:relay@callcard>\r\nCall-ID: probe-{branch}\r\n\
+             CSeq: {cseq}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    [
+        format!(
+            "OPTIONS sip:relay@callcard SIP/2.0\r\nVia: SIP/2.0/{transport} {local};branch=z9hG4bKbad1\r\n\
+             From: <sip:probe@callcard>;tag=1\r\nTo: <sip:relay@callcard>\r\nCall-ID: probe-bad1\r\n\
+             Call-ID: probe-again\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        ),
+        "\u{1}\u{2} not SIP at all\r\n\r\n".to_string(),
+        head("OPTIONS", "2 OPTIONS", "good2"),
+    ]
+}
+
+#[tokio::test]
+async fn malformed_sip_from_a_desk_phone_gets_400_and_the_connection_lives_on() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = setup().await;
+    let sip = sip_address(&t);
+
+    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    udp.connect(sip).await.unwrap();
+    let mut answers = Vec::new();
+    for message in malformed_then_valid("UDP", udp.local_addr().unwrap()) {
+        udp.send(message.as_bytes()).await.unwrap();
+    }
+    let mut buf = vec![0u8; 65_535];
+    while answers.len() < 2 {
+        let n = tokio::time::timeout(WAIT, udp.recv(&mut buf))
+            .await
+            .expect("answers over UDP")
+            .unwrap();
+        answers.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert!(answers[0].starts_with("SIP/2.0 400"), "{}", answers[0]);
+    assert!(answers[0].contains("branch=z9hG4bKbad1"));
+    assert!(answers[1].starts_with("SIP/2.0 200"), "{}", answers[1]);
+    assert!(answers[1].contains("branch=z9hG4bKgood2"));
+
+    let mut tcp = tokio::net::TcpStream::connect(sip).await.unwrap();
+    let local = tcp.local_addr().unwrap();
+    for message in malformed_then_valid("TCP", local) {
+        tcp.write_all(message.as_bytes()).await.unwrap();
+    }
+    let mut received = String::new();
+    while !received.contains("z9hG4bKgood2") {
+        let n = tokio::time::timeout(WAIT, tcp.read(&mut buf))
+            .await
+            .expect("answers over TCP")
+            .unwrap();
+        assert!(n > 0, "the relay kept the TCP connection: {received}");
+        received.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let statuses: Vec<&str> = received
+        .split("\r\n")
+        .filter(|l| l.starts_with("SIP/2.0 "))
+        .collect();
+    assert_eq!(statuses.len(), 2, "{received}");
+    assert!(statuses[0].starts_with("SIP/2.0 400"), "{received}");
+    assert!(statuses[1].starts_with("SIP/2.0 200"), "{received}");
+}

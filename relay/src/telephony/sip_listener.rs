@@ -173,12 +173,12 @@ pub enum Frame {
 pub enum FramingError {
     #[error("a SIP message over {MAX_SIP_MESSAGE} bytes")]
     TooLarge,
-    #[error("a message on a stream without a valid Content-Length (RFC 3261 §18.3)")]
-    NoContentLength,
 }
 
 /// Takes the next whole message off the front of `buffer` (RFC 3261 §18.3:
-/// on streams, Content-Length delimits the body).
+/// on streams, Content-Length delimits the body). A head without a readable
+/// Content-Length is taken alone (no body): the parser then answers or drops
+/// it as malformed, and the stream stays in step for the next message.
 pub fn take_message(buffer: &mut Vec<u8>) -> Result<Option<Frame>, FramingError> {
     // Leading CRLFs: keep-alives between messages.
     let blank = buffer
@@ -200,7 +200,7 @@ pub fn take_message(buffer: &mut Vec<u8>) -> Result<Option<Frame>, FramingError>
         };
     };
     let body_start = head_end + 4;
-    let body_len = content_length(&buffer[..head_end]).ok_or(FramingError::NoContentLength)?;
+    let body_len = content_length(&buffer[..head_end]).unwrap_or(0);
     let total = body_start + body_len;
     if total > MAX_SIP_MESSAGE {
         return Err(FramingError::TooLarge);
@@ -268,12 +268,20 @@ mod tests {
     }
 
     #[test]
-    fn a_message_without_length_or_too_large_ends_the_stream() {
-        let mut buffer = b"OPTIONS sip:relay SIP/2.0\r\nVia: x\r\n\r\n".to_vec();
+    fn garbage_is_taken_alone_and_the_next_message_still_frames() {
+        let mut buffer = format!("\u{1} not SIP\r\n\r\n{OPTIONS}").into_bytes();
         assert_eq!(
             take_message(&mut buffer),
-            Err(FramingError::NoContentLength)
+            Ok(Some(Frame::Message(b"\x01 not SIP\r\n\r\n".to_vec())))
         );
+        assert!(matches!(
+            take_message(&mut buffer),
+            Ok(Some(Frame::Message(_)))
+        ));
+    }
+
+    #[test]
+    fn a_message_too_large_ends_the_stream() {
         let mut huge = b"INVITE sip:1 SIP/2.0\r\nContent-Length: 900000\r\n\r\n".to_vec();
         assert_eq!(take_message(&mut huge), Err(FramingError::TooLarge));
         let mut endless = vec![b'a'; MAX_SIP_MESSAGE + 1];
