@@ -903,3 +903,46 @@ async fn exhausted_port_range_refuses_the_call_without_leaking() {
     assert!(matches!(err, Err(MediaError::NoCommonCodec)), "{err:?}");
     assert_eq!(media.ports_in_use(), 0);
 }
+
+/// One outbound call end to end: the provider plays `freq`; returns the
+/// dominant frequency the browser heard.
+async fn call_with_tone(media: MediaBridge, freq: f64) -> f64 {
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+    let (call, answer, trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
+    b.accept_answer(&answer);
+    let offered = p.learn(&trunk_offer);
+    let provider_answer = sdp::answer(&offered, &p.local_media(vec![Codec::pcma()])).unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    connect(&mut b, &mut p).await;
+    provider_tone(&mut b, &mut p, 8, freq).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(8).len()
+            >= PACKETS - 5)
+        .await
+    );
+    let pcm: Vec<i16> = b
+        .received_pt(8)
+        .iter()
+        .flat_map(|g| decode(8, &g.payload))
+        .collect();
+    call.end().await;
+    dominant(&pcm)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_keep_their_own_audio_and_free_all_ports() {
+    let media = bridge(41800..=41899);
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let freq = 300.0 + 200.0 * f64::from(i);
+            (freq, tokio::spawn(call_with_tone(media.clone(), freq)))
+        })
+        .collect();
+    for (freq, call) in calls {
+        assert_near(call.await.unwrap(), freq);
+    }
+    assert_eq!(media.ports_in_use(), 0);
+}
