@@ -195,6 +195,27 @@ mod tests {
     }
 
     #[test]
+    fn random_datagrams_never_panic_and_stay_in_bounds() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 64) as usize;
+            let mut buf: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if len > 0 && next() % 2 == 0 {
+                buf[0] = 0x80 | (buf[0] & 0x3F); // version 2 half the time
+            }
+            if let Some(v) = parse(&buf) {
+                assert!(v.payload.len() <= buf.len() - 12);
+            }
+        }
+    }
+
+    #[test]
     fn rewriter_keeps_spacing_across_wrap_and_bridges_a_source_switch() {
         let mut r = Rewriter::new(100);
         assert_eq!(r.map(1, 65534, 1000), (100, 1000));
