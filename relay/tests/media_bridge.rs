@@ -21,6 +21,9 @@ use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+// Each test has its own media port range in 23000–23999: below Linux's
+// ephemeral ports (32768+), where other tests' sockets land, and above the
+// relay's default 10000–20000.
 /// Safety net for every wait: generous, never an assertion about speed.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -426,7 +429,7 @@ fn port_is_free(port: u16) -> bool {
 
 #[tokio::test]
 async fn outbound_call_bridges_tones_dtmf_and_survives_garbage() {
-    let media = bridge(41000..=41099);
+    let media = bridge(23000..=23099);
     let mut b = Browser::g711().await;
     let mut p = Provider::new().await;
 
@@ -598,7 +601,7 @@ async fn outbound_call_bridges_tones_dtmf_and_survives_garbage() {
 
 #[tokio::test]
 async fn inbound_call_bridges_tones_both_ways_and_taps_them() {
-    let media = bridge(41100..=41199);
+    let media = bridge(23100..=23199);
     let mut b = Browser::g711().await;
     let mut p = Provider::new().await;
 
@@ -687,7 +690,7 @@ fn direction_of(sdp: &str) -> SdpDirection {
 
 #[tokio::test]
 async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
-    let mut config = MediaConfig::new(LOCALHOST, None, 41700..=41799);
+    let mut config = MediaConfig::new(LOCALHOST, None, 23700..=23799);
     config.media_timeout = Duration::from_secs(2);
     let media = MediaBridge::new(config).unwrap();
     let mut b = Browser::g711().await;
@@ -781,7 +784,7 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
 
 #[tokio::test]
 async fn different_laws_on_the_two_legs_are_transcoded() {
-    let media = bridge(41200..=41299);
+    let media = bridge(23200..=23299);
     // This browser only speaks µ-law; the provider only A-law.
     let mut b = Browser::new(&[(0, RtcCodec::PCMU)]).await;
     let mut p = Provider::new().await;
@@ -827,7 +830,7 @@ async fn different_laws_on_the_two_legs_are_transcoded() {
 #[tokio::test]
 async fn public_address_goes_into_both_sdps() {
     let public: IpAddr = "203.0.113.7".parse().unwrap();
-    let media = MediaBridge::new(MediaConfig::new(LOCALHOST, Some(public), 41600..=41699)).unwrap();
+    let media = MediaBridge::new(MediaConfig::new(LOCALHOST, Some(public), 23600..=23699)).unwrap();
     let mut b = Browser::g711().await;
     let (call, answer, trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
     let candidate = format!("203.0.113.7 {} typ host", call.browser_port());
@@ -840,14 +843,14 @@ async fn public_address_goes_into_both_sdps() {
     // Bound to every interface, an address for SDP is required.
     let any = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
     assert!(matches!(
-        MediaBridge::new(MediaConfig::new(any, None, 41600..=41699)),
+        MediaBridge::new(MediaConfig::new(any, None, 23600..=23699)),
         Err(MediaError::Config(_))
     ));
 }
 
 #[tokio::test]
 async fn browser_that_never_connects_hits_the_ice_dtls_timeout() {
-    let mut config = MediaConfig::new(LOCALHOST, None, 41300..=41399);
+    let mut config = MediaConfig::new(LOCALHOST, None, 23300..=23399);
     config.connect_timeout = Duration::from_millis(300);
     let media = MediaBridge::new(config).unwrap();
     let mut b = Browser::g711().await;
@@ -865,7 +868,7 @@ async fn browser_that_never_connects_hits_the_ice_dtls_timeout() {
 
 #[tokio::test]
 async fn silence_on_both_legs_hits_the_media_timeout() {
-    let mut config = MediaConfig::new(LOCALHOST, None, 41400..=41499);
+    let mut config = MediaConfig::new(LOCALHOST, None, 23400..=23499);
     config.media_timeout = Duration::from_millis(500);
     let media = MediaBridge::new(config).unwrap();
     let mut b = Browser::g711().await;
@@ -884,7 +887,7 @@ async fn silence_on_both_legs_hits_the_media_timeout() {
 
 #[tokio::test]
 async fn exhausted_port_range_refuses_the_call_without_leaking() {
-    let media = bridge(41500..=41503);
+    let media = bridge(23500..=23503);
     let mut b = Browser::g711().await;
     let offer = b.offer();
     let (call, _, _) = media.for_browser_offer(&offer).unwrap();
@@ -934,7 +937,7 @@ async fn call_with_tone(media: MediaBridge, freq: f64) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_calls_keep_their_own_audio_and_free_all_ports() {
-    let media = bridge(41800..=41899);
+    let media = bridge(23800..=23899);
     let calls: Vec<_> = (0..8)
         .map(|i| {
             let freq = 300.0 + 200.0 * f64::from(i);
