@@ -1018,3 +1018,116 @@ async fn malformed_sip_from_a_desk_phone_gets_400_and_the_connection_lives_on() 
     assert!(statuses[0].starts_with("SIP/2.0 400"), "{received}");
     assert!(statuses[1].starts_with("SIP/2.0 200"), "{received}");
 }
+
+#[tokio::test]
+async fn number_rules_are_read_by_everyone_changed_by_admins_and_tried_step_by_step() {
+    let t = setup().await;
+    let anna = t.relay.signed_in("anna").await;
+    let rules: Value = get_json(&anna, t.relay.url("/api/dialplan")).await;
+    assert_eq!(rules["allowed"]["premium"], false, "{rules}");
+    assert_eq!(rules["allowed"]["special"], false);
+
+    let mut moscow = rules.clone();
+    moscow["autocorrect"] = json!([r"^\+7/8"]);
+    moscow["forbidden_codes"] = json!(["+375"]);
+    let by_manager = anna
+        .put(t.relay.url("/api/dialplan"))
+        .json(&moscow)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_manager.status(), 403);
+    let mut broken = moscow.clone();
+    broken["autocorrect"] = json!([r"^\+7/8", "^(+7/8"]);
+    let refused = t
+        .admin
+        .put(t.relay.url("/api/dialplan"))
+        .json(&broken)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["field"], "autocorrect[1]", "{error}");
+    let saved = t
+        .admin
+        .put(t.relay.url("/api/dialplan"))
+        .json(&moscow)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+
+    let tried: Value = anna
+        .post(t.relay.url("/api/dialplan/try"))
+        .json(&json!({ "number": "+7 (495) 123-45-67" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tried["outcome"]["kind"], "allowed", "{tried}");
+    assert_eq!(tried["outcome"]["dial"], "84951234567", "{tried}");
+    assert_eq!(tried["outcome"]["e164"], IVAN);
+    assert!(tried["steps"].as_array().unwrap().len() >= 2, "{tried}");
+    let minsk: Value = anna
+        .post(t.relay.url("/api/dialplan/try"))
+        .json(&json!({ "number": "+375 29 123 45 67" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(minsk["outcome"]["kind"], "refused", "{minsk}");
+    assert!(minsk["outcome"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("+375"));
+}
+
+#[tokio::test]
+async fn a_client_that_skips_the_ui_cannot_dial_a_forbidden_destination() {
+    let t = setup().await;
+    let provider = Sipp::serve(Scenario::File("uas_hangs_up.xml"), 1);
+    create_trunk(&t, &provider, "trunkpass", false).await;
+    let mut rules: Value = get_json(&t.admin, t.relay.url("/api/dialplan")).await;
+    rules["forbidden_codes"] = json!(["+375"]);
+    let saved = t
+        .admin
+        .put(t.relay.url("/api/dialplan"))
+        .json(&rules)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let mut phone = registered_phone(&t, "anna").await;
+    // A premium number (off by default) and a forbidden country, sent raw.
+    for (number, why) in [("+375291234567", "+375"), ("88095050505", "premium")] {
+        let call = phone.call(number, None).await;
+        let failed = phone
+            .wait_for(
+                "the refusal",
+                WAIT,
+                |e| matches!(e, Event::Failed { call: c, .. } if *c == call),
+            )
+            .await;
+        assert!(
+            matches!(failed, Event::Failed { code: 403, .. }),
+            "{failed:?}"
+        );
+        let record = last_call(&t).await;
+        assert_eq!(record["status"], "refused", "{record}");
+        assert_eq!(record["hangup_side"], "relay");
+        assert!(
+            record["end_cause"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains(why),
+            "{record}"
+        );
+        assert!(record["trunk_id"].is_null(), "no trunk was asked: {record}");
+    }
+}

@@ -38,6 +38,9 @@ use crate::state::AppState;
         routes::sip_users::mine,
         routes::calls::list,
         routes::calls::one,
+        routes::dialplan::read,
+        routes::dialplan::replace,
+        routes::dialplan::try_number,
         routes::events::events,
         routes::health::healthz,
     ),
@@ -67,6 +70,13 @@ use crate::state::AppState;
         api::SipCredentials,
         api::CallRecord,
         api::CallPage,
+        api::TryNumber,
+        callcard_shared::dialplan::Rules,
+        callcard_shared::dialplan::Allowed,
+        callcard_shared::dialplan::Verdict,
+        callcard_shared::dialplan::Step,
+        callcard_shared::dialplan::Outcome,
+        callcard_shared::dialplan::DestinationClass,
     ))
 )]
 pub struct ApiDoc;

@@ -398,3 +398,13 @@ impl ServerEvent {
         }
     }
 }
+
+/// `POST /api/dialplan/try`: how `number` would be dialled — with the stored
+/// rules, or with `rules` an administrator is editing and has not saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TryNumber {
+    pub number: String,
+    #[serde(default)]
+    pub rules: Option<crate::dialplan::Rules>,
+}

@@ -4,6 +4,7 @@
 
 pub mod calls;
 pub mod contacts;
+pub mod dialplan;
 pub mod sip_users;
 pub mod trunks;
 pub mod users;

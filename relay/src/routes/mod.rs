@@ -2,6 +2,7 @@
 
 pub mod calls;
 pub mod contacts;
+pub mod dialplan;
 pub mod events;
 pub mod health;
 pub mod session;
@@ -22,6 +23,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(trunks::router())
         .merge(sip_users::router())
         .merge(calls::router())
+        .merge(dialplan::router())
         .merge(events::router())
         .merge(crate::openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })

@@ -32,6 +32,8 @@ pub struct Telephony {
     /// Signalled when trunks are created, changed or deleted, so the switch
     /// reloads them from the database.
     pub trunks_changed: Notify,
+    /// Signalled when an administrator saved new number rules.
+    pub dialplan_changed: Notify,
     /// Into the switch task.
     pub inputs: mpsc::UnboundedSender<switch::Input>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<switch::Input>>>,
@@ -58,6 +60,7 @@ impl Telephony {
         Arc::new(Telephony {
             trunks: status::TrunkStatusBoard::default(),
             trunks_changed: Notify::new(),
+            dialplan_changed: Notify::new(),
             inputs,
             receiver: Mutex::new(Some(receiver)),
             events: broadcast::channel(1024).0,

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use callcard_shared::api::{ServerEvent, TrunkState};
+use callcard_shared::dialplan::{Allowed, DestinationClass, Outcome, Plan, Rules};
 use callcard_shared::phone;
 use callcard_shared::sip::auth::{Algorithm, DigestServer};
 use callcard_shared::sip::header::NameAddr;
@@ -98,7 +99,8 @@ struct Bridge {
     inbound: bool,
     record: i64,
     user_id: i64,
-    e164: String,
+    /// What the trunk is asked for (the number rules' output).
+    dial: String,
     offer: Option<Vec<u8>>,
     tried: Vec<i64>,
     ringing: bool,
@@ -141,6 +143,8 @@ pub struct Switch {
     throttle: CredentialThrottle,
     /// When idle UDP sources and old throttle entries are next dropped.
     next_sweep: Instant,
+    /// The number rules every outbound call goes through.
+    plan: Plan,
 }
 
 /// How often idle unregistered UDP sources are forgotten.
@@ -177,6 +181,7 @@ impl Switch {
             udp_devices: HashMap::new(),
             throttle: CredentialThrottle::new(ThrottlePolicy::default()),
             next_sweep: Instant::now() + SWEEP_EVERY,
+            plan: Plan::new(&Rules::default()).expect("the default rules compile"),
         }
     }
 
@@ -188,6 +193,7 @@ impl Switch {
         };
         let telephony = self.telephony.clone();
         self.reload_trunks().await;
+        self.reload_dialplan().await;
         loop {
             self.drain().await;
             for conn in std::mem::take(&mut self.to_close) {
@@ -211,6 +217,7 @@ impl Switch {
                     Some(input) => self.handle(input).await,
                 },
                 _ = telephony.trunks_changed.notified() => self.reload_trunks().await,
+                _ = telephony.dialplan_changed.notified() => self.reload_dialplan().await,
                 _ = sleep => self.timeouts(Instant::now()).await,
             }
         }
@@ -944,9 +951,11 @@ impl Switch {
             return;
         }
         let user_id = browser.user_id;
+        let login = browser.login.clone();
         let dialled = dialled_number(to);
-        let e164 = phone::to_valid_e164(&dialled, self.config.default_region)
-            .or_else(|| phone::to_e164(&dialled, self.config.default_region).ok());
+        // The rules apply whatever the phone sent (the browser only previews them).
+        let verdict = self.plan.evaluate(self.config.default_region, &dialled);
+        let e164 = verdict.e164().map(str::to_string);
         let contact_id = match &e164 {
             Some(n) => crm::contacts::contact_by_number(&self.db, n)
                 .await
@@ -975,12 +984,31 @@ impl Switch {
                 return;
             }
         };
-        let Some(e164) = e164 else {
-            self.with_leg(leg, |ep| ep.reject(now, call, 484));
-            self.finish(record, "failed", "not a phone number (484)", "relay")
-                .await;
-            return;
+        let (dial, class) = match verdict.outcome {
+            Outcome::Allowed { dial, class, .. } => (dial, class),
+            Outcome::Refused { reason, .. } => {
+                tracing::warn!(
+                    conn,
+                    user = %login,
+                    record,
+                    "security: outbound call to `{dialled}` refused by the number rules: {reason}"
+                );
+                self.with_leg(leg, |ep| ep.reject(now, call, 403));
+                self.finish(record, "refused", &reason, "relay").await;
+                return;
+            }
         };
+        if class == DestinationClass::Internal {
+            self.with_leg(leg, |ep| ep.reject(now, call, 404));
+            self.finish(
+                record,
+                "failed",
+                "calls between extensions are not routed yet (404)",
+                "relay",
+            )
+            .await;
+            return;
+        }
         self.bridges.push(Bridge {
             a: (leg, call),
             b: None,
@@ -990,7 +1018,7 @@ impl Switch {
             inbound: false,
             record,
             user_id,
-            e164,
+            dial: String::new(),
             offer: sdp,
             tried: Vec::new(),
             ringing: false,
@@ -999,6 +1027,7 @@ impl Switch {
             forwarded_to: None,
         });
         let i = self.bridges.len() - 1;
+        self.bridges[i].dial = dial;
         match self.pick_trunk(&[]) {
             Some(trunk) => self.dial_trunk(now, i, trunk),
             None => {
@@ -1030,7 +1059,7 @@ impl Switch {
             return;
         };
         let bridge = &mut self.bridges[i];
-        let number = bridge.forwarded_to.as_deref().unwrap_or(&bridge.e164);
+        let number = bridge.forwarded_to.as_deref().unwrap_or(&bridge.dial);
         let target = format!("sip:{number}@{}", trunk.config.domain);
         let handle = trunk.ep.invite(now, &target, bridge.offer.clone());
         bridge.b = Some((Leg::Trunk(trunk_id), handle));
@@ -1118,7 +1147,7 @@ impl Switch {
             inbound: true,
             record,
             user_id: responsible.unwrap_or_default(),
-            e164: shown.clone(),
+            dial: String::new(),
             offer: sdp.clone(),
             tried: vec![trunk_id],
             ringing: true,
@@ -1239,6 +1268,36 @@ impl Switch {
                 self.finish(bridge.record, status, "browser disconnected", "caller")
                     .await;
             }
+        }
+    }
+
+    /// Loads the stored number rules. Unreadable rules refuse every call
+    /// (never the permissive defaults in their place).
+    async fn reload_dialplan(&mut self) {
+        let rules = match crm::dialplan::load(&self.db).await {
+            Ok(rules) => rules,
+            Err(e) => {
+                tracing::error!(
+                    "number rules: {e}; outbound calls are refused until they are saved again"
+                );
+                Rules {
+                    allowed: Allowed {
+                        internal: false,
+                        local: false,
+                        national: false,
+                        mobile: false,
+                        international: false,
+                        international_countries: Vec::new(),
+                        premium: false,
+                        special: false,
+                    },
+                    ..Rules::default()
+                }
+            }
+        };
+        match Plan::new(&rules) {
+            Ok(plan) => self.plan = plan,
+            Err(errors) => tracing::error!("stored number rules do not compile: {errors:?}"),
         }
     }
 
