@@ -16,16 +16,27 @@ const WAIT: Duration = Duration::from_secs(10);
 const IVAN: &str = "+74951234567";
 
 async fn create_trunk(relay: &TrunkTest, sipp: &Sipp, password: &str, register: bool) -> i64 {
+    create_trunk_over(relay, sipp.addr, password, register, "udp").await
+}
+
+async fn create_trunk_over(
+    relay: &TrunkTest,
+    host: std::net::SocketAddr,
+    password: &str,
+    register: bool,
+    transport: &str,
+) -> i64 {
     let response = relay
         .admin
         .post(relay.relay.url("/api/trunks"))
         .json(&json!({
-            "name": format!("Provider {}", sipp.addr.port()),
+            "name": format!("Provider {}", host.port()),
             "number": "+74950000000",
             "username": "trunkuser",
             "password": password,
             "domain": "sipp.test",
-            "host": sipp.addr.to_string(),
+            "host": host.to_string(),
+            "transport": transport,
             "register": register,
             "expires": 120,
         }))
@@ -1130,4 +1141,59 @@ async fn a_client_that_skips_the_ui_cannot_dial_a_forbidden_destination() {
         );
         assert!(record["trunk_id"].is_null(), "no trunk was asked: {record}");
     }
+}
+
+#[tokio::test]
+async fn a_tcp_trunk_registers_and_carries_a_call() {
+    let t = setup().await;
+    let mut admin_events = EventStream::open(&t.admin, &t.relay.url("/api/events")).await;
+    let registrar = Sipp::serve_with(Scenario::File("registrar.xml"), 1, &["-t", "t1"]);
+    let id = create_trunk_over(&t, registrar.addr, "trunkpass", true, "tcp").await;
+    // Watched live: SIPp closes the connection when its scenario ends, and the
+    // status then rightly turns to a transport error.
+    loop {
+        let (_, event) = admin_events.next("the TCP trunk registered", WAIT).await;
+        if event["trunk_id"] == id && event["status"]["state"] == "registered" {
+            break;
+        }
+    }
+    registrar
+        .finished(WAIT)
+        .await
+        .expect("the registrar saw the digest over TCP");
+
+    let callee = Sipp::serve_with(Scenario::File("uas_hangs_up.xml"), 1, &["-t", "t1"]);
+    let trunk = create_trunk_over(&t, callee.addr, "trunkpass", false, "tcp").await;
+    trunk_status(&t, trunk, |s| s["state"] == "not_registering").await;
+    let mut phone = registered_phone(&t, "anna").await;
+    let call = phone.call(IVAN, None).await;
+    phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    phone
+        .wait_for(
+            "the callee's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    callee
+        .finished(WAIT)
+        .await
+        .expect("the call over TCP completed");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["trunk_id"], trunk);
+}
+
+#[tokio::test]
+async fn a_tcp_trunk_nobody_listens_for_shows_failed_with_the_transport_error() {
+    let t = setup().await;
+    // A port that was free a moment ago: nothing accepts TCP there.
+    let nobody = std::net::SocketAddr::from(([127, 0, 0, 1], Sipp::free_port()));
+    let id = create_trunk_over(&t, nobody, "trunkpass", false, "tcp").await;
+    let status = trunk_status(&t, id, |s| s["state"] == "failed").await;
+    assert_eq!(status["state"], "failed", "{status}");
+    let reason = status["reason"].as_str().unwrap();
+    assert!(reason.starts_with("transport error"), "{reason}");
 }

@@ -32,6 +32,11 @@ impl Sipp {
         Self::spawn(scenario, calls, free_udp_port(), None)
     }
 
+    /// Like [`Sipp::serve`] with extra arguments (`-t t1`: over TCP).
+    pub fn serve_with(scenario: Scenario<'_>, calls: u32, args: &[&str]) -> Sipp {
+        Self::spawn_with(scenario, calls, free_udp_port(), None, args)
+    }
+
     /// Reserves a loopback UDP port for a SIPp client started later with
     /// [`Sipp::call_from`] (a provider must call from its configured address).
     pub fn free_port() -> u16 {

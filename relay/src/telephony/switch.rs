@@ -16,7 +16,7 @@ use callcard_shared::phone;
 use callcard_shared::sip::auth::{Algorithm, DigestServer};
 use callcard_shared::sip::header::NameAddr;
 use callcard_shared::sip::message::{HeaderMap, Method};
-use callcard_shared::sip::ua::{CallHandle, Event, Remote, TransportKind};
+use callcard_shared::sip::ua::{CallHandle, Event, Remote};
 use callcard_shared::sip::uri::Uri;
 use callcard_shared::Instant;
 use sqlx::SqlitePool;
@@ -61,7 +61,12 @@ pub enum Input {
         from: SocketAddr,
         bytes: Vec<u8>,
     },
-    /// A datagram on a trunk's own socket.
+    /// A trunk's TCP connection came up (`error: None`) or could not be made.
+    TrunkTransport {
+        trunk: i64,
+        error: Option<String>,
+    },
+    /// A message from a trunk's provider (its UDP socket or TCP connection).
     Udp {
         trunk: i64,
         from: SocketAddr,
@@ -388,6 +393,27 @@ impl Switch {
             }
             Input::Shutdown => {}
             Input::Udp { trunk, from, bytes } => self.trunk_input(now, trunk, from, bytes).await,
+            Input::TrunkTransport { trunk, error } => {
+                let Some(leg) = self.trunks.get(&trunk) else {
+                    return;
+                };
+                match error {
+                    Some(reason) => {
+                        tracing::warn!(trunk, "{reason}");
+                        self.telephony
+                            .trunks
+                            .set(trunk, TrunkState::Failed, Some(reason));
+                    }
+                    // Connected: a trunk that does not register is usable again;
+                    // a registering one waits for its REGISTER's answer.
+                    None if !leg.config.register => {
+                        self.telephony
+                            .trunks
+                            .set(trunk, TrunkState::NotRegistering, None);
+                    }
+                    None => {}
+                }
+            }
         }
     }
 
@@ -422,7 +448,7 @@ impl Switch {
         }
         let remote = Remote {
             addr: from,
-            transport: TransportKind::Udp,
+            transport: leg.ep.config().outbound.transport,
         };
         if let Err(e) = leg.ep.handle_input(now, remote, &bytes) {
             tracing::info!(trunk, %from, "malformed SIP from a trunk: {e}");

@@ -1,6 +1,7 @@
-//! One SIP account at a provider: its own UDP socket, a `shared::sip` endpoint
-//! with the account's credentials, and the registration schedule (re-register
-//! before expiry, back off after failures).
+//! One SIP account at a provider: its own UDP socket (or a TCP connection,
+//! kept open and re-opened), a `shared::sip` endpoint with the account's
+//! credentials, and the registration schedule (re-register before expiry,
+//! back off after failures).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,7 +26,10 @@ pub struct TrunkLeg {
     pub config: TrunkConfig,
     pub ep: Endpoint<SocketAddr>,
     pub socket: Arc<UdpSocket>,
+    /// TCP trunks: the connection task's queue (messages wait while it reconnects).
+    stream: Option<mpsc::UnboundedSender<Vec<u8>>>,
     reader: JoinHandle<()>,
+    stream_task: Option<JoinHandle<()>>,
     /// When to send the next REGISTER (None: not scheduled or in flight).
     pub next_register: Option<Instant>,
     failures: u32,
@@ -34,6 +38,9 @@ pub struct TrunkLeg {
 impl Drop for TrunkLeg {
     fn drop(&mut self) {
         self.reader.abort();
+        if let Some(task) = &self.stream_task {
+            task.abort();
+        }
     }
 }
 
@@ -48,12 +55,12 @@ impl TrunkLeg {
         inputs: mpsc::UnboundedSender<Input>,
         now: Instant,
     ) -> Result<TrunkLeg, SetupError> {
-        if config.transport != SipTransport::Udp {
-            return Err(SetupError(format!(
-                "transport {:?} is not supported yet (UDP only)",
-                config.transport
-            )));
+        if config.transport == SipTransport::Tls {
+            return Err(SetupError(
+                "transport error: TLS is not supported yet (UDP or TCP)".into(),
+            ));
         }
+        let tcp = config.transport == SipTransport::Tcp;
         let target = config
             .outbound_proxy
             .clone()
@@ -66,7 +73,11 @@ impl TrunkLeg {
         // The address the provider sees us at: the local end of a route to it.
         let local = local_address_towards(&socket, remote).await?;
         let socket = Arc::new(socket);
-        let contact = format!("sip:{}@{local}", config.username);
+        let contact = if tcp {
+            format!("sip:{}@{local};transport=tcp", config.username)
+        } else {
+            format!("sip:{}@{local}", config.username)
+        };
         let ua = UaConfig {
             aor: format!("sip:{}@{}", config.username, config.domain),
             display_name: None,
@@ -74,7 +85,11 @@ impl TrunkLeg {
             via_host: local.to_string(),
             outbound: Remote {
                 addr: remote,
-                transport: TransportKind::Udp,
+                transport: if tcp {
+                    TransportKind::Tcp
+                } else {
+                    TransportKind::Udp
+                },
             },
             timers: TimerConfig::default(),
             credentials: Some((config.username.clone(), config.password.clone())),
@@ -82,8 +97,17 @@ impl TrunkLeg {
             limits: Default::default(),
         };
         let ep = Endpoint::new(ua, rand::random());
+        let (stream, stream_task) = if tcp {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let task = tokio::spawn(stream_loop(config.id, remote, rx, inputs.clone()));
+            (Some(tx), Some(task))
+        } else {
+            (None, None)
+        };
         let reader = tokio::spawn(read_loop(config.id, socket.clone(), inputs));
         Ok(TrunkLeg {
+            stream,
+            stream_task,
             next_register: config.register.then_some(now),
             config,
             ep,
@@ -124,6 +148,14 @@ impl TrunkLeg {
     }
 
     pub async fn send(&self, to: SocketAddr, bytes: &[u8]) {
+        if let Some(stream) = self
+            .stream
+            .as_ref()
+            .filter(|_| to == self.ep.config().outbound.addr)
+        {
+            let _ = stream.send(bytes.to_vec());
+            return;
+        }
         if let Err(e) = self.socket.send_to(bytes, to).await {
             tracing::warn!(trunk = self.config.id, %to, "SIP send failed: {e}");
         }
@@ -188,5 +220,84 @@ async fn read_loop(trunk: i64, socket: Arc<UdpSocket>, inputs: mpsc::UnboundedSe
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
+    }
+}
+
+/// A TCP trunk's connection: connects (again after a drop, every 5 s), frames
+/// what arrives (RFC 3261 §18.3) into the switch as the provider's messages,
+/// and writes what the switch queues. A failed connect is reported so the
+/// status says why.
+async fn stream_loop(
+    trunk: i64,
+    remote: SocketAddr,
+    mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>,
+    inputs: mpsc::UnboundedSender<Input>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let stream = match tokio::net::TcpStream::connect(remote).await {
+            Ok(stream) => stream,
+            Err(e) => {
+                let reason = format!("transport error: cannot connect to {remote} over TCP: {e}");
+                if inputs
+                    .send(Input::TrunkTransport {
+                        trunk,
+                        error: Some(reason),
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(FIRST_BACKOFF).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        if inputs
+            .send(Input::TrunkTransport { trunk, error: None })
+            .is_err()
+        {
+            return;
+        }
+        let (mut reader, mut writer) = stream.into_split();
+        let mut buffer = Vec::with_capacity(4096);
+        let mut chunk = vec![0u8; 4096];
+        'connected: loop {
+            tokio::select! {
+                read = reader.read(&mut chunk) => {
+                    let n = match read {
+                        Ok(0) | Err(_) => break 'connected,
+                        Ok(n) => n,
+                    };
+                    buffer.extend_from_slice(&chunk[..n]);
+                    loop {
+                        match super::sip_listener::take_message(&mut buffer) {
+                            Ok(Some(super::sip_listener::Frame::Message(bytes))) => {
+                                if inputs.send(Input::Udp { trunk, from: remote, bytes }).is_err() {
+                                    return;
+                                }
+                            }
+                            Ok(Some(super::sip_listener::Frame::Ping)) => {
+                                if writer.write_all(b"\r\n").await.is_err() {
+                                    break 'connected;
+                                }
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                tracing::warn!(trunk, %remote, "closing the trunk's TCP connection: {e}");
+                                break 'connected;
+                            }
+                        }
+                    }
+                }
+                out = outgoing.recv() => {
+                    let Some(bytes) = out else { return };
+                    if writer.write_all(&bytes).await.is_err() {
+                        break 'connected;
+                    }
+                }
+            }
+        }
+        tracing::info!(trunk, %remote, "the trunk's TCP connection closed; reconnecting");
     }
 }
