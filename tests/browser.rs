@@ -97,3 +97,60 @@ async fn a_manager_signs_in_finds_a_client_by_phone_and_opens_the_card() {
     browser.close().await;
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn the_dial_pad_previews_the_number_rules_an_admin_saved() {
+    let relay = TestRelay::start_with(&dist_dir()).await;
+    let base = relay.url("");
+    let admin = relay.signed_in("admin").await;
+    let view: serde_json::Value =
+        callcard_tests::get_json(&admin, relay.url("/api/dialplan")).await;
+    let mut rules = view["rules"].clone();
+    rules["autocorrect"] = serde_json::json!([r"^\+7/8"]);
+    rules["forbidden_codes"] = serde_json::json!(["+375"]);
+    let saved = admin
+        .put(relay.url("/api/dialplan"))
+        .json(&rules)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+
+    let browser = Browser::start(&[]).await;
+    browser.sign_in(&base, "anna", "demo").await;
+    browser.goto(&relay.url("/contacts/1")).await;
+    browser.click("#contact-card button.click-to-call").await;
+    // Ivan's +7 number, as the provider will get it after the admin's autocorrect.
+    browser
+        .wait_text("#dial-preview", "the rewritten number", |t| {
+            t.contains("dials 84951234567")
+        })
+        .await;
+    browser
+        .type_into("input#dial-input", "+375 29 123 45 67")
+        .await;
+    let refused = browser
+        .wait_text("#dial-preview", "the refusal", |t| t.starts_with("Refused"))
+        .await;
+    assert!(refused.contains("+375"), "{refused}");
+    // The relay's own verdict on the same number is the same refusal.
+    let verdict: serde_json::Value = admin
+        .post(relay.url("/api/dialplan/try"))
+        .json(&serde_json::json!({ "number": "+375 29 123 45 67" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        format!(
+            "Refused: {}",
+            verdict["outcome"]["reason"].as_str().unwrap()
+        ),
+        refused
+    );
+
+    browser.close().await;
+    relay.stop().await;
+}

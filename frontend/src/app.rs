@@ -222,6 +222,7 @@ fn Shell(props: &ShellProps) -> Html {
             <div class="shell-body">
                 <main class="content">{ props.children.clone() }</main>
                 <SoftphoneDock dial={state.dial.clone()} dial_requests={state.dial_requests}
+                    dialplan={state.dialplan.clone()}
                     on_action={phone.act()} />
             </div>
         </div>

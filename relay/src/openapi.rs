@@ -71,6 +71,7 @@ use crate::state::AppState;
         api::CallRecord,
         api::CallPage,
         api::TryNumber,
+        api::DialplanView,
         callcard_shared::dialplan::Rules,
         callcard_shared::dialplan::Allowed,
         callcard_shared::dialplan::Verdict,

@@ -408,3 +408,14 @@ pub struct TryNumber {
     #[serde(default)]
     pub rules: Option<crate::dialplan::Rules>,
 }
+
+/// `GET /api/dialplan`: the number rules in force and the region numbers
+/// without `+` are read in — all a browser needs to preview exactly what the
+/// relay will enforce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DialplanView {
+    /// ISO 3166 code, e.g. `RU`.
+    pub default_region: String,
+    pub rules: crate::dialplan::Rules,
+}

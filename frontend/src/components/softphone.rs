@@ -1,11 +1,16 @@
 //! The softphone dock, always on screen beside the pages: a dial pad whose
 //! number comes from typing, the keypad or any click-to-call button. Calling
 //! itself arrives with the SIP engine; until then the Call button is disabled.
+//! Under the number, a live preview of the relay's number rules: the string
+//! the trunk will get and the destination class, or why the call is refused.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::phone::{PhoneAction, MAX_DIAL_LEN};
+use callcard_shared::api::DialplanView;
+
+use crate::services::api;
+use crate::state::phone::{self, PhoneAction, MAX_DIAL_LEN};
 
 const KEYS: [char; 12] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
@@ -14,12 +19,43 @@ pub struct SoftphoneDockProps {
     pub dial: AttrValue,
     /// Changes on every click-to-call, to flash the dial input.
     pub dial_requests: u32,
+    /// The relay's number rules, once loaded.
+    pub dialplan: Option<DialplanView>,
     pub on_action: Callback<PhoneAction>,
 }
 
 #[component]
 pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
     let on_action = props.on_action.clone();
+    {
+        // The rules are fetched once per page load; without them there is no preview.
+        let on_action = on_action.clone();
+        let loaded = props.dialplan.is_some();
+        use_effect_with((), move |_| {
+            if !loaded {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(view) = api::dialplan().await {
+                        on_action.emit(PhoneAction::Rules(view));
+                    }
+                });
+            }
+        });
+    }
+    let plan = use_memo(props.dialplan.clone(), |view| {
+        view.as_ref().and_then(phone::compile)
+    });
+    let preview = match (&*plan, props.dial.trim()) {
+        (Some((plan, region)), dial) if !dial.is_empty() => {
+            let p = phone::preview(&plan.evaluate(*region, dial));
+            let class = if p.allowed {
+                "dial-preview ok"
+            } else {
+                "dial-preview refused"
+            };
+            html! { <p id="dial-preview" class={class} aria-live="polite">{ p.text }</p> }
+        }
+        _ => html! {},
+    };
     let oninput = {
         let on_action = on_action.clone();
         Callback::from(move |e: InputEvent| {
@@ -69,6 +105,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                         { "⌫" }
                     </button>
                 </div>
+                { preview }
                 <div class="keypad">{ for keys }</div>
                 <div class="softphone-actions">
                     <button type="button" id="call-button" class="btn btn-call" disabled=true

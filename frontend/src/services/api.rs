@@ -44,6 +44,11 @@ async fn fetch_json<T: DeserializeOwned>(
     serde_json::from_str(&body).map_err(|e| ApiFailure::Decode(e.to_string()))
 }
 
+/// The number rules and default region, for the dial pad's preview.
+pub async fn dialplan() -> Result<callcard_shared::api::DialplanView, ApiFailure> {
+    fetch_json(get("/api/dialplan").build()).await
+}
+
 pub async fn me() -> Result<Me, ApiFailure> {
     fetch_json(get("/api/me").build()).await
 }

@@ -1,8 +1,12 @@
-//! What the softphone dock shows. For now it is only the dial pad: a number put
-//! there by typing, by the keypad, or by clicking any phone number in the app.
+//! What the softphone dock shows. For now it is the dial pad — a number put
+//! there by typing, by the keypad, or by clicking any phone number in the app —
+//! and the preview of how the relay's number rules will treat it.
 
 use std::rc::Rc;
 
+use callcard_shared::api::DialplanView;
+use callcard_shared::dialplan::{Outcome, Plan, Verdict};
+use callcard_shared::phone::Region;
 use yew::Reducible;
 
 /// Longest text the dial input keeps; real numbers with extensions fit easily.
@@ -15,6 +19,8 @@ pub struct PhoneState {
     /// Bumped on every click-to-call, so the dock can draw attention to the
     /// new number even when it is the same as before.
     pub dial_requests: u32,
+    /// The number rules from the relay (None until loaded).
+    pub dialplan: Option<DialplanView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +33,42 @@ pub enum PhoneAction {
     Press(char),
     Backspace,
     Clear,
+    /// The relay's number rules arrived.
+    Rules(DialplanView),
+}
+
+/// The rules compiled for previews; None when they do not compile here (the
+/// relay then decides alone).
+pub fn compile(view: &DialplanView) -> Option<(Plan, Region)> {
+    let plan = Plan::new(&view.rules).ok()?;
+    let region = view.default_region.parse().ok()?;
+    Some((plan, region))
+}
+
+/// The dial pad's preview line: whether the call would go through, as what,
+/// or why not — exactly the relay's verdict, computed in the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub allowed: bool,
+    pub text: String,
+}
+
+pub fn preview(verdict: &Verdict) -> Preview {
+    match &verdict.outcome {
+        Outcome::Allowed { dial, e164, class } => Preview {
+            allowed: true,
+            text: match e164 {
+                Some(e164) if e164 != dial => {
+                    format!("{}: dials {dial} ({e164})", class.describe())
+                }
+                _ => format!("{}: dials {dial}", class.describe()),
+            },
+        },
+        Outcome::Refused { reason, .. } => Preview {
+            allowed: false,
+            text: format!("Refused: {reason}"),
+        },
+    }
 }
 
 /// Characters the keypad may add; anything else is ignored.
@@ -62,6 +104,7 @@ impl Reducible for PhoneState {
                 next.dial.pop();
             }
             PhoneAction::Clear => next.dial.clear(),
+            PhoneAction::Rules(view) => next.dialplan = Some(view),
         }
         if next == *self {
             self
@@ -129,6 +172,42 @@ mod tests {
         let full = "1".repeat(MAX_DIAL_LEN);
         let state = run([PhoneAction::Edit(full.clone()), PhoneAction::Press('2')]);
         assert_eq!(state.dial, full);
+    }
+
+    fn view(rules: callcard_shared::dialplan::Rules) -> DialplanView {
+        DialplanView {
+            default_region: "RU".into(),
+            rules,
+        }
+    }
+
+    #[test]
+    fn the_preview_shows_the_dial_string_or_why_not() {
+        let mut rules = callcard_shared::dialplan::Rules {
+            autocorrect: vec![r"^\+7/8".into()],
+            ..Default::default()
+        };
+        rules.forbidden_codes = vec!["+375".into()];
+        let (plan, region) = compile(&view(rules)).expect("the rules compile");
+        let ivan = preview(&plan.evaluate(region, "+7 (495) 123-45-67"));
+        assert!(ivan.allowed, "{ivan:?}");
+        assert!(
+            ivan.text.contains("dials 84951234567 (+74951234567)"),
+            "{ivan:?}"
+        );
+        let minsk = preview(&plan.evaluate(region, "+375 29 123 45 67"));
+        assert!(!minsk.allowed);
+        assert!(minsk.text.starts_with("Refused:"), "{minsk:?}");
+        assert!(minsk.text.contains("+375"), "{minsk:?}");
+    }
+
+    #[test]
+    fn rules_that_do_not_compile_give_no_preview() {
+        let rules = callcard_shared::dialplan::Rules {
+            autocorrect: vec!["^(+7/8".into()],
+            ..Default::default()
+        };
+        assert!(compile(&view(rules)).is_none());
     }
 
     #[test]

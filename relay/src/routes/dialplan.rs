@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use callcard_shared::api::{ApiError, TryNumber};
+use callcard_shared::api::{ApiError, DialplanView, TryNumber};
 use callcard_shared::dialplan::{Plan, Rules, Verdict};
 
 use crate::auth::{AdminUser, CurrentUser};
@@ -30,17 +30,28 @@ fn compile(rules: &Rules, prefix: &str) -> AppResult<Plan> {
     })
 }
 
-/// The number rules in force.
+fn view(state: &AppState, rules: Rules) -> Json<DialplanView> {
+    Json(DialplanView {
+        default_region: state.config.default_region.code(),
+        rules,
+    })
+}
+
+/// The number rules in force, with the default region (for the dial pad's preview).
 #[utoipa::path(get, path = "/api/dialplan", tag = "telephony",
-    responses((status = 200, body = Rules), (status = 401, body = ApiError)))]
-pub async fn read(State(state): State<AppState>, _user: CurrentUser) -> AppResult<Json<Rules>> {
-    Ok(Json(dialplan::load(&state.db).await?))
+    responses((status = 200, body = DialplanView), (status = 401, body = ApiError)))]
+pub async fn read(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+) -> AppResult<Json<DialplanView>> {
+    let rules = dialplan::load(&state.db).await?;
+    Ok(view(&state, rules))
 }
 
 /// Replaces the number rules; the next call already follows them.
 #[utoipa::path(put, path = "/api/dialplan", tag = "telephony", request_body = Rules,
     responses(
-        (status = 200, body = Rules),
+        (status = 200, body = DialplanView),
         (status = 401, body = ApiError),
         (status = 403, body = ApiError),
         (status = 422, description = "A rule is wrong; `field` names it (`autocorrect[1]`, …)", body = ApiError),
@@ -49,12 +60,12 @@ pub async fn replace(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ApiJson(rules): ApiJson<Rules>,
-) -> AppResult<Json<Rules>> {
+) -> AppResult<Json<DialplanView>> {
     compile(&rules, "")?;
     dialplan::save(&state.db, &rules).await?;
     tracing::info!(admin = %admin.login, "number rules changed");
     state.telephony.dialplan_changed.notify_one();
-    Ok(Json(rules))
+    Ok(view(&state, rules))
 }
 
 /// Every step for one number and the verdict, as the relay would decide.
