@@ -1,13 +1,16 @@
 //! Relay settings: CLI flags, each with a `CALLCARD_*` environment variable, over
 //! an optional TOML file (`CALLCARD_CONFIG`), over built-in defaults.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use callcard_shared::api::TrunkInput;
 use callcard_shared::phone::Region;
 use clap::Parser;
 use serde::Deserialize;
+
+use crate::media::MediaConfig;
 
 /// Command line of `callcard-relay`. A flag or variable beats the TOML file,
 /// which beats the default.
@@ -51,10 +54,21 @@ pub struct Cli {
     /// Seconds an inbound call rings the users before it is missed [default: 15].
     #[arg(long, env = "CALLCARD_DIAL_TIMEOUT")]
     pub dial_timeout: Option<u64>,
+    /// PEM file of CA certificates TLS trunks trust besides the system roots
+    /// (a provider's private CA).
+    #[arg(long, env = "CALLCARD_SIP_TLS_CA")]
+    pub sip_tls_ca: Option<PathBuf>,
     /// Number an unanswered inbound call is forwarded to after the dial timeout
     /// (through a trunk); unset: the call is missed.
     #[arg(long, env = "CALLCARD_FORWARD_TO")]
     pub forward_to: Option<String>,
+    /// UDP ports for call media, FIRST-LAST [default: 10000-20000].
+    #[arg(long, env = "CALLCARD_RTP_PORTS")]
+    pub rtp_ports: Option<String>,
+    /// Address written into media SDP when the relay sits behind NAT
+    /// [default: the SIP listen address].
+    #[arg(long, env = "CALLCARD_PUBLIC_IP")]
+    pub public_ip: Option<IpAddr>,
 }
 
 /// The TOML file's shape; every key optional.
@@ -77,7 +91,10 @@ pub struct FileConfig {
     pub log_json: Option<bool>,
     pub sip_listen: Option<SocketAddr>,
     pub dial_timeout: Option<u64>,
+    pub sip_tls_ca: Option<PathBuf>,
     pub forward_to: Option<String>,
+    pub rtp_ports: Option<String>,
+    pub public_ip: Option<IpAddr>,
 }
 
 /// Resolved settings the relay runs with. `Debug` shows no trunk or SIP password.
@@ -98,8 +115,14 @@ pub struct Config {
     pub sip_listen: SocketAddr,
     /// How long an inbound call rings the users before it is missed.
     pub dial_timeout: std::time::Duration,
+    /// Extra CA certificates (PEM) for TLS trunks, besides the system roots.
+    pub sip_tls_ca: Option<PathBuf>,
     /// Where an unanswered inbound call goes after the dial timeout, if anywhere.
     pub forward_to: Option<String>,
+    /// UDP ports the media bridge hands out to calls.
+    pub rtp_ports: RangeInclusive<u16>,
+    /// The media address for SDP behind NAT; `None`: the SIP listen IP.
+    pub public_ip: Option<IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +144,8 @@ pub enum ConfigError {
     Region(#[from] callcard_shared::phone::PhoneError),
     #[error("forward_to: {0}")]
     ForwardTo(callcard_shared::phone::PhoneError),
+    #[error("rtp_ports: {0}")]
+    RtpPorts(String),
 }
 
 impl Config {
@@ -139,7 +164,11 @@ impl Config {
             log_json: false,
             sip_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dial_timeout: std::time::Duration::from_secs(15),
+            sip_tls_ca: None,
             forward_to: None,
+            // Above the media tests' 23000-23999, below the ephemeral ports.
+            rtp_ports: 24000..=24999,
+            public_ip: None,
         }
     }
 
@@ -179,6 +208,7 @@ impl Config {
             dial_timeout: std::time::Duration::from_secs(
                 cli.dial_timeout.or(file.dial_timeout).unwrap_or(15).max(1),
             ),
+            sip_tls_ca: cli.sip_tls_ca.or(file.sip_tls_ca),
             forward_to: match cli
                 .forward_to
                 .or(file.forward_to)
@@ -190,7 +220,21 @@ impl Config {
                 ),
                 None => None,
             },
+            rtp_ports: MediaConfig::parse_ports(
+                cli.rtp_ports
+                    .or(file.rtp_ports)
+                    .as_deref()
+                    .unwrap_or("10000-20000"),
+            )
+            .map_err(ConfigError::RtpPorts)?,
+            public_ip: cli.public_ip.or(file.public_ip),
         })
+    }
+
+    /// The media bridge's settings: sockets on the SIP listen IP, SDP with
+    /// the public address when one is set.
+    pub fn media(&self) -> MediaConfig {
+        MediaConfig::new(self.sip_listen.ip(), self.public_ip, self.rtp_ports.clone())
     }
 
     /// The database the relay opens: the explicit URL, else `<data_dir>/callcard.sqlite`.
@@ -379,6 +423,37 @@ password = "desk-pw-plugh-2026"
             .to_string();
         assert!(err.contains("pasword") && err.contains("line 3"), "{err}");
         assert!(!err.contains("xyzzy"), "{err}");
+    }
+
+    #[test]
+    fn media_ports_and_public_address_come_from_flags_or_the_file() {
+        let config = Config::resolve(cli(&[])).unwrap();
+        assert_eq!(config.rtp_ports, 10000..=20000);
+        assert_eq!(config.public_ip, None);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("relay.toml");
+        std::fs::write(
+            &file,
+            "rtp_ports = \"30000-30999\"\npublic_ip = \"203.0.113.7\"\n",
+        )
+        .unwrap();
+        let config = Config::resolve(cli(&["--config", file.to_str().unwrap()])).unwrap();
+        assert_eq!(config.rtp_ports, 30000..=30999);
+        assert_eq!(config.public_ip, Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(
+            config.media().advertised_ip().unwrap().to_string(),
+            "203.0.113.7"
+        );
+        let config = Config::resolve(cli(&[
+            "--config",
+            file.to_str().unwrap(),
+            "--rtp-ports",
+            "40000-40100",
+        ]))
+        .unwrap();
+        assert_eq!(config.rtp_ports, 40000..=40100);
+        let err = Config::resolve(cli(&["--rtp-ports", "5-2"])).unwrap_err();
+        assert!(err.to_string().contains("rtp_ports"), "{err}");
     }
 
     #[test]
