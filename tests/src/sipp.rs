@@ -142,6 +142,23 @@ impl Sipp {
         }
     }
 
+    /// The SIP messages SIPp sent and received so far (its `-trace_msg` log).
+    pub fn messages(&self) -> String {
+        let mut all = String::new();
+        if let Ok(entries) = std::fs::read_dir(self._logs.path()) {
+            for entry in entries.flatten() {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with("_messages.log")
+                {
+                    all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+                }
+            }
+        }
+        all
+    }
+
     fn errors(&self) -> String {
         std::fs::read_to_string(self._logs.path().join("errors.log")).unwrap_or_default()
     }

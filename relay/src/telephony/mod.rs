@@ -45,6 +45,8 @@ pub struct Telephony {
     pub registered: Mutex<std::collections::HashMap<i64, usize>>,
     /// The relay's own SIP address for desk phones (UDP and TCP), once bound.
     pub sip_addr: OnceLock<SocketAddr>,
+    /// The media bridge of browser calls, once the switch made it.
+    pub media: OnceLock<crate::media::MediaBridge>,
 }
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
@@ -67,6 +69,7 @@ impl Telephony {
             trunk_addrs: Mutex::new(Default::default()),
             registered: Mutex::new(Default::default()),
             sip_addr: OnceLock::new(),
+            media: OnceLock::new(),
         })
     }
 
@@ -87,6 +90,11 @@ impl Telephony {
             .expect("addr lock")
             .get(&id)
             .copied()
+    }
+
+    /// Media ports held by live calls (0 before the switch runs).
+    pub fn media_ports_in_use(&self) -> usize {
+        self.media.get().map_or(0, |m| m.ports_in_use())
     }
 
     /// Whether `user_id` has a registered device.

@@ -30,6 +30,7 @@ use super::ws::WsSender;
 use super::Telephony;
 use crate::config::Config;
 use crate::crm;
+use crate::media::{CallMedia, MediaBridge, MediaError};
 
 /// What the socket tasks hand the switch.
 pub enum Input {
@@ -78,6 +79,12 @@ pub enum Input {
     SipUserChanged {
         user_id: i64,
     },
+    /// The media of the call with this record ended by itself (no RTP, the
+    /// browser never connected …): both legs are hung up.
+    MediaEnded {
+        record: i64,
+        cause: String,
+    },
     /// The relay is stopping: hang up and return.
     Shutdown,
 }
@@ -114,6 +121,24 @@ struct Bridge {
     finished: bool,
     /// Inbound: nobody answered in time and the call went on to this number.
     forwarded_to: Option<String>,
+    /// The anchored media of a browser call (None: SDP passes through).
+    media: Option<Arc<CallMedia>>,
+    /// Outbound, anchored: the relay's answer to the browser's offer, sent
+    /// once the trunk's SDP was taken (in the 180/183 or the 200).
+    browser_answer: Option<Vec<u8>>,
+    /// Outbound, anchored: the trunk's SDP answer went into the media bridge.
+    trunk_sdp_taken: bool,
+}
+
+impl Drop for Bridge {
+    /// However a bridge ends, its media ends with it and its ports are freed.
+    fn drop(&mut self) {
+        if let Some(media) = self.media.take() {
+            tokio::spawn(async move {
+                media.end().await;
+            });
+        }
+    }
 }
 
 impl Bridge {
@@ -150,6 +175,9 @@ pub struct Switch {
     next_sweep: Instant,
     /// The number rules every outbound call goes through.
     plan: Plan,
+    /// Anchors the media of browser (WebRTC) calls; None when the media
+    /// settings are unusable (SDP then passes through).
+    media: Option<MediaBridge>,
 }
 
 /// How often idle unregistered UDP sources are forgotten.
@@ -166,6 +194,16 @@ impl Switch {
         sip_udp: Option<Arc<UdpSocket>>,
     ) -> Switch {
         let sip_udp = sip_udp.and_then(|s| s.local_addr().ok().map(|a| (s, a)));
+        let media = match MediaBridge::new(config.media()) {
+            Ok(media) => {
+                let _ = telephony.media.set(media.clone());
+                Some(media)
+            }
+            Err(e) => {
+                tracing::warn!("browser calls get no media from the relay: {e}");
+                None
+            }
+        };
         Switch {
             db,
             config,
@@ -187,6 +225,7 @@ impl Switch {
             throttle: CredentialThrottle::new(ThrottlePolicy::default()),
             next_sweep: Instant::now() + SWEEP_EVERY,
             plan: Plan::new(&Rules::default()).expect("the default rules compile"),
+            media,
         }
     }
 
@@ -392,6 +431,7 @@ impl Switch {
                 self.registrations_dirty = true;
             }
             Input::Shutdown => {}
+            Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause).await,
             Input::Udp { trunk, from, bytes } => self.trunk_input(now, trunk, from, bytes).await,
             Input::TrunkTransport { trunk, error } => {
                 let Some(leg) = self.trunks.get(&trunk) else {
@@ -587,8 +627,22 @@ impl Switch {
             }
             (leg, Event::Progress { call, code, sdp }) => {
                 if let Some(i) = self.bridge_of_b(leg, call) {
+                    let mut sdp = sdp;
+                    let mut early = false;
+                    if self.bridges[i].media.is_some() && !self.bridges[i].inbound {
+                        // The browser never sees the provider's SDP, only the relay's.
+                        if let Some(trunk_sdp) = sdp.take() {
+                            if !self.bridges[i].trunk_sdp_taken {
+                                if !self.take_trunk_answer(now, i, &trunk_sdp, false).await {
+                                    return;
+                                }
+                                sdp = self.bridges[i].browser_answer.clone();
+                                early = true;
+                            }
+                        }
+                    }
                     let bridge = &mut self.bridges[i];
-                    if (180..=183).contains(&code) && !bridge.ringing {
+                    if (180..=183).contains(&code) && (!bridge.ringing || early) {
                         bridge.ringing = true;
                         let a = bridge.a;
                         self.with_leg(a.0, |ep| ep.ringing(now, a.1, sdp));
@@ -623,6 +677,30 @@ impl Switch {
                         tracing::error!(record, "writing the answer to the call record: {e}");
                     }
                 } else if let Some(i) = self.bridge_of_b(leg, call) {
+                    let mut sdp = sdp;
+                    if self.bridges[i].media.is_some() && !self.bridges[i].inbound {
+                        if !self.bridges[i].trunk_sdp_taken {
+                            let taken = match &sdp {
+                                Some(trunk_sdp) => {
+                                    self.take_trunk_answer(now, i, trunk_sdp, true).await
+                                }
+                                None => {
+                                    self.media_failed(
+                                        now,
+                                        i,
+                                        "the provider answered without SDP (488)".into(),
+                                        true,
+                                    )
+                                    .await;
+                                    false
+                                }
+                            };
+                            if !taken {
+                                return;
+                            }
+                        }
+                        sdp = self.bridges[i].browser_answer.clone();
+                    }
                     let bridge = &mut self.bridges[i];
                     bridge.answered = true;
                     let (a, record) = (bridge.a, bridge.record);
@@ -728,6 +806,130 @@ impl Switch {
             }
             _ => {}
         }
+    }
+
+    /// The media bridge's session for a browser's offer, when this call is
+    /// anchored: a WebSocket device (a browser) offering WebRTC. None: the
+    /// SDP passes through unchanged (desk phones, plain RTP, no SDP).
+    #[allow(clippy::type_complexity)]
+    fn anchor_browser_offer(
+        &self,
+        conn: u64,
+        sdp: Option<&[u8]>,
+    ) -> Option<Result<(CallMedia, String, String), MediaError>> {
+        let media = self.media.as_ref()?;
+        let device = self.devices.get(&conn)?;
+        let sdp = sdp.filter(|sdp| device.tx.is_browser() && is_webrtc(sdp))?;
+        Some(media.for_browser_offer(&String::from_utf8_lossy(sdp)))
+    }
+
+    /// Tells the switch when the media of `record` ends by itself.
+    fn watch_media(&self, record: i64, media: &Arc<CallMedia>) {
+        let media = media.clone();
+        let inputs = self.telephony.inputs.clone();
+        tokio::spawn(async move {
+            let cause = match media.ended().await {
+                crate::media::EndCause::Hangup => return,
+                crate::media::EndCause::Failed(why) => format!("media_error: {why}"),
+                cause => cause.as_str().to_string(),
+            };
+            let _ = inputs.send(Input::MediaEnded { record, cause });
+        });
+    }
+
+    /// Outbound, anchored: the provider's SDP (183 or 200) goes into the
+    /// media bridge. False when it was refused (the call is then ended).
+    async fn take_trunk_answer(
+        &mut self,
+        now: Instant,
+        i: usize,
+        sdp: &[u8],
+        answered: bool,
+    ) -> bool {
+        let Some(media) = self.bridges[i].media.clone() else {
+            return true;
+        };
+        match media.trunk_answer(&String::from_utf8_lossy(sdp)).await {
+            Ok(()) => {
+                self.bridges[i].trunk_sdp_taken = true;
+                true
+            }
+            Err(e) => {
+                let (_, cause) = media_refusal(&e, "the provider");
+                self.media_failed(now, i, cause, answered).await;
+                false
+            }
+        }
+    }
+
+    /// Outbound, anchored: the provider's media cannot be bridged. The
+    /// browser gets 488, the provider CANCEL (or BYE once answered).
+    async fn media_failed(&mut self, now: Instant, i: usize, cause: String, b_answered: bool) {
+        let bridge = &mut self.bridges[i];
+        tracing::warn!(record = bridge.record, "media refused: {cause}");
+        let (a, b, record) = (bridge.a, bridge.b, bridge.record);
+        self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
+        self.finish(record, "failed", &cause, "relay").await;
+        match b {
+            // Ringing: CANCEL, and the bridge waits for the 487.
+            Some(b) if !b_answered => {
+                self.bridges[i].finished = true;
+                self.bridges[i].media = None;
+                self.with_leg(b.0, |ep| ep.cancel(now, b.1));
+            }
+            // The provider's leg is up: BYE.
+            Some(b) => {
+                self.bridges.remove(i);
+                self.with_leg(b.0, |ep| ep.bye(now, b.1));
+            }
+            None => {
+                self.bridges.remove(i);
+            }
+        }
+    }
+
+    /// The media of a call ended by itself (no RTP, ICE/DTLS never done):
+    /// both legs are hung up and the record closed with that cause.
+    async fn media_ended(&mut self, now: Instant, record: i64, cause: &str) {
+        let Some(i) = self
+            .bridges
+            .iter()
+            .position(|b| b.record == record && !b.finished)
+        else {
+            return;
+        };
+        let bridge = self.bridges.remove(i);
+        tracing::warn!(record, "call media ended ({cause}): hanging up");
+        let a = bridge.a;
+        self.cancel_forks(now, &bridge.forks);
+        if bridge.answered {
+            self.with_leg(a.0, |ep| ep.bye(now, a.1));
+            if let Some(b) = bridge.b {
+                self.with_leg(b.0, |ep| ep.bye(now, b.1));
+            }
+        } else {
+            self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
+            if let Some(b) = bridge.b {
+                self.with_leg(b.0, |ep| ep.cancel(now, b.1));
+            }
+        }
+        if bridge.inbound {
+            self.tell_rung(
+                &bridge,
+                if bridge.answered {
+                    "answered"
+                } else {
+                    "missed"
+                },
+            );
+        }
+        let status = if bridge.answered {
+            "answered"
+        } else {
+            "failed"
+        };
+        self.finish(record, status, &bridge.cause(cause), "relay")
+            .await;
     }
 
     /// Nobody answered an inbound call in time: sends it on to the responsible
@@ -1035,6 +1237,30 @@ impl Switch {
             .await;
             return;
         }
+        let mut offer = sdp;
+        let mut anchored = None;
+        if let Some(result) = self.anchor_browser_offer(conn, offer.as_deref()) {
+            match result {
+                Ok((media, answer, trunk_offer)) => {
+                    offer = Some(trunk_offer.into_bytes());
+                    anchored = Some((Arc::new(media), answer.into_bytes()));
+                }
+                Err(e) => {
+                    let (code, cause) = media_refusal(&e, "the browser");
+                    tracing::warn!(conn, user = %login, record, "outbound call refused: {cause}");
+                    self.with_leg(leg, |ep| ep.reject(now, call, code));
+                    self.finish(record, "failed", &cause, "relay").await;
+                    return;
+                }
+            }
+        }
+        let (media, browser_answer) = match anchored {
+            Some((media, answer)) => {
+                self.watch_media(record, &media);
+                (Some(media), Some(answer))
+            }
+            None => (None, None),
+        };
         self.bridges.push(Bridge {
             a: (leg, call),
             b: None,
@@ -1045,12 +1271,15 @@ impl Switch {
             record,
             user_id,
             dial: String::new(),
-            offer: sdp,
+            offer,
             tried: Vec::new(),
             ringing: false,
             answered: false,
             finished: false,
             forwarded_to: None,
+            media,
+            browser_answer,
+            trunk_sdp_taken: false,
         });
         let i = self.bridges.len() - 1;
         self.bridges[i].dial = dial;
@@ -1180,6 +1409,9 @@ impl Switch {
             answered: false,
             finished: false,
             forwarded_to: None,
+            media: None,
+            browser_answer: None,
+            trunk_sdp_taken: false,
         });
         if targets.is_empty() {
             // Nobody can take it here: straight on to the forwarding number, else missed.
@@ -1357,7 +1589,15 @@ impl Switch {
                 continue;
             }
             let bind_ip = self.config.sip_listen.ip();
-            match TrunkLeg::open(config, bind_ip, self.telephony.inputs.clone(), now).await {
+            match TrunkLeg::open(
+                config,
+                bind_ip,
+                self.config.sip_tls_ca.as_deref(),
+                self.telephony.inputs.clone(),
+                now,
+            )
+            .await
+            {
                 Ok(leg) => {
                     self.telephony.trunks.set(id, leg.initial_state(), None);
                     if let Ok(addr) = leg.socket.local_addr() {
@@ -1403,6 +1643,32 @@ fn local_address_towards(bound: SocketAddr, peer: SocketAddr) -> SocketAddr {
     match probe {
         Ok(local) => SocketAddr::new(local.ip(), bound.port()),
         Err(_) => bound,
+    }
+}
+
+/// Whether an SDP body is WebRTC's (ICE and DTLS-SRTP), not plain RTP.
+fn is_webrtc(sdp: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(sdp);
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("a=fingerprint")
+            || line.starts_with("a=ice-ufrag")
+            || line.starts_with("a=ice-pwd")
+            || line.starts_with("a=candidate")
+    })
+}
+
+/// The answer and the record's cause when the media bridge refuses an SDP
+/// from `whose` side.
+fn media_refusal(e: &MediaError, whose: &str) -> (u16, String) {
+    match e {
+        MediaError::NoCommonCodec => (
+            488,
+            format!("no audio codec in common with {whose}: the relay bridges PCMA/PCMU (488)"),
+        ),
+        MediaError::PortsExhausted => (503, "no free media ports (503)".to_string()),
+        MediaError::Sdp(why) => (488, format!("unusable SDP from {whose}: {why} (488)")),
+        other => (503, format!("media bridge: {other} (503)")),
     }
 }
 
