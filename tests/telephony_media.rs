@@ -204,3 +204,38 @@ async fn a_browser_call_out_is_anchored_and_its_tone_comes_back_through_the_prov
         "the call's media ports are free after the hang-up"
     );
 }
+
+#[tokio::test]
+async fn a_browser_that_never_connects_its_media_is_hung_up_on_both_legs() {
+    let t = setup().await;
+    let rtp_port = Sipp::free_port().to_string();
+    let sipp = Sipp::serve_with(
+        Scenario::BuiltIn("uas"),
+        1,
+        &["-mi", "127.0.0.1", "-mp", &rtp_port, "-rtp_echo"],
+    );
+    create_trunk(&t, sipp.addr).await;
+    let mut phone = registered_phone(&t, "anna").await;
+    // A WebRTC offer whose peer never runs ICE or DTLS.
+    let mut peer = WebRtcPeer::g711().await;
+    let call = phone.call(IVAN, Some(peer.offer().into_bytes())).await;
+    phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    // The relay's ICE/DTLS timeout is 10 s.
+    phone
+        .wait_for(
+            "the relay's BYE",
+            2 * WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    sipp.finished(WAIT)
+        .await
+        .expect("SIPp got its BYE from the relay too");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["end_cause"], "ice_dtls_timeout", "{record}");
+    assert_eq!(record["hangup_side"], "relay", "{record}");
+    assert_eq!(media_ports_in_use_drop_to_zero(&t).await, 0);
+}
