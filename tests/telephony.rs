@@ -1199,3 +1199,121 @@ async fn a_tcp_trunk_nobody_listens_for_shows_failed_with_the_transport_error() 
     let reason = status["reason"].as_str().unwrap();
     assert!(reason.starts_with("transport error"), "{reason}");
 }
+
+#[tokio::test]
+async fn a_masked_group_sees_no_digits_of_a_clients_number_in_any_answer_or_event() {
+    use callcard_shared::masking::contains_digits_of;
+    let t = setup().await;
+    let groups: Value = get_json(&t.admin, t.relay.url("/api/groups")).await;
+    let manager = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "manager")
+        .unwrap()["id"]
+        .clone();
+    let set = t
+        .admin
+        .put(t.relay.url(&format!("/api/groups/{manager}/masking")))
+        .json(&json!({"kind": "show_last", "n": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let bad = t
+        .admin
+        .put(t.relay.url(&format!("/api/groups/{manager}/masking")))
+        .json(&json!({"kind": "scramble"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422, "an unknown masking is refused");
+
+    // An outbound call (first trunk by priority) and an inbound one from Ivan.
+    let callee = Sipp::serve(Scenario::File("uas_hangs_up.xml"), 1);
+    create_trunk(&t, &callee, "trunkpass", false).await;
+    let port = Sipp::free_port();
+    let (_, trunk_addr) = provider_trunk(&t, port).await;
+    let anna_web = t.relay.signed_in("anna").await;
+    let mut events = EventStream::open(&anna_web, &t.relay.url("/api/events")).await;
+    let mut phone = registered_phone(&t, "anna").await;
+    let out = phone.call(IVAN, None).await;
+    phone
+        .wait_for(
+            "the callee's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == out),
+        )
+        .await;
+    let caller = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr, IVAN);
+    let (call, _) = answer_incoming(&mut phone).await;
+    phone
+        .wait_for(
+            "the caller's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    caller.finished(WAIT).await.expect("the inbound call");
+    last_call(&t).await;
+
+    // Everything Anna's browser could receive.
+    let mut received: Vec<(String, String)> = Vec::new();
+    let (_, incoming) = events.next("the incoming-call card", WAIT).await;
+    assert!(
+        incoming["number"].as_str().unwrap().ends_with("67"),
+        "{incoming}"
+    );
+    received.push(("event incoming_call".into(), incoming.to_string()));
+    for path in [
+        "/api/me",
+        "/api/me/sip",
+        "/api/contacts",
+        "/api/contacts?q=Petrov",
+        "/api/contacts/1",
+        "/api/calls",
+        "/api/calls?contact_id=1",
+        "/api/dialplan",
+    ] {
+        let body = anna_web
+            .get(t.relay.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        received.push((path.to_string(), body));
+    }
+    let calls: Value = get_json(&anna_web, t.relay.url("/api/calls")).await;
+    assert_eq!(calls["total"], 2, "Anna still sees both calls: {calls}");
+    for item in calls["items"].as_array().unwrap() {
+        let id = item["id"].as_i64().unwrap();
+        let body = anna_web
+            .get(t.relay.url(&format!("/api/calls/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        received.push((format!("/api/calls/{id}"), body));
+    }
+    for (what, body) in &received {
+        assert!(
+            !contains_digits_of(body.as_bytes(), IVAN),
+            "{what} shows Ivan's number to a masked group: {body}"
+        );
+    }
+    // The same answers to an administrator do carry it (the check can fail).
+    let admin_card = t
+        .admin
+        .get(t.relay.url("/api/contacts/1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(contains_digits_of(admin_card.as_bytes(), IVAN));
+}

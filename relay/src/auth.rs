@@ -106,6 +106,8 @@ pub struct CurrentUser {
     pub display_name: String,
     pub group: String,
     pub is_admin: bool,
+    /// How phone numbers are shown to this user's group.
+    pub masking: callcard_shared::masking::Masking,
 }
 
 impl CurrentUser {
@@ -125,8 +127,8 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthorized("sign in first"))?;
-        let row: Option<(i64, String, String, String, bool)> = sqlx::query_as(
-            "SELECT u.id, u.login, u.display_name, g.name, g.is_admin
+        let row: Option<(i64, String, String, String, bool, String)> = sqlx::query_as(
+            "SELECT u.id, u.login, u.display_name, g.name, g.is_admin, g.masking
                FROM sessions s
                JOIN users u ON u.id = s.user_id
                JOIN access_groups g ON g.id = u.group_id
@@ -136,15 +138,21 @@ impl FromRequestParts<AppState> for CurrentUser {
         .bind(now_rfc3339())
         .fetch_optional(&state.db)
         .await?;
-        let (id, login, display_name, group, is_admin) = row.ok_or(AppError::Unauthorized(
-            "the session has ended; sign in again",
-        ))?;
+        let (id, login, display_name, group, is_admin, masking) = row.ok_or(
+            AppError::Unauthorized("the session has ended; sign in again"),
+        )?;
+        // A setting that does not read fails closed: numbers hidden.
+        let masking = serde_json::from_str(&masking).unwrap_or_else(|e| {
+            tracing::error!(group = %group, "unreadable masking setting, hiding numbers: {e}");
+            callcard_shared::masking::Masking::Hidden
+        });
         Ok(CurrentUser {
             id,
             login,
             display_name,
             group,
             is_admin,
+            masking,
         })
     }
 }

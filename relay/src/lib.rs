@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod frontend;
+pub mod masking;
 pub mod media;
 pub mod openapi;
 pub mod provision;

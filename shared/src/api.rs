@@ -419,3 +419,13 @@ pub struct DialplanView {
     pub default_region: String,
     pub rules: crate::dialplan::Rules,
 }
+
+/// An access group and how phone numbers are shown to its members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccessGroup {
+    pub id: i64,
+    pub name: String,
+    pub is_admin: bool,
+    pub masking: crate::masking::Masking,
+}

@@ -89,9 +89,11 @@ pub async fn list(
     ApiQuery(query): ApiQuery<CallQuery>,
 ) -> AppResult<Json<CallPage>> {
     let filter = filter(&query)?;
-    Ok(Json(
-        calls::search(&state.db, &filter, visibility(&user)).await?,
-    ))
+    let mut page = calls::search(&state.db, &filter, visibility(&user)).await?;
+    for record in &mut page.items {
+        crate::masking::call(user.masking, record);
+    }
+    Ok(Json(page))
 }
 
 /// One call, if the user may see it.
@@ -108,7 +110,10 @@ pub async fn one(
     calls::get(&state.db, id)
         .await?
         .filter(|record| visibility(&user).allows(record))
-        .map(Json)
+        .map(|mut record| {
+            crate::masking::call(user.masking, &mut record);
+            Json(record)
+        })
         .ok_or_else(|| AppError::NotFound(format!("no call {id}")))
 }
 

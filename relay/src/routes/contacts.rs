@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     ApiQuery(query): ApiQuery<ContactQuery>,
 ) -> AppResult<Json<ContactPage>> {
     let limit = query.limit.unwrap_or(ContactQuery::DEFAULT_LIMIT);
@@ -49,6 +49,10 @@ pub async fn list(
         state.config.default_region,
     )
     .await?;
+    let mut page = page;
+    for contact in &mut page.items {
+        crate::masking::contact(user.masking, contact);
+    }
     Ok(Json(page))
 }
 
@@ -63,13 +67,16 @@ fn parse_id(raw: &str) -> AppResult<i64> {
     responses((status = 200, body = ContactCard), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn card(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<ContactCard>> {
     let id = parse_id(&id)?;
     contacts::card(&state.db, id)
         .await?
-        .map(Json)
+        .map(|mut card| {
+            crate::masking::card(user.masking, &mut card);
+            Json(card)
+        })
         .ok_or_else(|| AppError::NotFound(format!("no contact {id}")))
 }
 

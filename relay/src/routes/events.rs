@@ -30,9 +30,10 @@ pub async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let mine = state.telephony.events.subscribe();
     let trunks = user.is_admin.then(|| state.telephony.trunks.subscribe());
+    let masking = user.masking;
     let stream = futures_util::stream::unfold(
         (mine, trunks, user.id),
-        |(mut mine, mut trunks, me)| async move {
+        move |(mut mine, mut trunks, me)| async move {
             loop {
                 let next = tokio::select! {
                     got = mine.recv() => match got {
@@ -51,7 +52,8 @@ pub async fn events(
                         Err(RecvError::Closed) => return None,
                     },
                 };
-                if let Some(event) = next {
+                if let Some(mut event) = next {
+                    crate::masking::event(masking, &mut event);
                     let sse = Event::default()
                         .event(event.name())
                         .json_data(&event)

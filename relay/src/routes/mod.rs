@@ -4,6 +4,7 @@ pub mod calls;
 pub mod contacts;
 pub mod dialplan;
 pub mod events;
+pub mod groups;
 pub mod health;
 pub mod session;
 pub mod sip_users;
@@ -25,6 +26,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(calls::router())
         .merge(dialplan::router())
         .merge(events::router())
+        .merge(groups::router())
         .merge(crate::openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }

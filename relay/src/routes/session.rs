@@ -112,6 +112,8 @@ async fn load_user(state: &AppState, id: i64) -> AppResult<CurrentUser> {
         display_name,
         group,
         is_admin,
+        // Only `me()` is read from this value, which carries no numbers.
+        masking: callcard_shared::masking::Masking::Hidden,
     })
 }
 
