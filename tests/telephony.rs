@@ -1317,3 +1317,28 @@ async fn a_masked_group_sees_no_digits_of_a_clients_number_in_any_answer_or_even
         .unwrap();
     assert!(contains_digits_of(admin_card.as_bytes(), IVAN));
 }
+
+#[tokio::test]
+async fn a_provider_that_challenges_the_invite_with_407_gets_the_digest_answer() {
+    let t = setup().await;
+    let provider = Sipp::serve(Scenario::File("uas_challenges_407.xml"), 1);
+    create_trunk(&t, &provider, "trunkpass", false).await;
+    let mut phone = registered_phone(&t, "anna").await;
+    let call = phone.call(IVAN, None).await;
+    phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    phone
+        .wait_for(
+            "the callee's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    provider
+        .finished(WAIT)
+        .await
+        .expect("the provider accepted the Proxy-Authorization");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+}
