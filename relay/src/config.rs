@@ -233,8 +233,15 @@ impl Config {
 
     /// The media bridge's settings: sockets on the SIP listen IP, SDP with
     /// the public address when one is set.
+    /// With a wildcard SIP address and no public IP, the SDP carries this
+    /// machine's address on its default route (127.0.0.1 without one), so
+    /// `cargo xtask run` on a laptop gets media with no setting at all.
     pub fn media(&self) -> MediaConfig {
-        MediaConfig::new(self.sip_listen.ip(), self.public_ip, self.rtp_ports.clone())
+        let bind = self.sip_listen.ip();
+        let public = self
+            .public_ip
+            .or_else(|| bind.is_unspecified().then(default_route_ip));
+        MediaConfig::new(bind, public, self.rtp_ports.clone())
     }
 
     /// The database the relay opens: the explicit URL, else `<data_dir>/callcard.sqlite`.
@@ -247,6 +254,16 @@ impl Config {
             ),
         }
     }
+}
+
+/// The local address of the default route: a UDP "connect" sends nothing, it
+/// only picks the source address. 127.0.0.1 when there is no route.
+fn default_route_ip() -> std::net::IpAddr {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
