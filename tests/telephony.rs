@@ -1246,7 +1246,10 @@ async fn a_masked_group_sees_no_digits_of_a_clients_number_in_any_answer_or_even
         )
         .await;
     let caller = Sipp::call_from(Scenario::File("uac_inbound.xml"), 1, port, trunk_addr, IVAN);
-    let (call, _) = answer_incoming(&mut phone).await;
+    let (call, from) = answer_incoming(&mut phone).await;
+    // The SIP the relay sends Anna's phone shows the caller masked too.
+    assert!(from.contains("*********67"), "{from}");
+    assert!(!contains_digits_of(from.as_bytes(), IVAN), "{from}");
     phone
         .wait_for(
             "the caller's BYE",

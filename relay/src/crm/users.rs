@@ -55,3 +55,18 @@ pub async fn id_by_login(db: &SqlitePool, login: &str) -> sqlx::Result<Option<i6
         .await?;
     Ok(row.map(|(id,)| id))
 }
+
+/// How numbers are shown to `user_id` (their group's masking). An unreadable
+/// setting or a missing user hides numbers.
+pub async fn masking_of(db: &SqlitePool, user_id: i64) -> callcard_shared::masking::Masking {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT g.masking FROM users u JOIN access_groups g ON g.id = u.group_id WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+    .ok()
+    .flatten();
+    row.and_then(|(json,)| serde_json::from_str(&json).ok())
+        .unwrap_or(callcard_shared::masking::Masking::Hidden)
+}

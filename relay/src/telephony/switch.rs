@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use callcard_shared::api::{ServerEvent, TrunkState};
 use callcard_shared::dialplan::{Allowed, DestinationClass, Outcome, Plan, Rules};
+use callcard_shared::masking::Masking;
 use callcard_shared::phone;
 use callcard_shared::sip::auth::{Algorithm, DigestServer};
 use callcard_shared::sip::header::NameAddr;
@@ -1453,12 +1454,22 @@ impl Switch {
                 },
             );
         }
-        let identity = format!("\"{shown}\" <sip:{shown}@callcard.invalid>");
+        // What each rung user may see of the caller (their group's masking):
+        // the INVITE's From display and user part carry only that.
+        let mut identities = HashMap::new();
+        for &user in &rung {
+            let masking = crm::users::masking_of(&self.db, user).await;
+            identities.insert(user, caller_identity(masking, &shown));
+        }
         let mut forks = Vec::new();
         for conn in targets {
             let Some(browser) = self.devices.get_mut(&conn) else {
                 continue;
             };
+            let identity = identities
+                .get(&browser.user_id)
+                .cloned()
+                .unwrap_or_else(|| caller_identity(Masking::Hidden, &shown));
             let target = browser.target();
             let handle = browser.ep.invite_as(now, &identity, &target, sdp.clone());
             forks.push((Leg::Device(conn), handle, browser.user_id));
@@ -1631,6 +1642,18 @@ impl Switch {
     }
 }
 
+/// The From of an INVITE to a user's device, showing the caller as the
+/// user's group may see them (`anonymous` when hidden).
+fn caller_identity(masking: Masking, number: &str) -> String {
+    let shown = masking.apply(number);
+    let shown = if shown.is_empty() {
+        "anonymous".to_string()
+    } else {
+        shown
+    };
+    format!("\"{shown}\" <sip:{shown}@callcard.invalid>")
+}
+
 /// The address a device at `peer` reaches the SIP socket `bound` at: the
 /// bound address itself, or for a wildcard bind the local end of a route to it.
 fn local_address_towards(bound: SocketAddr, peer: SocketAddr) -> SocketAddr {
@@ -1730,6 +1753,23 @@ impl<A: Clone + Eq + std::fmt::Debug> LegEndpoint for callcard_shared::sip::ua::
 #[cfg(test)]
 mod tests {
     use super::dialled_number;
+
+    #[test]
+    fn the_caller_shows_as_the_group_may_see_them() {
+        use super::{caller_identity, Masking};
+        assert_eq!(
+            caller_identity(Masking::None, "+74951234567"),
+            "\"+74951234567\" <sip:+74951234567@callcard.invalid>"
+        );
+        assert_eq!(
+            caller_identity(Masking::ShowLast { n: 2 }, "+74951234567"),
+            "\"+*********67\" <sip:+*********67@callcard.invalid>"
+        );
+        assert_eq!(
+            caller_identity(Masking::Hidden, "+74951234567"),
+            "\"anonymous\" <sip:anonymous@callcard.invalid>"
+        );
+    }
 
     #[test]
     fn the_number_is_the_user_part_of_the_uri() {
