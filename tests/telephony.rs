@@ -1345,3 +1345,49 @@ async fn a_provider_that_challenges_the_invite_with_407_gets_the_digest_answer()
     let record = last_call(&t).await;
     assert_eq!(record["status"], "answered", "{record}");
 }
+
+#[tokio::test]
+async fn an_invite_without_registration_is_challenged_and_goes_through_with_the_digest() {
+    let t = setup().await;
+    let provider = Sipp::serve(Scenario::File("uas_hangs_up.xml"), 1);
+    create_trunk(&t, &provider, "trunkpass", false).await;
+    let (login, password) = sip_user(&t, "anna").await;
+    // A soft phone that dials without registering first: 407, then the digest.
+    let mut desk = WsPhone::udp(sip_address(&t), &login, &password).await;
+    let call = desk.call(IVAN, None).await;
+    desk.wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    desk.wait_for(
+        "the callee's BYE",
+        WAIT,
+        |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+    )
+    .await;
+    provider.finished(WAIT).await.expect("the provider's call");
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert!(record["user"]["display_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Anna"));
+
+    // The same with a wrong password: refused, and no trunk is asked.
+    let mut guesser = WsPhone::udp(sip_address(&t), &login, "wrong").await;
+    let call = guesser.call(IVAN, None).await;
+    let failed = guesser
+        .wait_for(
+            "the refusal",
+            WAIT,
+            |e| matches!(e, Event::Failed { call: c, .. } if *c == call),
+        )
+        .await;
+    assert!(
+        matches!(failed, Event::Failed { code: 403, .. }),
+        "{failed:?}"
+    );
+    let page: Value = get_json(&t.admin, t.relay.url("/api/calls")).await;
+    assert_eq!(
+        page["total"], 1,
+        "the refused INVITE made no record: {page}"
+    );
+}

@@ -1093,30 +1093,11 @@ impl Switch {
             }
             return;
         }
-        if !device.tx.is_browser() {
-            // A desk phone: the account is the one its digest answer names.
-            let named = request
-                .first(callcard_shared::sip::header::HeaderName::Authorization)
-                .and_then(callcard_shared::sip::auth::digest_username);
-            if let Some(login) = named {
-                let current = device.account.as_ref().map(|a| a.sip_login.as_str());
-                if current != Some(login.as_str()) {
-                    let account = crm::sip_users::by_login(&self.db, &login)
-                        .await
-                        .ok()
-                        .flatten();
-                    let Some(device) = self.devices.get_mut(&conn) else {
-                        return;
-                    };
-                    if device.is_registered(now) {
-                        self.registrations_dirty = true;
-                    }
-                    device.registered_until = None;
-                    device.user_id = account.as_ref().map(|a| a.user_id).unwrap_or_default();
-                    device.account = account;
-                }
-            }
-        }
+        let authorization = request
+            .first(callcard_shared::sip::header::HeaderName::Authorization)
+            .map(str::to_owned);
+        self.load_named_account(now, conn, authorization.as_deref())
+            .await;
         let Some(device) = self.devices.get_mut(&conn) else {
             return;
         };
@@ -1142,6 +1123,105 @@ impl Switch {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A desk phone's account is the one its digest answer names (a browser's
+    /// is fixed by its web session): loaded when the name changes.
+    async fn load_named_account(&mut self, now: Instant, conn: u64, authorization: Option<&str>) {
+        let Some(device) = self.devices.get(&conn) else {
+            return;
+        };
+        if device.tx.is_browser() {
+            return;
+        }
+        let Some(login) = authorization.and_then(callcard_shared::sip::auth::digest_username)
+        else {
+            return;
+        };
+        if device.account.as_ref().map(|a| a.sip_login.as_str()) == Some(login.as_str()) {
+            return;
+        }
+        let account = crm::sip_users::by_login(&self.db, &login)
+            .await
+            .ok()
+            .flatten();
+        let Some(device) = self.devices.get_mut(&conn) else {
+            return;
+        };
+        if device.is_registered(now) {
+            self.registrations_dirty = true;
+        }
+        device.registered_until = None;
+        device.user_id = account.as_ref().map(|a| a.user_id).unwrap_or_default();
+        device.account = account;
+    }
+
+    /// An INVITE from a device that is not registered: accepted with a valid
+    /// `Proxy-Authorization` for its account, else challenged with 407 (or
+    /// refused 403 for wrong credentials, counted like REGISTER's). True
+    /// when the call may go on.
+    async fn authenticate_invite(&mut self, now: Instant, conn: u64, call: CallHandle) -> bool {
+        use callcard_shared::sip::auth::Verification;
+        use callcard_shared::sip::header::HeaderName;
+        let leg = Leg::Device(conn);
+        let Some(device) = self.devices.get(&conn) else {
+            return false;
+        };
+        let peer = device.peer;
+        if self.throttle.is_locked(peer, now) {
+            tracing::warn!(conn, %peer, "security: INVITE from a locked-out address refused");
+            self.with_leg(leg, |ep| ep.reject(now, call, 403));
+            return false;
+        }
+        let authorization = device
+            .ep
+            .incoming_invite(call)
+            .and_then(|r| r.first(HeaderName::ProxyAuthorization))
+            .map(str::to_owned);
+        self.load_named_account(now, conn, authorization.as_deref())
+            .await;
+        let Some(device) = self.devices.get_mut(&conn) else {
+            return false;
+        };
+        let account = device.account.clone();
+        if device.tx.is_browser() && account.as_ref().is_some_and(|a| !a.browser_calls) {
+            // This user takes calls on a desk phone, not in the browser.
+            device.ep.reject(now, call, 403);
+            self.dirty.insert(leg);
+            return false;
+        }
+        let verdict = self
+            .digest
+            .verify(now, "INVITE", authorization.as_deref(), |user| {
+                account
+                    .as_ref()
+                    .filter(|a| a.sip_login == user)
+                    .map(|a| a.sip_password.clone())
+            });
+        match verdict {
+            Verification::Ok(_) => true,
+            Verification::Challenge | Verification::Stale => {
+                let challenge =
+                    self.digest
+                        .challenge(now, rand::random(), verdict == Verification::Stale);
+                device.ep.reject_with(
+                    now,
+                    call,
+                    407,
+                    "Proxy Authentication Required",
+                    vec![(HeaderName::ProxyAuthenticate, challenge)],
+                );
+                self.dirty.insert(leg);
+                false
+            }
+            Verification::Forbidden => {
+                tracing::warn!(conn, %peer, "security: wrong SIP credentials on INVITE");
+                self.throttle.failed(peer, now);
+                device.ep.reject(now, call, 403);
+                self.dirty.insert(leg);
+                false
+            }
         }
     }
 
@@ -1174,11 +1254,12 @@ impl Switch {
         let Some(browser) = self.devices.get(&conn) else {
             return;
         };
-        if !browser.is_registered(now) {
-            tracing::warn!(conn, user = %browser.login, "security: INVITE on an unregistered connection refused");
-            self.with_leg(leg, |ep| ep.reject(now, call, 403));
+        if !browser.is_registered(now) && !self.authenticate_invite(now, conn, call).await {
             return;
         }
+        let Some(browser) = self.devices.get(&conn) else {
+            return;
+        };
         let user_id = browser.user_id;
         let login = browser.login.clone();
         let dialled = dialled_number(to);

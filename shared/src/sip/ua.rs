@@ -560,7 +560,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         } else {
             "Ringing"
         };
-        self.answer_invite(now, call, code, reason, sdp);
+        self.answer_invite(now, call, code, reason, sdp, Vec::new());
     }
 
     /// Answers the pending INVITE, re-INVITE or UPDATE with 200 and `sdp`.
@@ -577,7 +577,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
             self.flush(now);
             return;
         }
-        self.answer_invite(now, call, 200, "OK", sdp);
+        self.answer_invite(now, call, 200, "OK", sdp, Vec::new());
     }
 
     /// Rejects the pending INVITE / re-INVITE / UPDATE with `code` (e.g. 486, 603, 488).
@@ -599,9 +599,30 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
                 c.uas_update = None;
             }
         } else {
-            self.answer_invite(now, call, code, reason, None);
+            self.answer_invite(now, call, code, reason, None, Vec::new());
         }
         self.flush(now);
+    }
+
+    /// Rejects the pending initial INVITE with extra headers — a 407 with its
+    /// `Proxy-Authenticate` challenge (RFC 3261 §22.3), say.
+    pub fn reject_with(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        code: u16,
+        reason: &str,
+        headers: Vec<(HeaderName, String)>,
+    ) {
+        self.answer_invite(now, call, code, reason, None, headers);
+        self.flush(now);
+    }
+
+    /// The pending INVITE of an incoming call, to read what the event does not
+    /// carry (its `Proxy-Authorization`, say).
+    pub fn incoming_invite(&self, call: CallHandle) -> Option<&Request> {
+        let key = self.calls.get(&call)?.uas_invite.as_ref()?;
+        Some(self.servers.iter().find(|s| &s.key == key)?.request())
     }
 
     /// Cancels our unanswered INVITE (RFC 3261 §9.1); sent once a provisional arrived.
@@ -873,13 +894,17 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         code: u16,
         reason: &str,
         sdp: Option<Vec<u8>>,
+        extra: Vec<(HeaderName, String)>,
     ) {
         let Some(key) = self.calls.get(&call).and_then(|c| c.uas_invite.clone()) else {
             return;
         };
-        let Some(resp) = self.dialog_response(&key, call, code, reason, sdp) else {
+        let Some(mut resp) = self.dialog_response(&key, call, code, reason, sdp) else {
             return;
         };
+        for (name, value) in extra {
+            resp.headers.push(name, value);
+        }
         let bytes = resp.to_bytes();
         self.server_respond(now, &key, resp);
         let t1 = self.config.timers.t1;
@@ -1126,7 +1151,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         self.flush(now);
         match call {
             Some(h) => {
-                self.answer_invite(now, h, 487, "Request Terminated", None);
+                self.answer_invite(now, h, 487, "Request Terminated", None, Vec::new());
                 self.calls.remove(&h);
                 self.events.push_back(Event::Cancelled { call: h });
             }
