@@ -108,6 +108,21 @@ async fn registered_phone(t: &TrunkTest, login: &str) -> WsPhone {
     phone
 }
 
+/// Calls Ivan Petrov; the provider answers and hangs up.
+async fn talk_until_the_callee_hangs_up(phone: &mut WsPhone) {
+    let call = phone.call(IVAN, None).await;
+    phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    phone
+        .wait_for(
+            "the callee's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+}
+
 /// The newest call record, once it is closed.
 async fn last_call(t: &TrunkTest) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -1168,17 +1183,7 @@ async fn a_tcp_trunk_registers_and_carries_a_call() {
     let trunk = create_trunk_over(&t, callee.addr, "trunkpass", false, "tcp").await;
     trunk_status(&t, trunk, |s| s["state"] == "not_registering").await;
     let mut phone = registered_phone(&t, "anna").await;
-    let call = phone.call(IVAN, None).await;
-    phone
-        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
-        .await;
-    phone
-        .wait_for(
-            "the callee's BYE",
-            WAIT,
-            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
-        )
-        .await;
+    talk_until_the_callee_hangs_up(&mut phone).await;
     callee
         .finished(WAIT)
         .await
@@ -1327,17 +1332,7 @@ async fn a_provider_that_challenges_the_invite_with_407_gets_the_digest_answer()
     let provider = Sipp::serve(Scenario::File("uas_challenges_407.xml"), 1);
     create_trunk(&t, &provider, "trunkpass", false).await;
     let mut phone = registered_phone(&t, "anna").await;
-    let call = phone.call(IVAN, None).await;
-    phone
-        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
-        .await;
-    phone
-        .wait_for(
-            "the callee's BYE",
-            WAIT,
-            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
-        )
-        .await;
+    talk_until_the_callee_hangs_up(&mut phone).await;
     provider
         .finished(WAIT)
         .await
@@ -1354,15 +1349,7 @@ async fn an_invite_without_registration_is_challenged_and_goes_through_with_the_
     let (login, password) = sip_user(&t, "anna").await;
     // A soft phone that dials without registering first: 407, then the digest.
     let mut desk = WsPhone::udp(sip_address(&t), &login, &password).await;
-    let call = desk.call(IVAN, None).await;
-    desk.wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
-        .await;
-    desk.wait_for(
-        "the callee's BYE",
-        WAIT,
-        |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
-    )
-    .await;
+    talk_until_the_callee_hangs_up(&mut desk).await;
     provider.finished(WAIT).await.expect("the provider's call");
     let record = last_call(&t).await;
     assert_eq!(record["status"], "answered", "{record}");
