@@ -51,6 +51,18 @@ pub struct Telephony {
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
+/// The address a peer reaches a socket bound at `bound` on: `bound` itself,
+/// or for a wildcard bind the local end of a route to `peer` (a UDP "connect"
+/// sends nothing, it only picks the source address).
+pub fn local_address_towards(bound: SocketAddr, peer: SocketAddr) -> std::io::Result<SocketAddr> {
+    if !bound.ip().is_unspecified() {
+        return Ok(bound);
+    }
+    let probe = std::net::UdpSocket::bind(SocketAddr::new(bound.ip(), 0))?;
+    probe.connect(peer)?;
+    Ok(SocketAddr::new(probe.local_addr()?.ip(), bound.port()))
+}
+
 /// A fresh id for a device connection (WebSocket, TCP, or a UDP source).
 pub fn next_conn_id() -> u64 {
     NEXT_CONN.fetch_add(1, Ordering::Relaxed)

@@ -393,7 +393,7 @@ impl Switch {
                     Some(conn) => *conn,
                     None => {
                         let conn = super::next_conn_id();
-                        let local = local_address_towards(local, from);
+                        let local = super::local_address_towards(local, from).unwrap_or(local);
                         let device = DeviceConn::new(
                             conn,
                             0,
@@ -1733,21 +1733,6 @@ fn caller_identity(masking: Masking, number: &str) -> String {
         shown
     };
     format!("\"{shown}\" <sip:{shown}@callcard.invalid>")
-}
-
-/// The address a device at `peer` reaches the SIP socket `bound` at: the
-/// bound address itself, or for a wildcard bind the local end of a route to it.
-fn local_address_towards(bound: SocketAddr, peer: SocketAddr) -> SocketAddr {
-    if !bound.ip().is_unspecified() {
-        return bound;
-    }
-    let probe = std::net::UdpSocket::bind(SocketAddr::new(bound.ip(), 0))
-        .and_then(|probe| probe.connect(peer).map(|()| probe))
-        .and_then(|probe| probe.local_addr());
-    match probe {
-        Ok(local) => SocketAddr::new(local.ip(), bound.port()),
-        Err(_) => bound,
-    }
 }
 
 /// Whether an SDP body is WebRTC's (ICE and DTLS-SRTP), not plain RTP.

@@ -82,7 +82,11 @@ impl TrunkLeg {
             .await
             .map_err(|e| SetupError(format!("transport error: cannot bind UDP: {e}")))?;
         // The address the provider sees us at: the local end of a route to it.
-        let local = local_address_towards(&socket, remote).await?;
+        let bound = socket
+            .local_addr()
+            .map_err(|e| SetupError(format!("transport error: {e}")))?;
+        let local = super::local_address_towards(bound, remote)
+            .map_err(|e| SetupError(format!("transport error: no route to {remote}: {e}")))?;
         let socket = Arc::new(socket);
         let contact = match kind {
             TransportKind::Tcp => format!("sip:{}@{local};transport=tcp", config.username),
@@ -296,30 +300,6 @@ async fn connect_tls(
             name.to_str()
         )
     })
-}
-
-async fn local_address_towards(
-    socket: &UdpSocket,
-    remote: SocketAddr,
-) -> Result<SocketAddr, SetupError> {
-    let bound = socket
-        .local_addr()
-        .map_err(|e| SetupError(format!("transport error: {e}")))?;
-    if !bound.ip().is_unspecified() {
-        return Ok(bound);
-    }
-    let probe = UdpSocket::bind((bound.ip(), 0))
-        .await
-        .map_err(|e| SetupError(format!("transport error: {e}")))?;
-    probe
-        .connect(remote)
-        .await
-        .map_err(|e| SetupError(format!("transport error: no route to {remote}: {e}")))?;
-    let ip = probe
-        .local_addr()
-        .map_err(|e| SetupError(format!("transport error: {e}")))?
-        .ip();
-    Ok(SocketAddr::new(ip, bound.port()))
 }
 
 async fn read_loop(trunk: i64, socket: Arc<UdpSocket>, inputs: mpsc::UnboundedSender<Input>) {
