@@ -68,8 +68,8 @@ pub enum Input {
         trunk: i64,
         error: Option<String>,
     },
-    /// A message from a trunk's provider (its UDP socket or TCP connection).
-    Udp {
+    /// A message from a trunk's provider (its UDP socket, TCP or TLS connection).
+    TrunkMessage {
         trunk: i64,
         from: SocketAddr,
         bytes: Vec<u8>,
@@ -433,7 +433,9 @@ impl Switch {
             }
             Input::Shutdown => {}
             Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause).await,
-            Input::Udp { trunk, from, bytes } => self.trunk_input(now, trunk, from, bytes).await,
+            Input::TrunkMessage { trunk, from, bytes } => {
+                self.trunk_input(now, trunk, from, bytes).await
+            }
             Input::TrunkTransport { trunk, error } => {
                 let Some(leg) = self.trunks.get(&trunk) else {
                     return;

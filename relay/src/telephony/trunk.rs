@@ -308,7 +308,10 @@ async fn read_loop(trunk: i64, socket: Arc<UdpSocket>, inputs: mpsc::UnboundedSe
         match socket.recv_from(&mut buf).await {
             Ok((n, from)) => {
                 let bytes = buf[..n].to_vec();
-                if inputs.send(Input::Udp { trunk, from, bytes }).is_err() {
+                if inputs
+                    .send(Input::TrunkMessage { trunk, from, bytes })
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -376,7 +379,7 @@ async fn stream_loop<S, C, F>(
                     loop {
                         match super::sip_listener::take_message(&mut buffer) {
                             Ok(Some(super::sip_listener::Frame::Message(bytes))) => {
-                                if inputs.send(Input::Udp { trunk, from: remote, bytes }).is_err() {
+                                if inputs.send(Input::TrunkMessage { trunk, from: remote, bytes }).is_err() {
                                     return;
                                 }
                             }
