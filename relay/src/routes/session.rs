@@ -85,19 +85,20 @@ pub async fn login(
     state.limiter.succeeded(ip, &login);
 
     let token = create_session(&state, user_id).await?;
-    let user = load_user(&state, user_id).await?;
-    tracing::info!(user = %user.login, %ip, "signed in");
+    let me = load_me(&state, user_id).await?;
+    tracing::info!(user = %me.login, %ip, "signed in");
     Ok((
         [(
             SET_COOKIE,
             session_cookie(&token, state.config.secure_cookies),
         )],
-        Json(user.me()),
+        Json(me),
     )
         .into_response())
 }
 
-async fn load_user(state: &AppState, id: i64) -> AppResult<CurrentUser> {
+/// The signed-in user as the login answer shows them.
+async fn load_me(state: &AppState, id: i64) -> AppResult<Me> {
     let (id, login, display_name, group, is_admin): (i64, String, String, String, bool) =
         sqlx::query_as(
             "SELECT u.id, u.login, u.display_name, g.name, g.is_admin
@@ -106,14 +107,12 @@ async fn load_user(state: &AppState, id: i64) -> AppResult<CurrentUser> {
         .bind(id)
         .fetch_one(&state.db)
         .await?;
-    Ok(CurrentUser {
+    Ok(Me {
         id,
         login,
         display_name,
         group,
         is_admin,
-        // Only `me()` is read from this value, which carries no numbers.
-        masking: callcard_shared::masking::Masking::Hidden,
     })
 }
 
