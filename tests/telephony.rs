@@ -8,133 +8,12 @@ use callcard_shared::sip::ua::Event;
 use callcard_tests::events::EventStream;
 use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::sipp::{Scenario, Sipp};
+use callcard_tests::telephony::{
+    create_trunk, create_trunk_over, last_call, registered_phone, setup, sip_address, sip_user,
+    talk_until_the_callee_hangs_up, trunk_status, TrunkTest, IVAN, WAIT,
+};
 use callcard_tests::{get_json, TestRelay};
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(10);
-/// Ivan Petrov's number (demo contact 1, responsible manager Anna).
-const IVAN: &str = "+74951234567";
-
-async fn create_trunk(relay: &TrunkTest, sipp: &Sipp, password: &str, register: bool) -> i64 {
-    create_trunk_over(relay, sipp.addr, password, register, "udp").await
-}
-
-async fn create_trunk_over(
-    relay: &TrunkTest,
-    host: std::net::SocketAddr,
-    password: &str,
-    register: bool,
-    transport: &str,
-) -> i64 {
-    let response = relay
-        .admin
-        .post(relay.relay.url("/api/trunks"))
-        .json(&json!({
-            "name": format!("Provider {}", host.port()),
-            "number": "+74950000000",
-            "username": "trunkuser",
-            "password": password,
-            "domain": "sipp.test",
-            "host": host.to_string(),
-            "transport": transport,
-            "register": register,
-            "expires": 120,
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    response.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-struct TrunkTest {
-    relay: TestRelay,
-    admin: reqwest::Client,
-}
-
-async fn setup() -> TrunkTest {
-    let relay = TestRelay::start().await;
-    let admin = relay.signed_in("admin").await;
-    TrunkTest { relay, admin }
-}
-
-async fn trunk_status(t: &TrunkTest, id: i64, until: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let trunk: Value = get_json(&t.admin, t.relay.url(&format!("/api/trunks/{id}"))).await;
-        if until(&trunk["status"]) || tokio::time::Instant::now() > deadline {
-            return trunk["status"].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Creates a telephony user for `login`; returns (sip login, password).
-async fn sip_user(t: &TrunkTest, login: &str) -> (String, String) {
-    let users: Value = get_json(&t.admin, t.relay.url("/api/users")).await;
-    let user_id = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["login"] == login)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let response = t
-        .admin
-        .post(t.relay.url("/api/sip-users"))
-        .json(&json!({ "user_id": user_id }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let creds: Value = response.json().await.unwrap();
-    (
-        creds["sip_login"].as_str().unwrap().to_string(),
-        creds["sip_password"].as_str().unwrap().to_string(),
-    )
-}
-
-async fn registered_phone(t: &TrunkTest, login: &str) -> WsPhone {
-    let (sip_login, password) = sip_user(t, login).await;
-    let cookie = t.relay.session_cookie(login).await;
-    let mut phone = WsPhone::connect(t.relay.addr, Some(&cookie), &sip_login, &password)
-        .await
-        .expect("upgrade");
-    let outcome = phone.register().await;
-    assert!(matches!(outcome, Event::Registered { .. }), "{outcome:?}");
-    phone
-}
-
-/// Calls Ivan Petrov; the provider answers and hangs up.
-async fn talk_until_the_callee_hangs_up(phone: &mut WsPhone) {
-    let call = phone.call(IVAN, None).await;
-    phone
-        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
-        .await;
-    phone
-        .wait_for(
-            "the callee's BYE",
-            WAIT,
-            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
-        )
-        .await;
-}
-
-/// The newest call record, once it is closed.
-async fn last_call(t: &TrunkTest) -> Value {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let page: Value = get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;
-        let call = page["items"][0].clone();
-        if !call["ended_at"].is_null() || tokio::time::Instant::now() > deadline {
-            return call;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test]
 async fn a_trunk_registers_at_a_registrar_that_challenges_with_401() {
@@ -672,16 +551,6 @@ async fn a_call_from_an_address_that_is_no_trunk_gets_403_and_no_record() {
     stranger.finished(WAIT).await.expect("the stranger got 403");
     let page: Value = get_json(&t.admin, t.relay.url("/api/calls")).await;
     assert_eq!(page["total"], 0, "a refused stranger leaves no call record");
-}
-
-/// The relay's SIP address for desk phones (UDP and TCP share the port).
-fn sip_address(t: &TrunkTest) -> std::net::SocketAddr {
-    *t.relay
-        .state()
-        .telephony
-        .sip_addr
-        .get()
-        .expect("the SIP address is bound")
 }
 
 /// A desk phone (SIPp over `transport_args`) registers with digest and calls

@@ -6,96 +6,11 @@
 use std::time::Duration;
 
 use callcard_shared::sip::ua::Event;
-use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::sipp::{Scenario, Sipp};
+use callcard_tests::telephony::{
+    create_trunk_over, last_call, registered_phone, setup, TrunkTest, IVAN, WAIT,
+};
 use callcard_tests::webrtc_peer::{dominant, WebRtcPeer};
-use callcard_tests::{get_json, TestRelay};
-use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(10);
-/// Ivan Petrov's number (demo contact 1, responsible manager Anna).
-const IVAN: &str = "+74951234567";
-
-struct TrunkTest {
-    relay: TestRelay,
-    admin: reqwest::Client,
-}
-
-async fn setup() -> TrunkTest {
-    let relay = TestRelay::start().await;
-    let admin = relay.signed_in("admin").await;
-    TrunkTest { relay, admin }
-}
-
-async fn create_trunk(t: &TrunkTest, host: std::net::SocketAddr) -> i64 {
-    let response = t
-        .admin
-        .post(t.relay.url("/api/trunks"))
-        .json(&json!({
-            "name": format!("Provider {}", host.port()),
-            "number": "+74950000000",
-            "username": "trunkuser",
-            "password": "trunkpass",
-            "domain": "sipp.test",
-            "host": host.to_string(),
-            "transport": "udp",
-            "register": false,
-            "expires": 120,
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    response.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn registered_phone(t: &TrunkTest, login: &str) -> WsPhone {
-    let users: Value = get_json(&t.admin, t.relay.url("/api/users")).await;
-    let user_id = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["login"] == login)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let response = t
-        .admin
-        .post(t.relay.url("/api/sip-users"))
-        .json(&json!({ "user_id": user_id }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let creds: Value = response.json().await.unwrap();
-    let cookie = t.relay.session_cookie(login).await;
-    let mut phone = WsPhone::connect(
-        t.relay.addr,
-        Some(&cookie),
-        creds["sip_login"].as_str().unwrap(),
-        creds["sip_password"].as_str().unwrap(),
-    )
-    .await
-    .expect("upgrade");
-    let outcome = phone.register().await;
-    assert!(matches!(outcome, Event::Registered { .. }), "{outcome:?}");
-    phone
-}
-
-/// The newest call record, once it is closed.
-async fn last_call(t: &TrunkTest) -> Value {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let page: Value = get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;
-        let call = page["items"][0].clone();
-        if !call["ended_at"].is_null() || tokio::time::Instant::now() > deadline {
-            return call;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn media_ports_in_use_drop_to_zero(t: &TrunkTest) -> usize {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -126,7 +41,7 @@ async fn a_browser_call_out_is_anchored_and_its_tone_comes_back_through_the_prov
         1,
         &["-mi", "127.0.0.1", "-mp", &rtp_port, "-rtp_echo"],
     );
-    let trunk = create_trunk(&t, sipp.addr).await;
+    let trunk = create_trunk_over(&t, sipp.addr, "trunkpass", false, "udp").await;
     let mut phone = registered_phone(&t, "anna").await;
     let mut peer = WebRtcPeer::g711().await;
 
@@ -214,7 +129,7 @@ async fn a_browser_that_never_connects_its_media_is_hung_up_on_both_legs() {
         1,
         &["-mi", "127.0.0.1", "-mp", &rtp_port, "-rtp_echo"],
     );
-    create_trunk(&t, sipp.addr).await;
+    create_trunk_over(&t, sipp.addr, "trunkpass", false, "udp").await;
     let mut phone = registered_phone(&t, "anna").await;
     // A WebRTC offer whose peer never runs ICE or DTLS.
     let mut peer = WebRtcPeer::g711().await;

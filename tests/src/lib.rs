@@ -7,6 +7,7 @@ pub mod events;
 pub mod kamailio;
 pub mod sip_phone;
 pub mod sipp;
+pub mod telephony;
 pub mod webrtc_peer;
 
 use std::net::SocketAddr;
