@@ -1,15 +1,18 @@
 //! One device of a telephony user — a browser over SIP-over-WebSocket, or a
 //! desk or soft phone over UDP or TCP — with its endpoint, the user's
 //! telephony account and the registrar that binds the account to this
-//! connection after digest authentication (RFC 3261 §10.3, §22).
+//! connection after digest authentication (RFC 3261 §10.3, §22) — or, for
+//! the browser app, which never holds a SIP password, after its web session
+//! (checked at the WebSocket upgrade) for its own account.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use callcard_shared::sip::auth::{DigestServer, Verification};
-use callcard_shared::sip::header::HeaderName;
+use callcard_shared::sip::header::{HeaderName, NameAddr};
 use callcard_shared::sip::message::{HeaderMap, Request};
 use callcard_shared::sip::transaction::TimerConfig;
+use callcard_shared::sip::uri::Uri;
 use callcard_shared::sip::ua::{
     Config as UaConfig, Endpoint, Remote, RequestHandle, TransportKind,
 };
@@ -78,6 +81,9 @@ pub struct DeviceConn {
     pub registered_until: Option<Instant>,
     /// The Contact the device registered (where INVITEs for it are addressed).
     pub contact: Option<String>,
+    /// The device registered with `+sip.ice` (RFC 5768): it does ICE, so it
+    /// is a WebRTC browser whose calls the relay's media bridge anchors.
+    pub webrtc: bool,
     pub bad_credentials: u32,
     /// When this connection last received something (idle UDP devices are dropped).
     pub last_seen: Instant,
@@ -137,6 +143,7 @@ impl DeviceConn {
             account,
             registered_until: None,
             contact: None,
+            webrtc: false,
             bad_credentials: 0,
             last_seen: now,
         }
@@ -201,6 +208,16 @@ pub fn register(
             );
             return RegisterOutcome::NoAccount;
         }
+        // The browser app has no SIP password: its web session (checked at
+        // the WebSocket upgrade) is the credential. A digest, when it sends
+        // one anyway, must still be right.
+        Some(account) if conn.tx.is_browser() && authorization.is_none() => {
+            if registers_as(request).as_deref() == Some(account.sip_login.as_str()) {
+                Verification::Ok(account.sip_login)
+            } else {
+                Verification::Forbidden
+            }
+        }
         Some(account) => digest.verify(now, "REGISTER", authorization, |user| {
             // Only the account of the signed-in user may register on a browser socket.
             (user == account.sip_login).then(|| account.sip_password.clone())
@@ -224,6 +241,11 @@ pub fn register(
             }
             conn.registered_until = Some(now + std::time::Duration::from_secs(expires.into()));
             conn.contact = contact_uri.clone();
+            conn.webrtc = conn.tx.is_browser()
+                && request
+                    .contacts()
+                    .next()
+                    .is_some_and(|c| c.params.get("+sip.ice").is_some());
             let mut headers = vec![(HeaderName::Expires, expires.to_string())];
             if let Some(uri) = contact_uri {
                 headers.push((HeaderName::Contact, format!("<{uri}>;expires={expires}")));
@@ -243,6 +265,12 @@ pub fn register(
             RegisterOutcome::Refused
         }
     }
+}
+
+/// The user part of a REGISTER's To (the address being registered).
+fn registers_as(request: &Request) -> Option<String> {
+    let to = NameAddr::parse(request.first(HeaderName::To)?).ok()?;
+    Some(Uri::parse(to.uri).ok()?.user?.to_string())
 }
 
 fn respond(

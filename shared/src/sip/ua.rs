@@ -279,6 +279,8 @@ pub struct Endpoint<A> {
     register_expires: u32,
     /// The From of the INVITE being built by [`Endpoint::invite_as`].
     identity: Option<String>,
+    /// Header parameters of our Contact, e.g. `;+sip.ice` (RFC 5768).
+    contact_params: String,
 }
 
 fn body_opt(b: &[u8]) -> Option<Vec<u8>> {
@@ -304,9 +306,21 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
             register_seq: 0,
             register_expires: 0,
             identity: None,
+            contact_params: String::new(),
         };
         ep.register_call_id = ep.token();
         ep
+    }
+
+    /// Adds header parameters to every Contact we send, e.g. `;+sip.ice`
+    /// (RFC 5768: this user agent does ICE — a WebRTC browser).
+    pub fn with_contact_params(mut self, params: &str) -> Self {
+        self.contact_params = params.to_string();
+        self
+    }
+
+    fn contact_header(&self) -> String {
+        format!("<{}>{}", self.config.contact, self.contact_params)
     }
 
     pub fn config(&self) -> &Config<A> {
@@ -789,8 +803,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         r.headers.push(HeaderName::To, to);
         r.headers.push(HeaderName::CallId, call_id);
         r.headers.push(HeaderName::CSeq, format!("{seq} {method}"));
-        r.headers
-            .push(HeaderName::Contact, format!("<{}>", self.config.contact));
+        r.headers.push(HeaderName::Contact, self.contact_header());
         r.headers
             .push(HeaderName::UserAgent, self.config.user_agent.clone());
         r.headers.push(HeaderName::ContentLength, "0");
@@ -878,8 +891,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         let mut r = response_to(req, code, reason);
         add_to_tag(&mut r, &tag);
         if (101..300).contains(&code) {
-            r.headers
-                .push(HeaderName::Contact, format!("<{}>", self.config.contact));
+            r.headers.push(HeaderName::Contact, self.contact_header());
         }
         if let Some(sdp) = sdp {
             r.set_body("application/sdp", sdp);
