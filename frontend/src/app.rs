@@ -18,6 +18,7 @@ use crate::pages::contacts::ContactsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::services::api;
+use crate::softphone::Engine;
 use crate::state::contacts::{ContactsAction, ContactsState};
 use crate::state::phone::{PhoneAction, PhoneState};
 use crate::state::session::{SessionAction, SessionState};
@@ -213,6 +214,20 @@ fn Shell(props: &ShellProps) -> Html {
         })
     };
 
+    // The browser phone lives as long as the signed-in layout: it starts
+    // here and unregisters when the user signs out.
+    let engine = {
+        let act = phone.act();
+        use_state(move || Engine::new(act))
+    };
+    {
+        let engine = (*engine).clone();
+        use_effect_with((), move |_| {
+            engine.start();
+            move || engine.stop()
+        });
+    }
+
     let detail = format!("{} · {}", props.me.login, props.me.group);
     let state = phone.state();
     html! {
@@ -221,8 +236,7 @@ fn Shell(props: &ShellProps) -> Html {
                 logging_out={*logging_out} {on_logout} />
             <div class="shell-body">
                 <main class="content">{ props.children.clone() }</main>
-                <SoftphoneDock dial={state.dial.clone()} dial_requests={state.dial_requests}
-                    dialplan={state.dialplan.clone()}
+                <SoftphoneDock state={state.clone()} engine={Some((*engine).clone())}
                     on_action={phone.act()} />
             </div>
         </div>

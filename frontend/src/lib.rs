@@ -8,6 +8,7 @@ pub mod format;
 pub mod hooks;
 pub mod pages;
 pub mod services;
+pub mod softphone;
 pub mod state;
 
 /// Mounts the app on `<body>`. Only meaningful in a browser.

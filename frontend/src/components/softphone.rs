@@ -1,8 +1,9 @@
-//! The softphone dock, always on screen beside the pages: a dial pad whose
-//! number comes from typing, the keypad or any click-to-call button. Calling
-//! itself arrives with the SIP engine; until then the Call button is disabled.
-//! Under the number, a live preview of the relay's number rules: the string
-//! the trunk will get and the destination class, or why the call is refused.
+//! The softphone dock, always on screen beside the pages: the line state, a
+//! dial pad whose number comes from typing, the keypad or any click-to-call
+//! button, with a live preview of the relay's number rules (the string the
+//! trunk will get and the destination class, or why the call is refused);
+//! the incoming-call pop-up with the caller's card; the call in progress
+//! with its timer, mute, hold, DTMF keypad, receive meter and hang-up.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -10,27 +11,29 @@ use yew::prelude::*;
 use callcard_shared::api::DialplanView;
 
 use crate::services::api;
-use crate::state::phone::{self, PhoneAction, MAX_DIAL_LEN};
+use crate::softphone::Engine;
+use crate::state::phone::{
+    self, CallStatus, CallView, CallerCard, LineState, PhoneAction, PhoneState, MAX_DIAL_LEN,
+};
 
 const KEYS: [char; 12] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
 #[derive(Properties, PartialEq)]
 pub struct SoftphoneDockProps {
-    pub dial: AttrValue,
-    /// Changes on every click-to-call, to flash the dial input.
-    pub dial_requests: u32,
-    /// The relay's number rules, once loaded.
-    pub dialplan: Option<DialplanView>,
+    pub state: PhoneState,
+    /// The browser phone (None: calls cannot be made from this page).
+    pub engine: Option<Engine>,
     pub on_action: Callback<PhoneAction>,
 }
 
 #[component]
 pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
+    let state = &props.state;
     let on_action = props.on_action.clone();
     {
         // The rules are fetched once per page load; without them there is no preview.
         let on_action = on_action.clone();
-        let loaded = props.dialplan.is_some();
+        let loaded = state.dialplan.is_some();
         use_effect_with((), move |_| {
             if !loaded {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -41,12 +44,14 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             }
         });
     }
-    let plan = use_memo(props.dialplan.clone(), |view| {
+    let plan = use_memo(state.dialplan.clone(), |view: &Option<DialplanView>| {
         view.as_ref().and_then(phone::compile)
     });
-    let preview = match (&*plan, props.dial.trim()) {
+    let mut allowed = true;
+    let preview = match (&*plan, state.dial.trim()) {
         (Some((plan, region)), dial) if !dial.is_empty() => {
             let p = phone::preview(&plan.evaluate(*region, dial));
+            allowed = p.allowed;
             let class = if p.allowed {
                 "dial-preview ok"
             } else {
@@ -63,11 +68,20 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             on_action.emit(PhoneAction::Edit(input.value()));
         })
     };
+    let talking = state
+        .call
+        .as_ref()
+        .is_some_and(|c| c.status == CallStatus::Talking);
     let keys = KEYS.iter().map(|&key| {
         let on_action = on_action.clone();
+        let engine = props.engine.clone();
+        // During a call the keypad sends DTMF; otherwise it types the number.
+        let onclick = move |_| match (&engine, talking) {
+            (Some(engine), true) => engine.dtmf(key),
+            _ => on_action.emit(PhoneAction::Press(key)),
+        };
         html! {
-            <button type="button" class="key" aria-label={format!("Key {key}")}
-                onclick={move |_| on_action.emit(PhoneAction::Press(key))}>
+            <button type="button" class="key" aria-label={format!("Key {key}")} {onclick}>
                 { key }
             </button>
         }
@@ -81,45 +95,276 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
         move |_| on_action.emit(PhoneAction::Clear)
     };
     // Two identical animations, alternated, so every click-to-call replays it.
-    let flash = match props.dial_requests {
+    let flash = match state.dial_requests {
         0 => None,
         n if !n.is_multiple_of(2) => Some("flash-a"),
         _ => Some("flash-b"),
+    };
+    let online = state.line == LineState::Online;
+    let can_call = online && state.call.is_none() && !state.dial.trim().is_empty() && allowed;
+    let call_title = match &state.line {
+        LineState::Online if !allowed => "The number rules refuse this number",
+        LineState::Online => "Call this number",
+        _ => "The phone is not connected",
+    };
+    let on_call = {
+        let engine = props.engine.clone();
+        let dial = state.dial.clone();
+        move |_| {
+            if let Some(engine) = &engine {
+                engine.call(&dial);
+            }
+        }
+    };
+    let (line_class, line_text, line_title) = line_view(&state.line);
+    let missed = (state.missed > 0).then(|| {
+        html! {
+            <span id="missed-calls" class="badge" title="Missed calls since this page opened">
+                { format!("{} missed", state.missed) }
+            </span>
+        }
+    });
+    let outcome = state.last_outcome.as_ref().map(|text| {
+        html! { <p id="call-outcome" class="call-outcome" role="status">{ text }</p> }
+    });
+    let call_panel = state.call.as_ref().map(|call| {
+        html! {
+            <CallPanel call={call.clone()} caller={state.caller.clone()}
+                engine={props.engine.clone()} />
+        }
+    });
+    let announced = match (&state.caller, &state.call) {
+        // The card arrives before the INVITE: shown at once, even before the ring.
+        (Some(card), None) => Some(html! { <CallerCardView card={card.clone()} /> }),
+        _ => None,
     };
     html! {
         <aside id="softphone" class="softphone" aria-label="Softphone">
             <div class="softphone-head">
                 <h2>{ "Phone" }</h2>
-                <span class="line-state" title="The browser phone is not connected yet">
-                    <span class="dot" aria-hidden="true"></span>{ "Offline" }
+                { for missed }
+                <span id="line-state" class={classes!("line-state", line_class)} title={line_title}>
+                    <span class="dot" aria-hidden="true"></span>{ line_text }
                 </span>
             </div>
+            { for announced }
+            { for call_panel }
+            { for outcome }
             <form class="dial-form" onsubmit={|e: SubmitEvent| e.prevent_default()}>
                 <label for="dial-input" class="small muted">{ "Number" }</label>
                 <div class={classes!("dial-field", flash)}>
                     <input id="dial-input" type="tel" inputmode="tel" autocomplete="off"
                         placeholder="Type a number" maxlength={MAX_DIAL_LEN.to_string()}
-                        value={props.dial.clone()} {oninput} />
+                        value={state.dial.clone()} {oninput} />
                     <button type="button" class="key-small" aria-label="Delete last character"
-                        title="Delete last character" disabled={props.dial.is_empty()} onclick={backspace}>
+                        title="Delete last character" disabled={state.dial.is_empty()} onclick={backspace}>
                         { "⌫" }
                     </button>
                 </div>
                 { preview }
                 <div class="keypad">{ for keys }</div>
                 <div class="softphone-actions">
-                    <button type="button" id="call-button" class="btn btn-call" disabled=true
-                        title="Calling from the browser arrives in a later version">
+                    <button type="submit" id="call-button" class="btn btn-call"
+                        disabled={!can_call} title={call_title} onclick={on_call}>
                         { "Call" }
                     </button>
-                    <button type="button" class="btn btn-ghost" disabled={props.dial.is_empty()} onclick={clear}>
+                    <button type="button" class="btn btn-ghost" disabled={state.dial.is_empty()} onclick={clear}>
                         { "Clear" }
                     </button>
                 </div>
             </form>
-            <p class="softphone-note">
-                { "The phone connects in a later version. For now, clicking any number puts it here." }
-            </p>
         </aside>
+    }
+}
+
+/// The line indicator: CSS class, text and the detail on hover.
+fn line_view(line: &LineState) -> (&'static str, String, String) {
+    match line {
+        LineState::Off => ("off", "Offline".into(), "The phone is not started".into()),
+        LineState::Connecting => ("connecting", "Connecting…".into(), String::new()),
+        LineState::Online => (
+            "online",
+            "Online".into(),
+            "Calls can be made and taken".into(),
+        ),
+        LineState::Reconnecting { reason } => {
+            ("reconnecting", "Reconnecting…".into(), reason.clone())
+        }
+        LineState::Unavailable(why) => ("unavailable", "Offline".into(), why.clone()),
+    }
+}
+
+fn status_text(call: &CallView) -> &'static str {
+    match call.status {
+        CallStatus::Preparing => "Opening the microphone…",
+        CallStatus::Calling => "Calling…",
+        CallStatus::Ringing => "Ringing…",
+        CallStatus::Incoming => "Incoming call",
+        CallStatus::Connecting => "Connecting…",
+        CallStatus::Talking if call.held => "On hold",
+        CallStatus::Talking => "Talking",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CallerCardProps {
+    card: CallerCard,
+}
+
+/// Who is calling: the contact's card, or an unknown number to create.
+#[component]
+fn CallerCardView(props: &CallerCardProps) -> Html {
+    let card = &props.card;
+    match &card.contact {
+        Some(contact) => {
+            let href = format!("/contacts/{}", contact.id);
+            html! {
+                <section id="caller-card" class="caller-card" aria-label="Caller">
+                    <a class="caller-name" href={href}>{ &contact.name }</a>
+                    if let Some(company) = &contact.company {
+                        <p class="caller-company">{ company }</p>
+                    }
+                    <p class="small muted">
+                        { &card.number }{ " · " }{ &contact.status }
+                        if let Some(manager) = &contact.responsible {
+                            { " · " }{ &manager.display_name }
+                        }
+                    </p>
+                    if let Some(email) = &contact.email {
+                        <p class="small">{ email }</p>
+                    }
+                    if let Some(last) = &card.last_call {
+                        <p class="small muted">{ format!("Last call: {}", crate::format::timestamp(last)) }</p>
+                    }
+                </section>
+            }
+        }
+        None => html! {
+            <section id="caller-card" class="caller-card unknown" aria-label="Caller">
+                <p class="caller-name">{ "Unknown number" }</p>
+                <p class="small muted">{ &card.number }</p>
+            </section>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CallPanelProps {
+    call: CallView,
+    caller: Option<CallerCard>,
+    engine: Option<Engine>,
+}
+
+/// The call in progress (or ringing here).
+#[component]
+fn CallPanel(props: &CallPanelProps) -> Html {
+    let call = &props.call;
+    let engine = props.engine.clone();
+    let act = move |f: fn(&Engine)| {
+        let engine = engine.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(engine) = &engine {
+                f(engine);
+            }
+        })
+    };
+    let (muted, held) = (call.muted, call.held);
+    let on_mute = {
+        let engine = props.engine.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(engine) = &engine {
+                engine.set_muted(!muted);
+            }
+        })
+    };
+    let on_hold = {
+        let engine = props.engine.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(engine) = &engine {
+                engine.set_held(!held);
+            }
+        })
+    };
+    let card = props.caller.as_ref().filter(|_| call.inbound);
+    let title = card
+        .and_then(|c| c.contact.as_ref().map(|contact| contact.name.clone()))
+        .unwrap_or_else(|| call.number.clone());
+    let status = match call.status {
+        CallStatus::Preparing => "preparing",
+        CallStatus::Calling => "calling",
+        CallStatus::Ringing => "ringing",
+        CallStatus::Incoming => "incoming",
+        CallStatus::Connecting => "connecting",
+        CallStatus::Talking => "talking",
+    };
+    let level = (call.rx_level.clamp(0.0, 1.0) * 100.0).round();
+    html! {
+        <section id="active-call" class={classes!("active-call", status)} aria-label="Call"
+            data-status={status} data-rx-packets={call.rx_packets.to_string()}
+            data-rx-level={format!("{:.4}", call.rx_level)}>
+            if let Some(card) = card {
+                <CallerCardView card={card.clone()} />
+            } else {
+                <p class="call-title">{ title }</p>
+            }
+            <p class="call-status">
+                { status_text(call) }
+                if let Some(since) = call.answered_at {
+                    { " · " }<CallTimer {since} />
+                }
+            </p>
+            if call.status == CallStatus::Talking {
+                <div class="rx-meter" title="What you hear from the other side">
+                    <span style={format!("width: {level}%")}></span>
+                </div>
+            }
+            <div class="call-actions">
+                if call.status == CallStatus::Incoming {
+                    <button type="button" id="answer-button" class="btn btn-call"
+                        onclick={act(Engine::answer)}>{ "Answer" }</button>
+                    <button type="button" id="reject-button" class="btn btn-hangup"
+                        onclick={act(Engine::hang_up)}>{ "Decline" }</button>
+                } else {
+                    if call.status == CallStatus::Talking {
+                        <button type="button" id="mute-button" class="btn btn-ghost"
+                            aria-pressed={muted.to_string()} onclick={on_mute}>
+                            { if muted { "Unmute" } else { "Mute" } }
+                        </button>
+                        <button type="button" id="hold-button" class="btn btn-ghost"
+                            aria-pressed={held.to_string()} onclick={on_hold}>
+                            { if held { "Resume" } else { "Hold" } }
+                        </button>
+                    }
+                    <button type="button" id="hangup-button" class="btn btn-hangup"
+                        onclick={act(Engine::hang_up)}>{ "Hang up" }</button>
+                }
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CallTimerProps {
+    /// `Date.now()` at the answer.
+    since: f64,
+}
+
+/// `m:ss` since the answer, ticking every second.
+#[component]
+fn CallTimer(props: &CallTimerProps) -> Html {
+    let tick = use_state(|| 0u32);
+    {
+        let tick = tick.clone();
+        use_effect_with((), move |_| {
+            let interval =
+                gloo_timers::callback::Interval::new(1_000, move || tick.set(tick.wrapping_add(1)));
+            move || drop(interval)
+        });
+    }
+    let seconds = ((js_sys::Date::now() - props.since) / 1000.0).max(0.0) as u64;
+    html! {
+        <span id="call-timer" class="call-timer">
+            { format!("{}:{:02}", seconds / 60, seconds % 60) }
+        </span>
     }
 }

@@ -49,6 +49,11 @@ pub async fn dialplan() -> Result<callcard_shared::api::DialplanView, ApiFailure
     fetch_json(get("/api/dialplan").build()).await
 }
 
+/// The signed-in user's telephony identity (404: they have none).
+pub async fn my_sip_user() -> Result<callcard_shared::api::SipUser, ApiFailure> {
+    fetch_json(get("/api/me/sip").build()).await
+}
+
 pub async fn me() -> Result<Me, ApiFailure> {
     fetch_json(get("/api/me").build()).await
 }

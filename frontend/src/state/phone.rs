@@ -1,10 +1,12 @@
-//! What the softphone dock shows. For now it is the dial pad — a number put
-//! there by typing, by the keypad, or by clicking any phone number in the app —
-//! and the preview of how the relay's number rules will treat it.
+//! What the softphone dock shows: the line (connected, reconnecting and why,
+//! offline), the dial pad — a number put there by typing, by the keypad, or
+//! by clicking any phone number in the app — with the preview of how the
+//! relay's number rules will treat it, the call in progress, and the card of
+//! a caller whose call is about to ring.
 
 use std::rc::Rc;
 
-use callcard_shared::api::DialplanView;
+use callcard_shared::api::{Contact, DialplanView};
 use callcard_shared::dialplan::{Outcome, Plan, Verdict};
 use callcard_shared::phone::Region;
 use yew::Reducible;
@@ -12,7 +14,7 @@ use yew::Reducible;
 /// Longest text the dial input keeps; real numbers with extensions fit easily.
 pub const MAX_DIAL_LEN: usize = 64;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PhoneState {
     /// The text in the dial input, as the user sees it.
     pub dial: String,
@@ -21,9 +23,83 @@ pub struct PhoneState {
     pub dial_requests: u32,
     /// The number rules from the relay (None until loaded).
     pub dialplan: Option<DialplanView>,
+    /// The browser phone's registration.
+    pub line: LineState,
+    /// The call on screen (one at a time for now).
+    pub call: Option<CallView>,
+    /// The relay's announcement of the inbound call about to ring here,
+    /// with the caller's card.
+    pub caller: Option<CallerCard>,
+    /// Why the last call ended (shown until the next one starts).
+    pub last_outcome: Option<String>,
+    /// Calls that rang here and nobody took, since the page was opened.
+    pub missed: u32,
 }
 
+/// The browser phone's connection to the relay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum LineState {
+    /// Not started yet (or signed out).
+    #[default]
+    Off,
+    Connecting,
+    /// Registered: calls can be made and taken.
+    Online,
+    /// The connection dropped; the phone tries again by itself.
+    Reconnecting {
+        reason: String,
+    },
+    /// This user cannot use the browser phone (no telephony user, calls on a
+    /// desk phone, refused): the reason, for the user.
+    Unavailable(String),
+}
+
+/// Where a call stands, as the user sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallStatus {
+    /// Waiting for the microphone and the media setup before the INVITE.
+    Preparing,
+    /// Our INVITE is out, no answer yet.
+    Calling,
+    /// The far end rings.
+    Ringing,
+    /// An inbound call rings here.
+    Incoming,
+    /// Answered; accepting an inbound call (media setup) until `Talking`.
+    Connecting,
+    Talking,
+}
+
+/// The call on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallView {
+    /// The SIP engine's handle of the call.
+    pub id: u64,
+    pub inbound: bool,
+    /// The other side's number as the relay shows it (masked if so ruled).
+    pub number: String,
+    pub status: CallStatus,
+    /// `Date.now()` at the answer, for the running timer.
+    pub answered_at: Option<f64>,
+    pub muted: bool,
+    pub held: bool,
+    /// Audio packets received from the far end so far, and the current level
+    /// (0–1): the "hearing the other side" meter.
+    pub rx_packets: u64,
+    pub rx_level: f64,
+}
+
+/// The relay's `incoming_call` event: who is calling, before the phone rings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallerCard {
+    /// The call record's id.
+    pub call_id: i64,
+    pub number: String,
+    pub contact: Option<Contact>,
+    pub last_call: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum PhoneAction {
     /// A click-to-call control asked for this number (raw, as entered).
     Dial(String),
@@ -35,6 +111,23 @@ pub enum PhoneAction {
     Clear,
     /// The relay's number rules arrived.
     Rules(DialplanView),
+    /// The phone's line changed.
+    Line(LineState),
+    /// The call on screen appeared or changed.
+    Call(CallView),
+    /// The call on screen ended, with why (None: ended by this user, or
+    /// answered or ended elsewhere, nothing worth telling).
+    CallEnded {
+        id: u64,
+        outcome: Option<String>,
+    },
+    /// The relay announced an inbound call (the caller's card).
+    Caller(CallerCard),
+    /// The relay says the announced call stopped ringing here.
+    CallerGone {
+        call_id: i64,
+        status: String,
+    },
 }
 
 /// The rules compiled for previews; None when they do not compile here (the
@@ -105,6 +198,36 @@ impl Reducible for PhoneState {
             }
             PhoneAction::Clear => next.dial.clear(),
             PhoneAction::Rules(view) => next.dialplan = Some(view),
+            PhoneAction::Line(line) => next.line = line,
+            PhoneAction::Call(call) => {
+                if next.call.as_ref().is_none_or(|c| c.id != call.id) {
+                    next.last_outcome = None;
+                }
+                next.call = Some(call);
+            }
+            PhoneAction::CallEnded { id, outcome } => {
+                if next.call.as_ref().is_some_and(|c| c.id == id) {
+                    next.call = None;
+                    next.caller = None;
+                    next.last_outcome = outcome;
+                }
+            }
+            PhoneAction::Caller(card) => next.caller = Some(card),
+            PhoneAction::CallerGone { call_id, status } => {
+                if next.caller.as_ref().is_some_and(|c| c.call_id == call_id) {
+                    if status == "missed" {
+                        next.missed += 1;
+                    }
+                    // The card stays on screen while that call is being talked.
+                    let talking = next
+                        .call
+                        .as_ref()
+                        .is_some_and(|c| c.inbound && c.status != CallStatus::Incoming);
+                    if !talking {
+                        next.caller = None;
+                    }
+                }
+            }
         }
         if next == *self {
             self
@@ -208,6 +331,108 @@ mod tests {
             ..Default::default()
         };
         assert!(compile(&view(rules)).is_none());
+    }
+
+    fn call(id: u64, status: CallStatus) -> CallView {
+        CallView {
+            id,
+            inbound: true,
+            number: "+74951234567".into(),
+            status,
+            answered_at: None,
+            muted: false,
+            held: false,
+            rx_packets: 0,
+            rx_level: 0.0,
+        }
+    }
+
+    fn card(call_id: i64) -> CallerCard {
+        CallerCard {
+            call_id,
+            number: "+74951234567".into(),
+            contact: None,
+            last_call: None,
+        }
+    }
+
+    #[test]
+    fn a_caller_nobody_took_counts_as_missed_and_leaves_the_screen() {
+        let state = run([
+            PhoneAction::Caller(card(7)),
+            PhoneAction::CallerGone {
+                call_id: 7,
+                status: "missed".into(),
+            },
+        ]);
+        assert_eq!(state.missed, 1);
+        assert_eq!(state.caller, None);
+        // The end of some other call leaves the card alone.
+        let state = run([
+            PhoneAction::Caller(card(8)),
+            PhoneAction::CallerGone {
+                call_id: 7,
+                status: "missed".into(),
+            },
+        ]);
+        assert_eq!(state.caller, Some(card(8)));
+    }
+
+    #[test]
+    fn the_card_stays_while_its_call_is_talked_and_goes_with_it() {
+        let state = run([
+            PhoneAction::Caller(card(7)),
+            PhoneAction::Call(call(3, CallStatus::Talking)),
+            PhoneAction::CallerGone {
+                call_id: 7,
+                status: "answered_here".into(),
+            },
+        ]);
+        assert_eq!(state.caller, Some(card(7)));
+        let state = run([
+            PhoneAction::Caller(card(7)),
+            PhoneAction::Call(call(3, CallStatus::Talking)),
+            PhoneAction::CallEnded {
+                id: 3,
+                outcome: Some("The other side hung up.".into()),
+            },
+        ]);
+        assert_eq!(state.call, None);
+        assert_eq!(state.caller, None);
+        assert_eq!(
+            state.last_outcome.as_deref(),
+            Some("The other side hung up.")
+        );
+    }
+
+    #[test]
+    fn a_new_call_clears_the_last_outcome_but_an_update_does_not() {
+        let state = run([
+            PhoneAction::Call(call(3, CallStatus::Incoming)),
+            PhoneAction::CallEnded {
+                id: 3,
+                outcome: Some("Missed call: the caller hung up.".into()),
+            },
+        ]);
+        assert!(state.last_outcome.is_some());
+        let state = run([
+            PhoneAction::Call(call(3, CallStatus::Incoming)),
+            PhoneAction::CallEnded {
+                id: 3,
+                outcome: Some("x".into()),
+            },
+            PhoneAction::Call(call(4, CallStatus::Calling)),
+        ]);
+        assert_eq!(state.last_outcome, None);
+        // Ending a call that is not the one on screen changes nothing.
+        let state = run([
+            PhoneAction::Call(call(4, CallStatus::Talking)),
+            PhoneAction::CallEnded {
+                id: 9,
+                outcome: Some("x".into()),
+            },
+        ]);
+        assert_eq!(state.call.map(|c| c.id), Some(4));
     }
 
     #[test]

@@ -1,0 +1,859 @@
+//! The browser phone: the `shared` SIP endpoint (sans-IO) driven over a
+//! WebSocket to the relay's `/sip`, registered by the web session (the
+//! browser never holds a SIP password), with a [`CallAudio`] per call. It
+//! reports everything the dock shows as [`PhoneAction`]s, and listens to the
+//! relay's event stream for the card of a caller before the phone rings.
+//!
+//! A dropped socket is opened again with back-off (1 s doubling to 30 s)
+//! and the phone registers again.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use callcard_shared::api::{ServerEvent, SipUser};
+use callcard_shared::sip::transaction::TimerConfig;
+use callcard_shared::sip::ua::{CallHandle, Config, Endpoint, Event, Remote, TransportKind};
+use callcard_shared::Instant;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CloseEvent, EventSource, MessageEvent, WebSocket};
+use yew::Callback;
+
+use super::media::{self, CallAudio};
+use crate::services::api;
+use crate::state::phone::{CallStatus, CallView, CallerCard, LineState, PhoneAction};
+
+/// Registration lifetime asked for; refreshed at 80 %.
+const REGISTER_EXPIRES: u32 = 600;
+const MAX_BACKOFF_MS: u32 = 30_000;
+
+/// A handle to the phone; clones share it. Compared by identity.
+#[derive(Clone)]
+pub struct Engine(Rc<RefCell<Inner>>);
+
+impl PartialEq for Engine {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+struct Slot {
+    view: CallView,
+    audio: Option<Rc<CallAudio>>,
+    /// Inbound: the offer to answer.
+    remote_offer: Option<String>,
+    /// Hung up here before the INVITE went out (while the microphone opened).
+    abandoned: bool,
+}
+
+struct Inner {
+    report: Callback<PhoneAction>,
+    user: Option<SipUser>,
+    ep: Option<Endpoint<()>>,
+    ws: Option<WebSocket>,
+    /// The socket's handlers, kept alive with it.
+    ws_handlers: Vec<Box<dyn std::any::Any>>,
+    events: Option<(EventSource, Vec<Box<dyn std::any::Any>>)>,
+    timer: Option<gloo_timers::callback::Timeout>,
+    refresh: Option<gloo_timers::callback::Timeout>,
+    retry: Option<gloo_timers::callback::Timeout>,
+    meter: Option<gloo_timers::callback::Interval>,
+    backoff_ms: u32,
+    slot: Option<Slot>,
+    /// Signed out: nothing reconnects.
+    stopped: bool,
+}
+
+fn now() -> Instant {
+    Instant::now()
+}
+
+fn date_now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// What the SIP request-URI carries for a number typed by the user: dial
+/// characters only (`#` escaped); the relay applies the number rules.
+pub fn request_uri(number: &str) -> Option<String> {
+    let mut user = String::new();
+    for c in number.chars() {
+        match c {
+            '0'..='9' | '*' => user.push(c),
+            '+' if user.is_empty() => user.push(c),
+            '#' => user.push_str("%23"),
+            _ => {}
+        }
+    }
+    (!user.is_empty() && user != "+").then(|| format!("sip:{user}@callcard"))
+}
+
+/// Words for a failed call's SIP status.
+pub fn failure_text(code: u16, reason: &str) -> String {
+    let what = match code {
+        403 => "refused by the company's number rules",
+        404 => "the number does not exist",
+        408 | 480 => "nobody answered",
+        486 | 600 => "busy",
+        487 => "cancelled",
+        488 => "the audio could not be connected",
+        503 => "no line to the provider is available",
+        603 => "declined",
+        _ if code >= 500 => "the provider failed",
+        _ => "the call failed",
+    };
+    if reason.is_empty() {
+        format!("{what} ({code})")
+    } else {
+        format!("{what} ({code} {reason})")
+    }
+}
+
+impl Engine {
+    /// A phone that reports to `report`; nothing happens until [`Engine::start`].
+    pub fn new(report: Callback<PhoneAction>) -> Engine {
+        Engine(Rc::new(RefCell::new(Inner {
+            report,
+            user: None,
+            ep: None,
+            ws: None,
+            ws_handlers: Vec::new(),
+            events: None,
+            timer: None,
+            refresh: None,
+            retry: None,
+            meter: None,
+            backoff_ms: 1_000,
+            slot: None,
+            stopped: false,
+        })))
+    }
+
+    fn report(&self, action: PhoneAction) {
+        let report = self.0.borrow().report.clone();
+        report.emit(action);
+    }
+
+    fn weak(&self) -> Weak<RefCell<Inner>> {
+        Rc::downgrade(&self.0)
+    }
+
+    fn from_weak(weak: &Weak<RefCell<Inner>>) -> Option<Engine> {
+        weak.upgrade().map(Engine)
+    }
+
+    /// Loads the user's telephony identity, opens the event stream and the
+    /// SIP socket.
+    pub fn start(&self) {
+        self.listen_to_events();
+        let engine = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            engine.report(PhoneAction::Line(LineState::Connecting));
+            match api::my_sip_user().await {
+                Ok(user) if !user.browser_calls => {
+                    engine.report(PhoneAction::Line(LineState::Unavailable(format!(
+                        "Your calls ring on your desk phone (extension {}).",
+                        user.extension
+                    ))))
+                }
+                Ok(user) => {
+                    engine.0.borrow_mut().user = Some(user);
+                    engine.connect();
+                }
+                Err(e) => engine.report(PhoneAction::Line(LineState::Unavailable(e.message()))),
+            }
+        });
+    }
+
+    /// Signed out or the page goes: unregister, hang up, close.
+    pub fn stop(&self) {
+        let mut inner = self.0.borrow_mut();
+        inner.stopped = true;
+        let slot = inner.slot.take();
+        if let (Some(ep), Some(slot)) = (inner.ep.as_mut(), slot) {
+            end_call(ep, &slot);
+        }
+        if let Some(ep) = inner.ep.as_mut() {
+            ep.register(now(), 0);
+        }
+        drop(inner);
+        self.flush();
+        let mut inner = self.0.borrow_mut();
+        if let Some(ws) = inner.ws.take() {
+            let _ = ws.close();
+        }
+        if let Some((source, _)) = inner.events.take() {
+            source.close();
+        }
+        inner.ws_handlers.clear();
+        inner.timer = None;
+        inner.refresh = None;
+        inner.retry = None;
+        inner.meter = None;
+    }
+
+    fn listen_to_events(&self) {
+        let Ok(source) = EventSource::new("/api/events") else {
+            return;
+        };
+        let mut handlers: Vec<Box<dyn std::any::Any>> = Vec::new();
+        for name in ["incoming_call", "call_ended"] {
+            let weak = self.weak();
+            let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let Some(engine) = Engine::from_weak(&weak) else {
+                    return;
+                };
+                let Some(data) = e.data().as_string() else {
+                    return;
+                };
+                match serde_json::from_str::<ServerEvent>(&data) {
+                    Ok(ServerEvent::IncomingCall {
+                        call_id,
+                        number,
+                        contact,
+                        last_call,
+                    }) => engine.report(PhoneAction::Caller(CallerCard {
+                        call_id,
+                        number,
+                        contact,
+                        last_call,
+                    })),
+                    Ok(ServerEvent::CallEnded { call_id, status }) => {
+                        engine.report(PhoneAction::CallerGone { call_id, status })
+                    }
+                    _ => {}
+                }
+            });
+            let _ =
+                source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+            handlers.push(Box::new(on_event));
+        }
+        self.0.borrow_mut().events = Some((source, handlers));
+    }
+
+    fn connect(&self) {
+        let Some(user) = self.0.borrow().user.clone() else {
+            return;
+        };
+        let Some(url) = sip_url() else {
+            return;
+        };
+        let ws = match WebSocket::new_with_str(&url, "sip") {
+            Ok(ws) => ws,
+            Err(e) => {
+                self.report(PhoneAction::Line(LineState::Unavailable(media::describe(
+                    &e,
+                ))));
+                return;
+            }
+        };
+        let token = random_token();
+        let config = Config {
+            aor: format!("sip:{}@callcard", user.sip_login),
+            display_name: None,
+            contact: format!("sip:{}@{token}.invalid;transport=ws", user.sip_login),
+            via_host: format!("{token}.invalid"),
+            outbound: Remote {
+                addr: (),
+                transport: TransportKind::Ws,
+            },
+            timers: TimerConfig::default(),
+            credentials: None,
+            user_agent: "Callcard browser phone".into(),
+            limits: Default::default(),
+        };
+        let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
+        let ep = Endpoint::new(config, seed).with_contact_params(";+sip.ice");
+
+        let weak = self.weak();
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            if let Some(engine) = Engine::from_weak(&weak) {
+                if let Some(ep) = engine.0.borrow_mut().ep.as_mut() {
+                    ep.register(now(), REGISTER_EXPIRES);
+                }
+                engine.flush();
+            }
+        });
+        let weak = self.weak();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(engine) = Engine::from_weak(&weak) else {
+                return;
+            };
+            let Some(text) = e.data().as_string() else {
+                return;
+            };
+            if let Some(ep) = engine.0.borrow_mut().ep.as_mut() {
+                let from = Remote {
+                    addr: (),
+                    transport: TransportKind::Ws,
+                };
+                // A malformed message is dropped by the stack; nothing else to do.
+                let _ = ep.handle_input(now(), from, text.as_bytes());
+            }
+            engine.flush();
+        });
+        let weak = self.weak();
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+            if let Some(engine) = Engine::from_weak(&weak) {
+                engine.connection_lost(&e);
+            }
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let mut inner = self.0.borrow_mut();
+        inner.ep = Some(ep);
+        inner.ws = Some(ws);
+        inner.ws_handlers = vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)];
+    }
+
+    fn connection_lost(&self, e: &CloseEvent) {
+        let (delay, slot) = {
+            let mut inner = self.0.borrow_mut();
+            if inner.stopped {
+                return;
+            }
+            inner.ws = None;
+            inner.ep = None;
+            inner.timer = None;
+            inner.refresh = None;
+            let delay = inner.backoff_ms;
+            inner.backoff_ms = (inner.backoff_ms * 2).min(MAX_BACKOFF_MS);
+            (delay, inner.slot.take())
+        };
+        if let Some(slot) = slot {
+            self.0.borrow_mut().meter = None;
+            self.report(PhoneAction::CallEnded {
+                id: slot.view.id,
+                outcome: Some("The connection to the server dropped; the call ended.".into()),
+            });
+        }
+        let why = match e.code() {
+            1006 => "the server cannot be reached".to_string(),
+            1008 => "the server refused the connection".to_string(),
+            code if !e.reason().is_empty() => format!("{} ({code})", e.reason()),
+            code => format!("the connection closed ({code})"),
+        };
+        self.report(PhoneAction::Line(LineState::Reconnecting {
+            reason: format!("{why}; trying again in {} s", delay.div_ceil(1000)),
+        }));
+        let weak = self.weak();
+        let retry = gloo_timers::callback::Timeout::new(delay, move || {
+            if let Some(engine) = Engine::from_weak(&weak) {
+                engine.connect();
+            }
+        });
+        self.0.borrow_mut().retry = Some(retry);
+    }
+
+    /// Sends what the endpoint wants sent, handles its events and arms its timer.
+    fn flush(&self) {
+        loop {
+            let (frames, events) = {
+                let mut inner = self.0.borrow_mut();
+                let Some(ep) = inner.ep.as_mut() else {
+                    return;
+                };
+                let mut frames = Vec::new();
+                while let Some(t) = ep.poll_transmit() {
+                    frames.push(t.bytes);
+                }
+                let mut events = Vec::new();
+                while let Some(e) = ep.poll_event() {
+                    events.push(e);
+                }
+                (frames, events)
+            };
+            if frames.is_empty() && events.is_empty() {
+                break;
+            }
+            if let Some(ws) = self.0.borrow().ws.clone() {
+                for frame in frames {
+                    let _ = ws.send_with_str(&String::from_utf8_lossy(&frame));
+                }
+            }
+            for event in events {
+                self.on_event(event);
+            }
+        }
+        self.arm_timer();
+    }
+
+    fn arm_timer(&self) {
+        let mut inner = self.0.borrow_mut();
+        let Some(at) = inner.ep.as_ref().and_then(|ep| ep.poll_timeout()) else {
+            inner.timer = None;
+            return;
+        };
+        let wait = at.saturating_duration_since(now()).as_millis().min(60_000) as u32;
+        let weak = self.weak();
+        inner.timer = Some(gloo_timers::callback::Timeout::new(wait, move || {
+            if let Some(engine) = Engine::from_weak(&weak) {
+                if let Some(ep) = engine.0.borrow_mut().ep.as_mut() {
+                    ep.handle_timeout(now());
+                }
+                engine.flush();
+            }
+        }));
+    }
+
+    fn with_ep(&self, f: impl FnOnce(&mut Endpoint<()>)) {
+        if let Some(ep) = self.0.borrow_mut().ep.as_mut() {
+            f(ep);
+        }
+        self.flush();
+    }
+
+    fn update(&self, f: impl FnOnce(&mut CallView)) {
+        let view = {
+            let mut inner = self.0.borrow_mut();
+            let Some(slot) = inner.slot.as_mut() else {
+                return;
+            };
+            f(&mut slot.view);
+            slot.view.clone()
+        };
+        self.report(PhoneAction::Call(view));
+    }
+
+    fn is_current(&self, call: CallHandle) -> bool {
+        self.0
+            .borrow()
+            .slot
+            .as_ref()
+            .is_some_and(|s| s.view.id == call.0)
+    }
+
+    fn audio(&self) -> Option<Rc<CallAudio>> {
+        self.0.borrow().slot.as_ref().and_then(|s| s.audio.clone())
+    }
+
+    fn finish(&self, call: CallHandle, outcome: Option<String>) {
+        let mut inner = self.0.borrow_mut();
+        if inner.slot.as_ref().is_some_and(|s| s.view.id == call.0) {
+            inner.slot = None;
+            inner.meter = None;
+            let report = inner.report.clone();
+            drop(inner);
+            report.emit(PhoneAction::CallEnded {
+                id: call.0,
+                outcome,
+            });
+        }
+    }
+
+    fn on_event(&self, event: Event) {
+        match event {
+            Event::Registered { expires } => {
+                self.0.borrow_mut().backoff_ms = 1_000;
+                self.report(PhoneAction::Line(LineState::Online));
+                let weak = self.weak();
+                let refresh = gloo_timers::callback::Timeout::new(expires * 800, move || {
+                    if let Some(engine) = Engine::from_weak(&weak) {
+                        engine.with_ep(|ep| ep.register(now(), REGISTER_EXPIRES));
+                    }
+                });
+                self.0.borrow_mut().refresh = Some(refresh);
+            }
+            Event::RegistrationFailed { code } => {
+                let why = match code {
+                    403 => "the server refused this phone (403)".to_string(),
+                    408 => "the server did not answer (408)".to_string(),
+                    code => format!("registration failed ({code})"),
+                };
+                self.report(PhoneAction::Line(LineState::Unavailable(why)));
+            }
+            Event::IncomingCall {
+                call, from, sdp, ..
+            } => {
+                if self.0.borrow().slot.is_some() {
+                    // One call at a time for now: the caller hears busy.
+                    self.with_ep(|ep| ep.reject(now(), call, 486));
+                    return;
+                }
+                let view = CallView {
+                    id: call.0,
+                    inbound: true,
+                    number: caller_number(&from),
+                    status: CallStatus::Incoming,
+                    answered_at: None,
+                    muted: false,
+                    held: false,
+                    rx_packets: 0,
+                    rx_level: 0.0,
+                };
+                self.0.borrow_mut().slot = Some(Slot {
+                    view: view.clone(),
+                    audio: None,
+                    remote_offer: sdp.map(|s| String::from_utf8_lossy(&s).into_owned()),
+                    abandoned: false,
+                });
+                self.with_ep(|ep| ep.ringing(now(), call, None));
+                self.report(PhoneAction::Call(view));
+            }
+            Event::Progress { call, code, sdp } if self.is_current(call) => {
+                if (180..=183).contains(&code) {
+                    self.update(|v| v.status = CallStatus::Ringing);
+                }
+                if let Some(sdp) = sdp {
+                    self.take_answer(sdp);
+                }
+            }
+            Event::Answered { call, sdp } if self.is_current(call) => {
+                if let Some(sdp) = sdp {
+                    self.take_answer(sdp);
+                }
+                self.talking();
+            }
+            Event::Confirmed { call } if self.is_current(call) => self.talking(),
+            Event::Failed { call, code, reason } => self.finish(
+                call,
+                Some(format!("Call failed: {}", failure_text(code, &reason))),
+            ),
+            Event::Cancelled { call } => {
+                self.finish(call, Some("Missed call: the caller hung up.".into()))
+            }
+            Event::Terminated { call, by_peer } => {
+                let outcome = by_peer.then(|| "The other side hung up.".to_string());
+                self.finish(call, outcome);
+            }
+            Event::RemoteOffer { call, sdp, .. } if self.is_current(call) => {
+                // The far end (re)negotiates, e.g. holds: answer with our audio.
+                let Some(audio) = self.audio() else {
+                    self.with_ep(|ep| ep.reject(now(), call, 488));
+                    return;
+                };
+                let offer = sdp.map(|s| String::from_utf8_lossy(&s).into_owned());
+                let engine = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let answer = match offer {
+                        Some(offer) => audio.answer(&offer).await,
+                        None => audio.offer().await,
+                    };
+                    match answer {
+                        Ok(sdp) => engine.with_ep(|ep| ep.accept(now(), call, Some(sdp.into()))),
+                        Err(_) => engine.with_ep(|ep| ep.reject(now(), call, 488)),
+                    }
+                });
+            }
+            Event::Modified { call, code, sdp } if self.is_current(call) => {
+                if (200..300).contains(&code) {
+                    if let Some(sdp) = sdp {
+                        self.take_answer(sdp);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn take_answer(&self, sdp: Vec<u8>) {
+        let Some(audio) = self.audio() else {
+            return;
+        };
+        if !audio.awaits_answer() {
+            return;
+        }
+        let sdp = String::from_utf8_lossy(&sdp).into_owned();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = audio.take_answer(&sdp).await;
+        });
+    }
+
+    fn talking(&self) {
+        let first = self
+            .0
+            .borrow()
+            .slot
+            .as_ref()
+            .is_some_and(|s| s.view.answered_at.is_none());
+        if !first {
+            return;
+        }
+        self.update(|v| {
+            v.status = CallStatus::Talking;
+            v.answered_at = Some(date_now());
+        });
+        self.start_meter();
+    }
+
+    /// Reads the receive meter every half second while the call lasts.
+    fn start_meter(&self) {
+        let weak = self.weak();
+        let meter = gloo_timers::callback::Interval::new(500, move || {
+            let Some(engine) = Engine::from_weak(&weak) else {
+                return;
+            };
+            let Some(audio) = engine.audio() else {
+                return;
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some((packets, level)) = audio.receive_meter().await {
+                    engine.update(|v| {
+                        v.rx_packets = packets;
+                        v.rx_level = level;
+                    });
+                }
+            });
+        });
+        self.0.borrow_mut().meter = Some(meter);
+    }
+
+    // --- What the user does ---
+
+    /// Calls `number` (as typed; the relay applies the number rules).
+    pub fn call(&self, number: &str) {
+        let Some(uri) = request_uri(number) else {
+            return;
+        };
+        if self.0.borrow().slot.is_some() || self.0.borrow().ep.is_none() {
+            return;
+        }
+        // The id is the handle the endpoint gives the INVITE; until then a
+        // provisional one (the view is replaced when the INVITE goes out).
+        let provisional = u64::MAX;
+        let view = CallView {
+            id: provisional,
+            inbound: false,
+            number: number.trim().to_string(),
+            status: CallStatus::Preparing,
+            answered_at: None,
+            muted: false,
+            held: false,
+            rx_packets: 0,
+            rx_level: 0.0,
+        };
+        self.0.borrow_mut().slot = Some(Slot {
+            view: view.clone(),
+            audio: None,
+            remote_offer: None,
+            abandoned: false,
+        });
+        self.report(PhoneAction::Call(view));
+        let engine = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let prepared = match CallAudio::open().await {
+                Ok(audio) => audio.offer().await.map(|offer| (audio, offer)),
+                Err(e) => Err(e),
+            };
+            let abandoned = engine
+                .0
+                .borrow()
+                .slot
+                .as_ref()
+                .is_none_or(|s| s.view.id != provisional || s.abandoned);
+            if abandoned {
+                return;
+            }
+            match prepared {
+                Ok((audio, offer)) => {
+                    let handle = {
+                        let mut inner = engine.0.borrow_mut();
+                        let Some(ep) = inner.ep.as_mut() else {
+                            return;
+                        };
+                        let handle = ep.invite(now(), &uri, Some(offer.into_bytes()));
+                        if let Some(slot) = inner.slot.as_mut() {
+                            slot.view.id = handle.0;
+                            slot.view.status = CallStatus::Calling;
+                            slot.audio = Some(Rc::new(audio));
+                        }
+                        handle
+                    };
+                    // The dock's call now carries the INVITE's handle.
+                    engine.update(|v| v.id = handle.0);
+                    engine.flush();
+                }
+                Err(e) => {
+                    engine.0.borrow_mut().slot = None;
+                    engine.report(PhoneAction::CallEnded {
+                        id: provisional,
+                        outcome: Some(format!("Cannot call: {}.", media::describe(&e))),
+                    });
+                }
+            }
+        });
+    }
+
+    /// Answers the ringing call.
+    pub fn answer(&self) {
+        let (call, offer) = {
+            let inner = self.0.borrow();
+            let Some(slot) = inner.slot.as_ref() else {
+                return;
+            };
+            if slot.view.status != CallStatus::Incoming {
+                return;
+            }
+            (CallHandle(slot.view.id), slot.remote_offer.clone())
+        };
+        self.update(|v| v.status = CallStatus::Connecting);
+        let engine = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let answered = async {
+                let audio = CallAudio::open().await?;
+                let sdp = match &offer {
+                    Some(offer) => audio.answer(offer).await?,
+                    None => audio.offer().await?,
+                };
+                Ok::<_, JsValue>((audio, sdp))
+            }
+            .await;
+            if !engine.is_current(call) {
+                return;
+            }
+            match answered {
+                Ok((audio, sdp)) => {
+                    if let Some(slot) = engine.0.borrow_mut().slot.as_mut() {
+                        slot.audio = Some(Rc::new(audio));
+                    }
+                    engine.with_ep(|ep| ep.accept(now(), call, Some(sdp.into_bytes())));
+                    engine.talking();
+                }
+                Err(e) => {
+                    engine.with_ep(|ep| ep.reject(now(), call, 488));
+                    engine.finish(
+                        call,
+                        Some(format!("Cannot answer: {}.", media::describe(&e))),
+                    );
+                }
+            }
+        });
+    }
+
+    /// Hangs up, cancels or declines, whatever the call's state.
+    pub fn hang_up(&self) {
+        let slot = {
+            let mut inner = self.0.borrow_mut();
+            match inner.slot.as_mut() {
+                Some(slot) if slot.view.status == CallStatus::Preparing => {
+                    slot.abandoned = true;
+                }
+                _ => {}
+            }
+            inner.meter = None;
+            inner.slot.take()
+        };
+        let Some(slot) = slot else {
+            return;
+        };
+        if let Some(ep) = self.0.borrow_mut().ep.as_mut() {
+            end_call(ep, &slot);
+        }
+        self.flush();
+        self.report(PhoneAction::CallEnded {
+            id: slot.view.id,
+            outcome: None,
+        });
+    }
+
+    pub fn set_muted(&self, muted: bool) {
+        if let Some(audio) = self.audio() {
+            audio.set_muted(muted);
+            self.update(|v| v.muted = muted);
+        }
+    }
+
+    /// Holds or resumes the call with a re-INVITE (`sendonly` / `sendrecv`).
+    pub fn set_held(&self, held: bool) {
+        let Some(audio) = self.audio() else {
+            return;
+        };
+        let call = {
+            let inner = self.0.borrow();
+            match inner.slot.as_ref() {
+                Some(s) if s.view.status == CallStatus::Talking => CallHandle(s.view.id),
+                _ => return,
+            }
+        };
+        self.update(|v| v.held = held);
+        let engine = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match audio.reoffer(held).await {
+                Ok(sdp) => engine.with_ep(|ep| ep.reinvite(now(), call, Some(sdp.into_bytes()))),
+                Err(_) => engine.update(|v| v.held = !held),
+            }
+        });
+    }
+
+    /// A keypad press during a call: an RFC 4733 DTMF event.
+    pub fn dtmf(&self, key: char) {
+        if let Some(audio) = self.audio() {
+            audio.send_dtmf(&key.to_string());
+        }
+    }
+}
+
+/// Ends a call in whatever state it is: CANCEL, 486 or BYE.
+fn end_call(ep: &mut Endpoint<()>, slot: &Slot) {
+    let call = CallHandle(slot.view.id);
+    match slot.view.status {
+        CallStatus::Preparing => {}
+        CallStatus::Incoming => ep.reject(now(), call, 486),
+        CallStatus::Calling | CallStatus::Ringing => ep.cancel(now(), call),
+        CallStatus::Connecting | CallStatus::Talking => ep.bye(now(), call),
+    }
+}
+
+/// The caller's number (or `anonymous`) from a From header.
+fn caller_number(from: &str) -> String {
+    let uri = callcard_shared::sip::header::NameAddr::parse(from)
+        .map(|n| n.uri)
+        .unwrap_or(from);
+    callcard_shared::sip::uri::Uri::parse(uri)
+        .ok()
+        .and_then(|u| u.user.map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn sip_url() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    Some(format!("{scheme}://{}/sip", location.host().ok()?))
+}
+
+fn random_token() -> String {
+    let n = (js_sys::Math::random() * 2f64.powi(52)) as u64;
+    format!("{n:x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_uri_keeps_only_dial_characters() {
+        assert_eq!(
+            request_uri("+7 (495) 123-45-67").as_deref(),
+            Some("sip:+74951234567@callcard")
+        );
+        assert_eq!(request_uri("101").as_deref(), Some("sip:101@callcard"));
+        assert_eq!(request_uri("*21#").as_deref(), Some("sip:*21%23@callcard"));
+        assert_eq!(request_uri("  ( ) - "), None);
+        assert_eq!(request_uri("+"), None);
+    }
+
+    #[test]
+    fn failures_are_told_in_words() {
+        assert_eq!(
+            failure_text(403, "Forbidden"),
+            "refused by the company's number rules (403 Forbidden)"
+        );
+        assert_eq!(failure_text(486, ""), "busy (486)");
+    }
+
+    #[test]
+    fn the_caller_number_comes_from_the_from_user_part() {
+        assert_eq!(
+            caller_number("\"+74951234567\" <sip:+74951234567@callcard.invalid>;tag=x"),
+            "+74951234567"
+        );
+        assert_eq!(
+            caller_number("<sip:anonymous@anonymous.invalid>"),
+            "anonymous"
+        );
+    }
+}
