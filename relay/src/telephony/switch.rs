@@ -152,6 +152,31 @@ impl Bridge {
     }
 }
 
+/// A mid-dialog offer (re-INVITE or UPDATE) from one leg of a bridge that
+/// went on to the other leg as a re-INVITE: that leg's final answer
+/// ([`Event::Modified`]) completes it. One at a time per bridge.
+struct Reoffer {
+    /// The bridge's call record.
+    record: i64,
+    /// The leg the re-INVITE went to.
+    asked: (Leg, CallHandle),
+    /// Where its answer goes.
+    then: ReofferAnswer,
+}
+
+/// Where the answer to a relayed re-INVITE goes.
+enum ReofferAnswer {
+    /// SDP passes through: to this leg, whose own offer still waits for it
+    /// (a refusal goes back with the same code).
+    Offerer((Leg, CallHandle)),
+    /// Anchored, the browser re-offered and was answered at once: the
+    /// provider's answer goes into the media bridge.
+    TrunkAnswer,
+    /// Anchored, the provider re-offered and was answered at once: the
+    /// browser's answer goes into the media bridge.
+    BrowserAnswer,
+}
+
 pub struct Switch {
     db: SqlitePool,
     config: Arc<Config>,
@@ -179,6 +204,9 @@ pub struct Switch {
     /// Anchors the media of browser (WebRTC) calls; None when the media
     /// settings are unusable (SDP then passes through).
     media: Option<MediaBridge>,
+    /// Re-INVITEs / UPDATEs relayed from one leg of a bridge to the other,
+    /// waiting for the other leg's answer (see [`Switch::remote_offer`]).
+    reoffers: Vec<Reoffer>,
 }
 
 /// How often idle unregistered UDP sources are forgotten.
@@ -227,6 +255,7 @@ impl Switch {
             next_sweep: Instant::now() + SWEEP_EVERY,
             plan: Plan::new(&Rules::default()).expect("the default rules compile"),
             media,
+            reoffers: Vec::new(),
         }
     }
 
@@ -807,6 +836,12 @@ impl Switch {
                 let cause = bridge.cause("normal clearing (BYE)");
                 self.finish(bridge.record, "answered", &cause, side).await;
             }
+            (leg, Event::RemoteOffer { call, method, sdp }) => {
+                self.remote_offer(now, leg, call, method, sdp).await;
+            }
+            (leg, Event::Modified { call, code, sdp }) => {
+                self.modified(now, leg, call, code, sdp).await;
+            }
             _ => {}
         }
     }
@@ -933,6 +968,167 @@ impl Switch {
         };
         self.finish(record, status, &bridge.cause(cause), "relay")
             .await;
+    }
+
+    // --- Hold / resume: re-INVITE and UPDATE in an answered bridge ---
+
+    /// A re-INVITE or UPDATE with an offer from either leg of an answered bridge.
+    ///
+    /// Anchored calls: the media bridge answers the offering leg at once and
+    /// makes the re-offer for the other leg (a direction change crosses over:
+    /// hold and resume), whose answer comes back in [`Self::modified`].
+    /// Passthrough calls: the offer goes to the other leg as a re-INVITE and
+    /// the offering leg waits for that leg's answer.
+    ///
+    /// 491 while another offer is in progress on the bridge (or before it is
+    /// answered), 488 when the media bridge refuses the offer or there is none
+    /// (an offerless re-INVITE needs an offer in our 200, which the relay
+    /// cannot make for the other leg). An offerless UPDATE — a session
+    /// refresh — is simply accepted.
+    async fn remote_offer(
+        &mut self,
+        now: Instant,
+        leg: Leg,
+        call: CallHandle,
+        method: Method,
+        sdp: Option<Vec<u8>>,
+    ) {
+        let bridges = &self.bridges;
+        self.reoffers
+            .retain(|r| bridges.iter().any(|b| b.record == r.record));
+        let Some(i) = self
+            .bridge_of_a(leg, call)
+            .or_else(|| self.bridge_of_b(leg, call))
+        else {
+            self.with_leg(leg, |ep| ep.reject(now, call, 481));
+            return;
+        };
+        let bridge = &self.bridges[i];
+        let record = bridge.record;
+        let other = if bridge.a == (leg, call) {
+            bridge.b
+        } else {
+            Some(bridge.a)
+        };
+        let busy = self.reoffers.iter().any(|r| r.record == record);
+        let other = match other {
+            Some(other) if bridge.answered && !bridge.finished && !busy => other,
+            _ => {
+                tracing::info!(record, "{method} while an offer is in progress: 491");
+                self.with_leg(leg, |ep| ep.reject(now, call, 491));
+                return;
+            }
+        };
+        let Some(sdp) = sdp else {
+            if method == Method::Update {
+                self.with_leg(leg, |ep| ep.accept(now, call, None));
+            } else {
+                tracing::info!(record, "a re-INVITE without an offer: 488");
+                self.with_leg(leg, |ep| ep.reject(now, call, 488));
+            }
+            return;
+        };
+        let then = match self.bridges[i].media.clone() {
+            None => {
+                self.with_leg(other.0, |ep| ep.reinvite(now, other.1, Some(sdp)));
+                ReofferAnswer::Offerer((leg, call))
+            }
+            Some(media) => {
+                let text = String::from_utf8_lossy(&sdp);
+                let (answered, then, whose) = match leg {
+                    Leg::Device(_) => (
+                        media
+                            .browser_reoffer(&text)
+                            .await
+                            .map(|(a, r)| (a, Some(r))),
+                        ReofferAnswer::TrunkAnswer,
+                        "the browser",
+                    ),
+                    Leg::Trunk(_) => (
+                        media.trunk_reoffer(&text).await,
+                        ReofferAnswer::BrowserAnswer,
+                        "the provider",
+                    ),
+                };
+                let (answer, reoffer) = match answered {
+                    Ok(answered) => answered,
+                    Err(e) => {
+                        let (_, why) = media_refusal(&e, whose);
+                        tracing::warn!(record, "{method} refused: {why}");
+                        self.with_leg(leg, |ep| ep.reject(now, call, 488));
+                        return;
+                    }
+                };
+                self.with_leg(leg, |ep| ep.accept(now, call, Some(answer.into_bytes())));
+                let Some(reoffer) = reoffer else {
+                    return; // Nothing changes for the other leg.
+                };
+                let reoffer = Some(reoffer.into_bytes());
+                self.with_leg(other.0, |ep| ep.reinvite(now, other.1, reoffer));
+                then
+            }
+        };
+        self.reoffers.push(Reoffer {
+            record,
+            asked: other,
+            then,
+        });
+    }
+
+    /// The final answer to a re-INVITE sent by [`Self::remote_offer`]:
+    /// passed back to the leg that made the offer (passthrough), or given to
+    /// the media bridge (anchored). An anchored leg that refuses keeps the
+    /// media as last negotiated; the other leg already has its answer.
+    async fn modified(
+        &mut self,
+        now: Instant,
+        leg: Leg,
+        call: CallHandle,
+        code: u16,
+        sdp: Option<Vec<u8>>,
+    ) {
+        let Some(k) = self.reoffers.iter().position(|r| r.asked == (leg, call)) else {
+            return;
+        };
+        let Reoffer { record, then, .. } = self.reoffers.remove(k);
+        let Some(bridge) = self.bridges.iter().find(|b| b.record == record) else {
+            return;
+        };
+        let ok = (200..300).contains(&code);
+        let media = bridge.media.clone();
+        let (media, then) = match (then, media) {
+            (ReofferAnswer::Offerer(offerer), _) => {
+                self.with_leg(offerer.0, |ep| {
+                    if ok {
+                        ep.accept(now, offerer.1, sdp);
+                    } else {
+                        ep.reject(now, offerer.1, code);
+                    }
+                });
+                return;
+            }
+            (_, None) => return,
+            (then, Some(media)) => (media, then),
+        };
+        let whose = match then {
+            ReofferAnswer::TrunkAnswer => "the provider",
+            _ => "the browser",
+        };
+        let sdp = match sdp {
+            Some(sdp) if ok => String::from_utf8_lossy(&sdp).into_owned(),
+            _ => {
+                tracing::warn!(record, "{whose} refused the re-offer ({code})");
+                return;
+            }
+        };
+        let taken = match then {
+            ReofferAnswer::TrunkAnswer => media.trunk_answer(&sdp).await,
+            _ => media.browser_reanswer(&sdp).await,
+        };
+        if let Err(e) = taken {
+            let (_, why) = media_refusal(&e, whose);
+            tracing::warn!(record, "the answer to the re-offer: {why}");
+        }
     }
 
     /// Nobody answered an inbound call in time: sends it on to the responsible
@@ -1798,6 +1994,7 @@ trait LegEndpoint {
     fn reject(&mut self, now: Instant, call: CallHandle, code: u16);
     fn cancel(&mut self, now: Instant, call: CallHandle);
     fn bye(&mut self, now: Instant, call: CallHandle);
+    fn reinvite(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>);
 }
 
 impl<A: Clone + Eq + std::fmt::Debug> LegEndpoint for callcard_shared::sip::ua::Endpoint<A> {
@@ -1815,6 +2012,9 @@ impl<A: Clone + Eq + std::fmt::Debug> LegEndpoint for callcard_shared::sip::ua::
     }
     fn bye(&mut self, now: Instant, call: CallHandle) {
         callcard_shared::sip::ua::Endpoint::bye(self, now, call)
+    }
+    fn reinvite(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>) {
+        callcard_shared::sip::ua::Endpoint::reinvite(self, now, call, sdp)
     }
 }
 
