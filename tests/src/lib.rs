@@ -5,6 +5,7 @@ pub mod browser;
 pub mod child_relay;
 pub mod events;
 pub mod kamailio;
+pub mod provider_peer;
 pub mod sip_phone;
 pub mod sipp;
 pub mod telephony;

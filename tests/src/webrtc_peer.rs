@@ -90,6 +90,21 @@ impl WebRtcPeer {
         offer.to_sdp_string()
     }
 
+    /// A re-offer of the audio section with our direction set to
+    /// `direction` (hold: `SendOnly` or `Inactive`; resume: `SendRecv`), as a
+    /// browser's `RTCRtpTransceiver.direction` change makes it; the answer
+    /// goes to [`Self::accept_answer`]. None when nothing changes.
+    pub fn reoffer(&mut self, direction: Direction) -> Option<String> {
+        let mid = self.mid.expect("an audio section");
+        let mut change = self.rtc.sdp_api();
+        change.set_direction(mid, direction);
+        let applied = change.apply();
+        self.drain();
+        let (offer, pending) = applied?;
+        self.pending = Some(pending);
+        Some(offer.to_sdp_string())
+    }
+
     pub fn accept_answer(&mut self, sdp: &str) {
         let answer = SdpAnswer::from_sdp_string(sdp).expect("a WebRTC answer");
         let pending = self.pending.take().expect("an offer was made");
@@ -196,6 +211,39 @@ impl WebRtcPeer {
                 .collect();
             self.send(8, 160 * i as u32, i == 0, &payload);
             self.pump(Duration::from_millis(20), |_| false).await;
+        }
+    }
+
+    /// Sends `digits` (0-9, *, #, A-D) as RFC 4733 telephone-events (pt
+    /// 101): per digit 100 ms of updates, then the end packet three times,
+    /// then 60 ms of pause, in real time.
+    pub async fn send_dtmf(&mut self, digits: &str) {
+        for digit in digits.chars() {
+            let event = match digit {
+                '0'..='9' => digit as u8 - b'0',
+                '*' => 10,
+                '#' => 11,
+                'A'..='D' => digit as u8 - b'A' + 12,
+                other => panic!("not a DTMF digit: {other:?}"),
+            };
+            // One event: one timestamp (its start), the duration grows.
+            let timestamp = 160 * self.seq as u32;
+            for i in 1..=5u16 {
+                let duration = (160 * i).to_be_bytes();
+                let payload = [event, 10, duration[0], duration[1]];
+                self.send(101, timestamp, i == 1, &payload);
+                self.pump(Duration::from_millis(20), |_| false).await;
+            }
+            let duration = 800u16.to_be_bytes();
+            for _ in 0..3 {
+                self.send(
+                    101,
+                    timestamp,
+                    false,
+                    &[event, 0x80 | 10, duration[0], duration[1]],
+                );
+            }
+            self.pump(Duration::from_millis(60), |_| false).await;
         }
     }
 
