@@ -1,16 +1,26 @@
 //! Browser calls with their media anchored in the relay: a WebSocket
 //! softphone (signalling) plus a str0m WebRTC client (media) plays the
-//! browser; SIPp with RTP echo plays the provider. The tone the browser
-//! sends comes back through the provider's echo and both legs of the bridge.
+//! browser; SIPp with RTP echo, or the Rust [`ProviderPeer`], plays the
+//! provider. With SIPp the tone the browser sends comes back through the
+//! provider's echo; the provider peer sends a tone of its own, records what
+//! it hears, and holds, resumes and calls in.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use callcard_shared::sip::ua::Event;
+use callcard_relay::media::{g711, rtp};
+use callcard_shared::sip::sdp::{self, Codec, Direction as SdpDirection, LocalMedia, Session};
+use callcard_shared::sip::ua::{CallHandle, Event};
+use callcard_shared::Instant;
+use callcard_tests::provider_peer::{CallState, ProviderPeer};
+use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::sipp::{Scenario, Sipp};
 use callcard_tests::telephony::{
-    create_trunk_over, last_call, registered_phone, setup, TrunkTest, IVAN, WAIT,
+    create_trunk_over, last_call, registered_phone, setup, trunk_status, TrunkTest, IVAN, WAIT,
 };
-use callcard_tests::webrtc_peer::{dominant, WebRtcPeer};
+use callcard_tests::webrtc_peer::{dominant, tone, WebRtcPeer};
+use str0m::media::Direction;
+use tokio::net::UdpSocket;
 
 async fn media_ports_in_use_drop_to_zero(t: &TrunkTest) -> usize {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -153,4 +163,530 @@ async fn a_browser_that_never_connects_its_media_is_hung_up_on_both_legs() {
     assert_eq!(record["end_cause"], "ice_dtls_timeout", "{record}");
     assert_eq!(record["hangup_side"], "relay", "{record}");
     assert_eq!(media_ports_in_use_drop_to_zero(&t).await, 0);
+}
+
+// --- The Rust provider peer: audio both ways, hold / resume, DTMF, inbound ---
+
+/// A provider peer and a trunk to it, ready for calls.
+async fn provider_trunk(t: &TrunkTest) -> (ProviderPeer, i64) {
+    let provider = ProviderPeer::start().await;
+    let trunk = create_trunk_over(t, provider.sip_addr(), "trunkpass", false, "udp").await;
+    let status = trunk_status(t, trunk, |s| s["state"] == "not_registering").await;
+    assert_eq!(status["state"], "not_registering", "{status}");
+    (provider, trunk)
+}
+
+/// The relay's socket for `trunk` (where its provider sends).
+async fn trunk_socket(t: &TrunkTest, trunk: i64) -> SocketAddr {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(addr) = t.relay.state().telephony.trunk_addr(trunk) {
+            return addr;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the trunk opened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Anna calls Ivan from a browser (a WebSocket phone plus a WebRTC peer);
+/// the provider answers and ICE/DTLS with the relay completes.
+async fn anchored_call(t: &TrunkTest) -> (WsPhone, WebRtcPeer, CallHandle) {
+    let mut phone = registered_phone(t, "anna").await;
+    let mut peer = WebRtcPeer::g711().await;
+    let call = phone.call(IVAN, Some(peer.offer().into_bytes())).await;
+    let answered = phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+    let Event::Answered {
+        sdp: Some(answer), ..
+    } = answered
+    else {
+        panic!("the browser gets the relay's SDP: {answered:?}");
+    };
+    peer.accept_answer(&String::from_utf8(answer).unwrap());
+    assert!(
+        peer.pump(WAIT, |p| p.connected).await,
+        "ICE and DTLS with the relay completed"
+    );
+    (phone, peer, call)
+}
+
+/// The browser re-offers its audio with `direction` (hold / resume) and
+/// takes the relay's answer, which it returns.
+async fn browser_reoffer(
+    phone: &mut WsPhone,
+    peer: &mut WebRtcPeer,
+    call: CallHandle,
+    direction: Direction,
+) -> String {
+    let offer = peer.reoffer(direction).expect("the direction changes");
+    phone
+        .ep
+        .reinvite(Instant::now(), call, Some(offer.into_bytes()));
+    let answered = phone
+        .wait_for(
+            "the re-INVITE's answer",
+            WAIT,
+            |e| matches!(e, Event::Modified { call: c, .. } if *c == call),
+        )
+        .await;
+    let Event::Modified {
+        code: 200,
+        sdp: Some(answer),
+        ..
+    } = answered
+    else {
+        panic!("the relay answers the re-INVITE with 200 and SDP: {answered:?}");
+    };
+    let answer = String::from_utf8(answer).unwrap();
+    peer.accept_answer(&answer);
+    answer
+}
+
+/// The audio direction of an SDP (sendrecv when it says nothing).
+fn direction_in(sdp: &str) -> &'static str {
+    let session = Session::parse(sdp.as_bytes()).expect("SDP");
+    session
+        .media
+        .iter()
+        .find(|m| m.kind == "audio" && m.port != 0)
+        .map_or("inactive", |m| m.direction(&session).as_str())
+}
+
+fn assert_tone(samples: &[i16], want: f64, what: &str) {
+    let found = dominant(samples);
+    assert!(
+        (found - want).abs() <= want * 0.05,
+        "{what}: dominant {found} Hz over {} samples, wanted {want} Hz ± 5 %",
+        samples.len()
+    );
+}
+
+/// Hangs the browser up and checks both legs and the record ended.
+async fn browser_hangs_up(
+    t: &TrunkTest,
+    phone: &mut WsPhone,
+    call: CallHandle,
+    provider: &ProviderPeer,
+) {
+    phone.hang_up(call).await;
+    phone
+        .wait_for(
+            "the BYE's answer",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
+        )
+        .await;
+    provider
+        .expect("the BYE", WAIT, |s| s.call == CallState::Ended)
+        .await;
+    let record = last_call(t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["hangup_side"], "caller", "{record}");
+    assert_eq!(media_ports_in_use_drop_to_zero(t).await, 0);
+}
+
+#[tokio::test]
+async fn an_anchored_browser_call_to_the_provider_carries_audio_both_ways() {
+    let t = setup().await;
+    let (provider, trunk) = provider_trunk(&t).await;
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+
+    // One second of 440 Hz out; the provider's 1000 Hz comes in meanwhile.
+    peer.send_tone(440.0, 50).await;
+    let heard = provider
+        .expect("the browser's tone", WAIT, |s| {
+            s.received_pcm.len() >= 40 * 160
+        })
+        .await;
+    assert_tone(&heard.received_pcm, 440.0, "the provider hears the browser");
+    assert!(
+        peer.pump(WAIT, |p| p.received_pcm().len() >= 40 * 160)
+            .await,
+        "the provider's tone reached the browser: {} samples",
+        peer.received_pcm().len()
+    );
+    assert_tone(
+        &peer.received_pcm(),
+        1000.0,
+        "the browser hears the provider",
+    );
+
+    let state = provider.state();
+    assert_eq!(state.invites.len(), 1, "{state:?}");
+    assert!(state.invites[0].ends_with("4951234567"), "{state:?}");
+    assert_eq!(state.offered_directions, ["sendrecv"]);
+    let offer = state.last_remote_sdp.unwrap_or_default();
+    assert!(
+        offer.contains("RTP/AVP") && !offer.contains("a=fingerprint"),
+        "{offer}"
+    );
+
+    browser_hangs_up(&t, &mut phone, call, &provider).await;
+    assert_eq!(last_call(&t).await["trunk_id"], trunk);
+}
+
+#[tokio::test]
+async fn the_browser_holds_and_resumes_an_anchored_call_by_reinvite() {
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    peer.send_tone(440.0, 25).await;
+    provider
+        .expect("the browser's tone", WAIT, |s| s.received_packets >= 20)
+        .await;
+    assert!(peer.pump(WAIT, |p| p.received.len() >= 20).await);
+
+    // Hold: the browser only sends; the provider is told to only listen.
+    let answer = browser_reoffer(&mut phone, &mut peer, call, Direction::SendOnly).await;
+    assert_eq!(direction_in(&answer), "recvonly", "{answer}");
+    let held = provider
+        .expect("the hold re-INVITE", WAIT, |s| {
+            s.offered_directions.len() >= 2
+        })
+        .await;
+    assert_eq!(held.offered_directions, ["sendrecv", "sendonly"]);
+    assert_eq!(held.direction, "recvonly");
+    peer.pump(Duration::from_millis(200), |_| false).await;
+    let (sent, heard) = (provider.sent_packets(), peer.received.len());
+    let got = provider.received_packets();
+    peer.send_tone(440.0, 25).await;
+    assert_eq!(
+        provider.sent_packets(),
+        sent,
+        "the provider sends nothing while the call is on hold"
+    );
+    assert!(
+        peer.received.len() <= heard + 1,
+        "nothing reaches the browser on hold: {} packets",
+        peer.received.len() - heard
+    );
+    // `sendonly` is the browser's: what it still sends (music on hold)
+    // reaches the provider. Only an `inactive` hold would silence it.
+    let on_hold = provider
+        .expect("the browser's audio on hold", WAIT, |s| {
+            s.received_packets >= got + 20
+        })
+        .await;
+    eprintln!(
+        "on hold: the browser sent 25 packets, the provider got {}",
+        on_hold.received_packets - got
+    );
+
+    // Resume: audio flows both ways again.
+    let answer = browser_reoffer(&mut phone, &mut peer, call, Direction::SendRecv).await;
+    assert_eq!(direction_in(&answer), "sendrecv", "{answer}");
+    let resumed = provider
+        .expect("the resume re-INVITE", WAIT, |s| {
+            s.offered_directions.len() >= 3
+        })
+        .await;
+    assert_eq!(
+        resumed.offered_directions,
+        ["sendrecv", "sendonly", "sendrecv"]
+    );
+    assert_eq!(resumed.direction, "sendrecv");
+    let before = resumed.received_pcm.len();
+    peer.received.clear();
+    peer.send_tone(440.0, 50).await;
+    let after = provider
+        .expect("the browser's tone after the resume", WAIT, |s| {
+            s.received_pcm.len() >= before + 40 * 160
+        })
+        .await;
+    assert_tone(
+        &after.received_pcm[before..],
+        440.0,
+        "the provider hears the browser again",
+    );
+    assert!(
+        peer.pump(WAIT, |p| p.received_pcm().len() >= 40 * 160)
+            .await,
+        "the provider's tone is back"
+    );
+    assert_tone(
+        &peer.received_pcm(),
+        1000.0,
+        "the browser hears the provider again",
+    );
+
+    browser_hangs_up(&t, &mut phone, call, &provider).await;
+}
+
+#[tokio::test]
+async fn the_provider_holds_and_resumes_an_anchored_call_by_reinvite() {
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+
+    for (direction, browser_sees) in [("sendonly", "sendonly"), ("sendrecv", "sendrecv")] {
+        let code = match direction {
+            "sendonly" => provider.hold().await,
+            _ => provider.resume().await,
+        };
+        assert_eq!(
+            code, 200,
+            "the relay answers the provider's {direction} at once"
+        );
+        let offered = phone
+            .wait_for(
+                "the relay's re-INVITE",
+                WAIT,
+                |e| matches!(e, Event::RemoteOffer { call: c, .. } if *c == call),
+            )
+            .await;
+        let Event::RemoteOffer {
+            sdp: Some(offer), ..
+        } = offered
+        else {
+            panic!("a re-offer for the browser: {offered:?}");
+        };
+        let offer = String::from_utf8(offer).unwrap();
+        assert_eq!(direction_in(&offer), browser_sees, "{offer}");
+        assert!(offer.contains("a=fingerprint"), "still WebRTC: {offer}");
+        let answer = peer.accept_offer(&offer);
+        phone
+            .ep
+            .accept(Instant::now(), call, Some(answer.into_bytes()));
+        assert!(!phone.closed_within(Duration::from_millis(300)).await);
+        assert_eq!(provider.state().direction, direction);
+    }
+
+    // After the resume, audio flows both ways.
+    let before = provider.received_pcm().len();
+    peer.received.clear();
+    peer.send_tone(440.0, 50).await;
+    let after = provider
+        .expect("the browser's tone", WAIT, |s| {
+            s.received_pcm.len() >= before + 40 * 160
+        })
+        .await;
+    assert_tone(
+        &after.received_pcm[before..],
+        440.0,
+        "the provider hears the browser",
+    );
+    assert!(
+        peer.pump(WAIT, |p| p.received_pcm().len() >= 40 * 160)
+            .await
+    );
+    assert_tone(
+        &peer.received_pcm(),
+        1000.0,
+        "the browser hears the provider",
+    );
+    browser_hangs_up(&t, &mut phone, call, &provider).await;
+}
+
+#[tokio::test]
+async fn the_browsers_rfc4733_digits_reach_the_provider() {
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    peer.send_dtmf("159#*0").await;
+    let state = provider
+        .expect("six digits", WAIT, |s| s.dtmf.len() >= 6)
+        .await;
+    assert_eq!(state.dtmf, "159#*0");
+    browser_hangs_up(&t, &mut phone, call, &provider).await;
+}
+
+/// The phone's side of a call from the provider: a WebRTC peer when the
+/// relay anchors it, else a plain RTP socket answering the provider's SDP.
+enum PhoneMedia {
+    WebRtc(Box<WebRtcPeer>),
+    Plain { socket: UdpSocket, to: SocketAddr },
+}
+
+/// Answers the next call on `phone` with 200 and media of its own.
+async fn answer_the_provider(phone: &mut WsPhone) -> (CallHandle, PhoneMedia) {
+    let incoming = phone
+        .wait_for("the relay's INVITE", WAIT, |e| {
+            matches!(e, Event::IncomingCall { .. })
+        })
+        .await;
+    let Event::IncomingCall {
+        call,
+        sdp: Some(offer),
+        ..
+    } = incoming
+    else {
+        panic!("an INVITE with an offer: {incoming:?}");
+    };
+    let offer = String::from_utf8(offer).unwrap();
+    let (answer, media) = if offer.contains("a=fingerprint") {
+        eprintln!("the relay anchors the call: a WebRTC offer for the phone");
+        let mut peer = WebRtcPeer::g711().await;
+        let answer = peer.accept_offer(&offer);
+        (answer.into_bytes(), PhoneMedia::WebRtc(Box::new(peer)))
+    } else {
+        eprintln!("the provider's SDP passes through to the phone");
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let session = Session::parse(offer.as_bytes()).unwrap();
+        let audio = session.media.iter().find(|m| m.kind == "audio").unwrap();
+        let ip = session
+            .connection
+            .as_ref()
+            .unwrap()
+            .address
+            .parse()
+            .unwrap();
+        let to = SocketAddr::new(ip, audio.port);
+        let local = socket.local_addr().unwrap();
+        let answer = sdp::answer(&session, &plain_media(local, SdpDirection::SendRecv)).unwrap();
+        (answer.to_bytes(), PhoneMedia::Plain { socket, to })
+    };
+    phone.ep.accept(Instant::now(), call, Some(answer));
+    phone
+        .wait_for(
+            "the ACK",
+            WAIT,
+            |e| matches!(e, Event::Confirmed { call: c } if *c == call),
+        )
+        .await;
+    (call, media)
+}
+
+fn plain_media(local: SocketAddr, direction: SdpDirection) -> LocalMedia {
+    LocalMedia {
+        codecs: vec![Codec::pcma(), Codec::pcmu(), Codec::telephone_event()],
+        address: local.ip().to_string(),
+        port: local.port(),
+        proto: "RTP/AVP".into(),
+        direction,
+        ice: None,
+        candidates: Vec::new(),
+        fingerprint: None,
+        rtcp_mux: false,
+        ssrc: None,
+        session_id: 7,
+        session_version: 1,
+    }
+}
+
+/// Sends `packets` × 20 ms of a `freq` tone (A-law) and returns the G.711
+/// audio received meanwhile, decoded.
+async fn plain_exchange(socket: &UdpSocket, to: SocketAddr, freq: f64, packets: usize) -> Vec<i16> {
+    let mut heard = Vec::new();
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 2048];
+    for i in 0..packets {
+        let payload: Vec<u8> = tone(freq, i * 160, 160)
+            .iter()
+            .map(|s| g711::linear_to_alaw(*s))
+            .collect();
+        rtp::write(
+            &mut out,
+            i == 0,
+            8,
+            i as u16,
+            160 * i as u32,
+            0x5eed,
+            &payload,
+        );
+        socket.send_to(&out, to).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while let Ok((n, _)) = socket.try_recv_from(&mut buf) {
+            if let Some(p) = rtp::parse(&buf[..n]) {
+                heard.extend(p.payload.iter().map(|b| match p.pt {
+                    0 => g711::ulaw_to_linear(*b),
+                    _ => g711::alaw_to_linear(*b),
+                }));
+            }
+        }
+    }
+    heard
+}
+
+#[tokio::test]
+async fn a_call_from_the_provider_rings_the_registered_phone_and_carries_audio() {
+    let t = setup().await;
+    let (provider, trunk) = provider_trunk(&t).await;
+    let relay = trunk_socket(&t, trunk).await;
+    let mut phone = registered_phone(&t, "anna").await;
+
+    let (placed, (call, mut media)) = tokio::join!(
+        provider.call(relay, "+74950000000", IVAN),
+        answer_the_provider(&mut phone)
+    );
+    placed.expect("the phone answered");
+
+    // Audio both ways.
+    let before = provider.received_pcm().len();
+    let heard = match media {
+        PhoneMedia::Plain { ref socket, to } => plain_exchange(socket, to, 440.0, 50).await,
+        PhoneMedia::WebRtc(ref mut peer) => {
+            assert!(peer.pump(WAIT, |p| p.connected).await, "ICE and DTLS");
+            peer.send_tone(440.0, 50).await;
+            peer.received_pcm()
+        }
+    };
+    let got = provider
+        .expect("the phone's tone", WAIT, |s| {
+            s.received_pcm.len() >= before + 40 * 160
+        })
+        .await;
+    assert_tone(
+        &got.received_pcm[before..],
+        440.0,
+        "the provider hears the phone",
+    );
+    assert!(
+        heard.len() >= 30 * 160,
+        "the phone heard {} samples",
+        heard.len()
+    );
+    assert_tone(&heard, 1000.0, "the phone hears the provider");
+
+    // The provider holds and resumes; the phone answers each re-INVITE.
+    if let PhoneMedia::Plain { ref socket, .. } = media {
+        let local = socket.local_addr().unwrap();
+        for (want, answered) in [("sendonly", "recvonly"), ("sendrecv", "sendrecv")] {
+            let (code, ()) = tokio::join!(
+                async {
+                    match want {
+                        "sendonly" => provider.hold().await,
+                        _ => provider.resume().await,
+                    }
+                },
+                async {
+                    let offered = phone
+                        .wait_for(
+                            "the re-INVITE",
+                            WAIT,
+                            |e| matches!(e, Event::RemoteOffer { call: c, .. } if *c == call),
+                        )
+                        .await;
+                    let Event::RemoteOffer {
+                        sdp: Some(offer), ..
+                    } = offered
+                    else {
+                        panic!("a re-offer: {offered:?}");
+                    };
+                    let offer = Session::parse(&offer).unwrap();
+                    let answer = sdp::answer(&offer, &plain_media(local, SdpDirection::SendRecv));
+                    let answer = answer.unwrap().to_bytes();
+                    assert_eq!(direction_in(&String::from_utf8_lossy(&answer)), answered);
+                    phone.ep.accept(Instant::now(), call, Some(answer));
+                    assert!(!phone.closed_within(Duration::from_millis(300)).await);
+                }
+            );
+            assert_eq!(code, 200, "the phone's answer reached the provider");
+            assert_eq!(provider.state().direction, want);
+        }
+    }
+
+    provider.hang_up().await;
+    phone
+        .wait_for(
+            "the provider's BYE",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+        )
+        .await;
+    let record = last_call(&t).await;
+    assert_eq!(record["direction"], "inbound");
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["trunk_id"], trunk);
+    assert_eq!(record["number_e164"], "+74951234567");
 }
