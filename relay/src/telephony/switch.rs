@@ -1014,7 +1014,7 @@ impl Switch {
         let other = match other {
             Some(other) if bridge.answered && !bridge.finished && !busy => other,
             _ => {
-                tracing::info!(record, "{method} while an offer is in progress: 491");
+                tracing::info!(record, "{method} before the answer or during another: 491");
                 self.with_leg(leg, |ep| ep.reject(now, call, 491));
                 return;
             }
