@@ -12,10 +12,10 @@ use callcard_shared::sip::auth::{DigestServer, Verification};
 use callcard_shared::sip::header::{HeaderName, NameAddr};
 use callcard_shared::sip::message::{HeaderMap, Request};
 use callcard_shared::sip::transaction::TimerConfig;
-use callcard_shared::sip::uri::Uri;
 use callcard_shared::sip::ua::{
     Config as UaConfig, Endpoint, Remote, RequestHandle, TransportKind,
 };
+use callcard_shared::sip::uri::Uri;
 use callcard_shared::Instant;
 use tokio::net::UdpSocket;
 

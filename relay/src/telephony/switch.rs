@@ -129,12 +129,18 @@ struct Bridge {
     browser_answer: Option<Vec<u8>>,
     /// Outbound, anchored: the trunk's SDP answer went into the media bridge.
     trunk_sdp_taken: bool,
+    /// Inbound: the media sessions of the WebRTC browsers being rung, one
+    /// per fork; the answering one becomes `media`, the others end.
+    fork_media: Vec<((Leg, CallHandle), Arc<CallMedia>)>,
 }
 
 impl Drop for Bridge {
     /// However a bridge ends, its media ends with it and its ports are freed.
     fn drop(&mut self) {
-        if let Some(media) = self.media.take() {
+        let forks = std::mem::take(&mut self.fork_media)
+            .into_iter()
+            .map(|f| f.1);
+        for media in self.media.take().into_iter().chain(forks) {
             tokio::spawn(async move {
                 media.end().await;
             });
@@ -694,6 +700,10 @@ impl Switch {
                         .filter(|f| (f.0, f.1) != (leg, call))
                         .collect();
                     let (a, record) = (bridge.a, bridge.record);
+                    let Some(sdp) = self.take_fork_media(now, i, (leg, call), sdp).await else {
+                        self.cancel_forks(now, &others);
+                        return;
+                    };
                     for &user in self.bridges[i].rung.iter().filter(|u| **u != user_id) {
                         self.telephony.notify(
                             user,
@@ -1209,6 +1219,63 @@ impl Switch {
         })
     }
 
+    /// Inbound: the browser `fork` answered. When its media is anchored,
+    /// its SDP answer goes into the media bridge, which gives the answer for
+    /// the provider; the other forks' media ends. Returns the SDP for the
+    /// provider, or None when the media cannot be bridged (the call is then
+    /// ended on both sides).
+    async fn take_fork_media(
+        &mut self,
+        now: Instant,
+        i: usize,
+        fork: (Leg, CallHandle),
+        sdp: Option<Vec<u8>>,
+    ) -> Option<Option<Vec<u8>>> {
+        let bridge = &mut self.bridges[i];
+        let mut winner = None;
+        for (f, media) in std::mem::take(&mut bridge.fork_media) {
+            if f == fork {
+                winner = Some(media);
+            } else {
+                tokio::spawn(async move {
+                    media.end().await;
+                });
+            }
+        }
+        let Some(media) = winner else {
+            return Some(sdp);
+        };
+        let record = bridge.record;
+        let answer = match &sdp {
+            Some(sdp) => media
+                .browser_answer(&String::from_utf8_lossy(sdp))
+                .await
+                .map_err(|e| media_refusal(&e, "the browser").1),
+            None => Err("the browser answered without SDP (488)".to_string()),
+        };
+        match answer {
+            Ok(answer) => {
+                self.watch_media(record, &media);
+                self.bridges[i].media = Some(media);
+                Some(Some(answer.into_bytes()))
+            }
+            Err(cause) => {
+                tracing::warn!(record, "media refused: {cause}");
+                let bridge = self.bridges.remove(i);
+                self.cancel_forks(now, &bridge.forks);
+                self.with_leg(fork.0, |ep| ep.bye(now, fork.1));
+                let a = bridge.a;
+                self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
+                self.tell_rung(&bridge, "failed");
+                self.finish(record, "failed", &cause, "relay").await;
+                tokio::spawn(async move {
+                    media.end().await;
+                });
+                None
+            }
+        }
+    }
+
     fn cancel_forks(&mut self, now: Instant, forks: &[(Leg, CallHandle, i64)]) {
         for &(leg, call, _) in forks {
             self.with_leg(leg, |ep| ep.cancel(now, call));
@@ -1560,6 +1627,7 @@ impl Switch {
             media,
             browser_answer,
             trunk_sdp_taken: false,
+            fork_media: Vec::new(),
         });
         let i = self.bridges.len() - 1;
         self.bridges[i].dial = dial;
@@ -1692,6 +1760,7 @@ impl Switch {
             media: None,
             browser_answer: None,
             trunk_sdp_taken: false,
+            fork_media: Vec::new(),
         });
         if targets.is_empty() {
             // Nobody can take it here: straight on to the forwarding number, else missed.
@@ -1741,6 +1810,7 @@ impl Switch {
             identities.insert(user, caller_identity(masking, &shown));
         }
         let mut forks = Vec::new();
+        let mut fork_media = Vec::new();
         for conn in targets {
             let Some(browser) = self.devices.get_mut(&conn) else {
                 continue;
@@ -1750,14 +1820,36 @@ impl Switch {
                 .cloned()
                 .unwrap_or_else(|| caller_identity(Masking::Hidden, &shown));
             let target = browser.target();
-            let handle = browser.ep.invite_as(now, &identity, &target, sdp.clone());
+            // A WebRTC browser gets an offer of its own from the media bridge.
+            let anchored = match (&self.media, &sdp) {
+                (Some(media), Some(trunk_sdp)) if browser.webrtc => {
+                    match media.for_trunk_offer(&String::from_utf8_lossy(trunk_sdp)) {
+                        Ok((call_media, offer)) => Some((Arc::new(call_media), offer)),
+                        Err(e) => {
+                            let (_, cause) = media_refusal(&e, "the provider");
+                            tracing::warn!(record, conn, "not ringing this browser: {cause}");
+                            continue;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let offer = match &anchored {
+                Some((_, offer)) => Some(offer.clone().into_bytes()),
+                None => sdp.clone(),
+            };
+            let handle = browser.ep.invite_as(now, &identity, &target, offer);
             forks.push((Leg::Device(conn), handle, browser.user_id));
+            if let Some((call_media, _)) = anchored {
+                fork_media.push(((Leg::Device(conn), handle), call_media));
+            }
             self.dirty.insert(Leg::Device(conn));
         }
         tracing::info!(record, trunk = trunk_id, rung = forks.len(), "inbound call");
         if let Some(bridge) = self.bridges.iter_mut().rev().find(|b| b.record == record) {
             bridge.forks = forks;
             bridge.rung = rung;
+            bridge.fork_media = fork_media;
         }
     }
 
