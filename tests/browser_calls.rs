@@ -1,0 +1,257 @@
+//! Real calls from the real app: headless Chromium with a fake microphone
+//! playing a 440 Hz WAV loads the built frontend, signs in and registers
+//! over `/sip`; its WebRTC audio is anchored in the relay's media bridge and
+//! bridged to plain G.711 toward a provider on loopback (the Rust
+//! [`ProviderPeer`], which hears the browser and plays 1 kHz back).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use callcard_tests::browser::{dist_dir, Browser};
+use callcard_tests::provider_peer::{CallState, ProviderPeer};
+use callcard_tests::telephony::{create_trunk_over, sip_address, sip_user, TrunkTest, IVAN};
+use callcard_tests::webrtc_peer::dominant;
+use callcard_tests::TestRelay;
+
+const TONE_HZ: f64 = 440.0;
+/// Media setup in a headless browser on a busy 2-core machine.
+const MEDIA_WAIT: Duration = Duration::from_secs(20);
+
+/// A mono 48 kHz 16-bit WAV with a 440 Hz sine, made by sox (installed by
+/// xtask). Chromium opens it at getUserMedia: it must outlive the sign-in.
+fn tone_wav(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("tone-440.wav");
+    let status = Command::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&path)
+        .args(["synth", "60", "sine", "440", "vol", "0.5"])
+        .status()
+        .expect("sox is installed (cargo xtask test installs it)");
+    assert!(status.success(), "sox made the WAV");
+    path
+}
+
+struct Call {
+    t: TrunkTest,
+    provider: ProviderPeer,
+    browser: Browser,
+    _wav_dir: tempfile::TempDir,
+}
+
+/// The relay with the app, a trunk to the provider, Anna with a telephony
+/// user, signed in with a fake microphone and her phone online.
+async fn anna_online() -> Call {
+    let relay = TestRelay::start_with(&dist_dir()).await;
+    let admin = relay.signed_in("admin").await;
+    let t = TrunkTest { relay, admin };
+    let provider = ProviderPeer::start().await;
+    create_trunk_over(&t, provider.sip_addr(), "trunkpass", false, "udp").await;
+    sip_user(&t, "anna").await;
+
+    let wav_dir = tempfile::tempdir().unwrap();
+    let wav = tone_wav(wav_dir.path());
+    let capture = format!("--use-file-for-fake-audio-capture={}", wav.display());
+    let browser = Browser::start(&[
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        &capture,
+        "--autoplay-policy=no-user-gesture-required",
+        "--allow-loopback-in-peer-connection",
+    ])
+    .await;
+    browser.sign_in(&t.relay.url(""), "anna", "demo").await;
+    browser
+        .wait_text("#line-state", "the phone online", |s| s.contains("Online"))
+        .await;
+    Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: wav_dir,
+    }
+}
+
+/// `data-*` of the call panel (None when no call is on screen).
+async fn call_attr(browser: &Browser, name: &str) -> Option<String> {
+    let panel = browser
+        .client
+        .find(fantoccini::Locator::Css("#active-call"))
+        .await
+        .ok()?;
+    panel.attr(name).await.ok().flatten()
+}
+
+async fn rx_packets(browser: &Browser) -> u64 {
+    call_attr(browser, "data-rx-packets")
+        .await
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Waits until the browser's receive meter passes `packets` with sound in it.
+async fn browser_hears(browser: &Browser, packets: u64) -> (u64, f64) {
+    let deadline = tokio::time::Instant::now() + MEDIA_WAIT;
+    loop {
+        let n = rx_packets(browser).await;
+        let level: f64 = call_attr(browser, "data-rx-level")
+            .await
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        if n > packets && level > 0.01 {
+            return (n, level);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the browser hears nothing: {n} packets, level {level}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The provider heard the browser's microphone: at least a second of audio
+/// whose dominant frequency is the WAV's (within 5 %).
+async fn provider_hears_the_tone(provider: &ProviderPeer) {
+    let state = provider
+        .expect("a second of the browser's audio", MEDIA_WAIT, |s| {
+            s.received_pcm.len() >= 16_000
+        })
+        .await;
+    // The newest second: past the start, where the fake device may be silent.
+    let pcm = &state.received_pcm[state.received_pcm.len() - 8_000..];
+    let heard = dominant(pcm);
+    assert!(
+        (heard - TONE_HZ).abs() < TONE_HZ * 0.05,
+        "the provider hears {heard:.0} Hz, the microphone plays {TONE_HZ} Hz"
+    );
+}
+
+#[tokio::test]
+async fn a_call_from_the_dial_pad_is_heard_at_both_ends_with_dtmf_and_hold() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+
+    browser.type_into("input#dial-input", IVAN).await;
+    browser.click("#call-button").await;
+    let state = provider
+        .expect("the call", MEDIA_WAIT, |s| s.call == CallState::Answered)
+        .await;
+    assert_eq!(state.invites.len(), 1, "one INVITE reached the provider");
+    let offer = state.last_remote_sdp.clone().unwrap_or_default();
+    assert!(
+        !offer.contains("a=fingerprint") && !offer.contains("a=ice-ufrag"),
+        "the provider gets plain RTP, not WebRTC: {offer}"
+    );
+    browser
+        .wait_text("#active-call .call-status", "talking", |s| {
+            s.starts_with("Talking")
+        })
+        .await;
+
+    // 1. Audio both ways.
+    provider_hears_the_tone(&provider).await;
+    browser_hears(&browser, 50).await;
+
+    // 3. DTMF from the keypad arrives as RFC 4733 events.
+    for key in ["Key 1", "Key 5", "Key #"] {
+        browser
+            .click(&format!("button.key[aria-label='{key}']"))
+            .await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    provider
+        .expect("the digits 15#", MEDIA_WAIT, |s| s.dtmf == "15#")
+        .await;
+
+    // 4. Hold: the provider is re-offered a held stream and stops sending;
+    // the browser hears nothing until it resumes.
+    browser.click("#hold-button").await;
+    let state = provider
+        .expect("a hold re-INVITE", MEDIA_WAIT, |s| {
+            s.offered_directions.len() >= 2
+        })
+        .await;
+    let held = state.offered_directions[1].clone();
+    assert!(
+        held == "sendonly" || held == "inactive",
+        "hold offers {held}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let during_hold = rx_packets(&browser).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let later = rx_packets(&browser).await;
+    assert!(
+        later <= during_hold + 5,
+        "audio kept coming while held: {during_hold} → {later} packets"
+    );
+    browser.click("#hold-button").await;
+    let state = provider
+        .expect("a resume re-INVITE", MEDIA_WAIT, |s| {
+            s.offered_directions.len() >= 3
+        })
+        .await;
+    assert_eq!(state.offered_directions[2], "sendrecv");
+    browser_hears(&browser, later + 25).await;
+
+    // Hang up from the browser: the provider gets the BYE, the log says answered.
+    browser.click("#hangup-button").await;
+    provider
+        .expect("the BYE", MEDIA_WAIT, |s| s.call == CallState::Ended)
+        .await;
+    let outcome = callcard_tests::telephony::last_call(&t).await;
+    assert_eq!(outcome["status"], "answered", "{outcome}");
+    assert_eq!(outcome["direction"], "outbound", "{outcome}");
+
+    browser.close().await;
+    t.relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_inbound_call_pops_the_callers_card_and_is_heard_at_both_ends() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    let relay_sip = sip_address(&t);
+
+    // Ivan Petrov (a demo contact) calls the company's number.
+    provider.dial(relay_sip, "+74950000000", IVAN).await;
+    browser
+        .wait_text("#caller-card .caller-name", "Ivan's card", |s| {
+            s.contains("Ivan Petrov")
+        })
+        .await;
+    browser
+        .wait_text("#active-call .call-status", "the ring", |s| {
+            s.starts_with("Incoming")
+        })
+        .await;
+    browser.click("#answer-button").await;
+    provider
+        .expect("the answer", MEDIA_WAIT, |s| s.call == CallState::Answered)
+        .await;
+
+    // 2. Audio both ways on an inbound call.
+    provider_hears_the_tone(&provider).await;
+    browser_hears(&browser, 50).await;
+
+    // The provider hangs up: the browser's call ends and says so.
+    provider.hang_up().await;
+    browser
+        .wait_text("#call-outcome", "the end of the call", |s| {
+            s.contains("hung up")
+        })
+        .await;
+    let record = callcard_tests::telephony::last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["direction"], "inbound", "{record}");
+
+    browser.close().await;
+    t.relay.stop().await;
+}
