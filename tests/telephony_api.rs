@@ -7,6 +7,7 @@ use callcard_relay::Relay;
 use callcard_shared::api::{
     ApiError, CallPage, CallRecord, SipCredentials, SipUser, Trunk, TrunkState,
 };
+use callcard_tests::calls::logged_call;
 use callcard_tests::TestRelay;
 use reqwest::{Client, Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -665,42 +666,6 @@ async fn editing_a_telephony_user_moves_its_login_with_the_extension_and_deletin
     let anna_client = relay.signed_in("anna").await;
     let (status, _) = call(&anna_client, Method::GET, relay.url("/api/me/sip"), None).await;
     assert_eq!(status, 404);
-}
-
-/// Writes a finished call as the SIP runtime would, started at `started_at`.
-async fn logged_call(
-    db: &SqlitePool,
-    direction: &'static str,
-    user_id: Option<i64>,
-    status: &str,
-    started_at: &str,
-) -> i64 {
-    let id = calls::start(
-        db,
-        calls::NewCall {
-            direction,
-            user_id,
-            number_dialled: "8 (495) 123-45-67".into(),
-            number_e164: Some("+74951234567".into()),
-            contact_id: None,
-            trunk_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    if status == "answered" {
-        calls::answered(db, id, None).await.unwrap();
-    }
-    assert!(calls::finish(db, id, status, None, Some("caller"))
-        .await
-        .unwrap());
-    sqlx::query("UPDATE call_records SET started_at = $1 WHERE id = $2")
-        .bind(started_at)
-        .bind(id)
-        .execute(db)
-        .await
-        .unwrap();
-    id
 }
 
 async fn page(relay: &TestRelay, client: &Client, query: &str) -> CallPage {

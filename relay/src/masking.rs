@@ -36,6 +36,7 @@ pub fn call(masking: Masking, record: &mut CallRecord) {
         .map(|n| masking.apply(n))
         .filter(|n| !n.is_empty());
     record.end_cause = record.end_cause.as_deref().map(|c| text(masking, c));
+    record.note = record.note.as_deref().map(|n| text(masking, n));
 }
 
 pub fn event(masking: Masking, event: &mut ServerEvent) {

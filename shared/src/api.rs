@@ -365,6 +365,63 @@ pub struct CallPage {
     pub items: Vec<CallRecord>,
 }
 
+    /// The outcome chosen after the call (from the admins' list).
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// The note written after the call.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `PUT /api/calls/{id}/wrap-up`: what the user records after a call. Every
+/// part is optional; a note also goes onto the contact's card, a follow-up
+/// becomes a task, and for an unknown caller `new_contact` creates the
+/// contact with the call's number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CallWrapUp {
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub follow_up: Option<FollowUp>,
+    #[serde(default)]
+    pub new_contact: Option<NewCallContact>,
+}
+
+impl CallWrapUp {
+    pub const MAX_NOTE_LEN: usize = 4000;
+}
+
+/// A task to come back to the contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    pub title: String,
+    /// `YYYY-MM-DD` or RFC 3339.
+    #[serde(default)]
+    pub due: Option<String>,
+}
+
+/// The contact to create for an unknown caller (the number is the call's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCallContact {
+    pub name: String,
+    #[serde(default)]
+    pub company: Option<String>,
+}
+
+/// `GET`/`PUT /api/call-outcomes`: the outcomes users pick after a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CallOutcomes {
+    pub outcomes: Vec<String>,
 /// What `GET /api/events` (Server-Sent Events) pushes to a signed-in user;
 /// the SSE `event:` field is the `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

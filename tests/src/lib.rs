@@ -2,6 +2,7 @@
 //! port, stopped when the handle drops.
 
 pub mod browser;
+pub mod calls;
 pub mod child_relay;
 pub mod events;
 pub mod kamailio;

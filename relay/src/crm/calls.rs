@@ -138,7 +138,7 @@ macro_rules! record_columns {
             "SELECT c.id, c.started_at, c.answered_at, c.ended_at,
         c.talk_seconds, c.direction, c.user_id, u.display_name AS user_name, c.number_dialled,
         c.number_e164, c.contact_id, ct.name AS contact_name, c.trunk_id, c.status, c.end_cause,
-        c.hangup_side
+        c.hangup_side, c.outcome, c.note
    FROM call_records c
    LEFT JOIN users u ON u.id = c.user_id
    LEFT JOIN contacts ct ON ct.id = c.contact_id",
@@ -165,6 +165,8 @@ struct RecordRow {
     status: String,
     end_cause: Option<String>,
     hangup_side: Option<String>,
+    outcome: Option<String>,
+    note: Option<String>,
 }
 
 impl From<RecordRow> for CallRecord {
@@ -188,6 +190,8 @@ impl From<RecordRow> for CallRecord {
             status: r.status,
             end_cause: r.end_cause,
             hangup_side: r.hangup_side,
+            outcome: r.outcome,
+            note: r.note,
         }
     }
 }
@@ -292,4 +296,123 @@ pub async fn search(
         total,
         items: rows.into_iter().map(CallRecord::from).collect(),
     })
+}
+
+/// What a user recorded after a call, checked.
+#[derive(Debug, Clone, Default)]
+pub struct WrapUp {
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+    /// A follow-up task: title and due time (stored form).
+    pub follow_up: Option<(String, Option<String>)>,
+    /// Create this contact (name, company) for the call's number first.
+    pub new_contact: Option<(String, Option<String>)>,
+}
+
+/// Stores a wrap-up in one transaction: a new contact for the call's
+/// number if asked (linked to the call), the outcome and note on the record,
+/// the note on the contact's card and the follow-up as the user's task.
+/// Returns the contact the call now belongs to.
+pub async fn wrap_up(
+    db: &SqlitePool,
+    record: &CallRecord,
+    author: &UserRef,
+    wrap: &WrapUp,
+    region: callcard_shared::phone::Region,
+) -> sqlx::Result<Option<i64>> {
+    let mut tx = db.begin().await?;
+    let mut contact_id = record.contact_id;
+    if let (None, Some((name, company))) = (contact_id, &wrap.new_contact) {
+        let number = record
+            .number_e164
+            .clone()
+            .unwrap_or_else(|| record.number_dialled.clone());
+        let new = super::contacts::NewContact {
+            name,
+            company: company.as_deref(),
+            status: "lead",
+            responsible_id: Some(author.id),
+            phones: vec![number.as_str()],
+            ..Default::default()
+        };
+        let id = super::contacts::create(&mut *tx, &new, region).await?;
+        sqlx::query("UPDATE call_records SET contact_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(record.id)
+            .execute(&mut *tx)
+            .await?;
+        contact_id = Some(id);
+    }
+    sqlx::query("UPDATE call_records SET outcome = $1, note = $2 WHERE id = $3")
+        .bind(&wrap.outcome)
+        .bind(&wrap.note)
+        .bind(record.id)
+        .execute(&mut *tx)
+        .await?;
+    let now = now_rfc3339();
+    if let Some(contact) = contact_id {
+        let text = match (&wrap.outcome, &wrap.note) {
+            (Some(outcome), Some(note)) => Some(format!("{outcome}: {note}")),
+            (None, Some(note)) => Some(note.clone()),
+            _ => None,
+        };
+        if let Some(body) = text {
+            sqlx::query(
+                "INSERT INTO notes (contact_id, call_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(contact)
+            .bind(record.id)
+            .bind(author.id)
+            .bind(body)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some((title, due)) = &wrap.follow_up {
+            sqlx::query(
+                "INSERT INTO tasks (contact_id, call_id, assignee_id, title, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(contact)
+            .bind(record.id)
+            .bind(author.id)
+            .bind(title)
+            .bind(due)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(contact_id)
+}
+
+/// The outcomes users pick from after a call (settings `call_outcomes`).
+pub const DEFAULT_OUTCOMES: [&str; 5] = [
+    "Interested",
+    "Call back later",
+    "Not interested",
+    "Wrong number",
+    "Deal won",
+];
+
+pub async fn outcomes(db: &SqlitePool) -> sqlx::Result<Vec<String>> {
+    let stored: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'call_outcomes'")
+            .fetch_optional(db)
+            .await?;
+    Ok(stored
+        .and_then(|(json,)| serde_json::from_str(&json).ok())
+        .unwrap_or_else(|| DEFAULT_OUTCOMES.iter().map(|s| s.to_string()).collect()))
+}
+
+pub async fn set_outcomes(db: &SqlitePool, outcomes: &[String]) -> sqlx::Result<()> {
+    let json = serde_json::to_string(outcomes).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('call_outcomes', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(json)
+    .execute(db)
+    .await?;
+    Ok(())
 }

@@ -319,11 +319,11 @@ pub fn search_text(name: &str, company: Option<&str>, email: Option<&str>) -> St
 }
 
 /// Inserts a contact and its phones (each also stored as E.164 when it is a number).
-pub async fn create<'c, E>(tx: E, new: &NewContact<'_>, region: Region) -> sqlx::Result<i64>
-where
-    E: sqlx::Acquire<'c, Database = Sqlite>,
-{
-    let mut conn = tx.acquire().await?;
+pub async fn create(
+    conn: &mut sqlx::SqliteConnection,
+    new: &NewContact<'_>,
+    region: Region,
+) -> sqlx::Result<i64> {
     let now = now_rfc3339();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO contacts (name, company, status, email, responsible_id, notes, search_text, created_at, updated_at)

@@ -1,0 +1,265 @@
+//! After a call: the outcome, a note that lands on the contact's card, a
+//! follow-up task, "create contact" for an unknown caller — and the call log
+//! as a CSV file, masked like the screen.
+
+use callcard_tests::calls::logged_call;
+use callcard_tests::{get_json, TestRelay};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn user_id(relay: &TestRelay, login: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_one(&relay.state().db)
+        .await
+        .unwrap();
+    id
+}
+
+async fn put(client: &reqwest::Client, url: String, body: Value) -> (StatusCode, Value) {
+    let response = client.put(url).json(&body).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_unknown_callers_wrap_up_creates_the_contact_with_the_note_and_a_follow_up() {
+    let relay = TestRelay::start().await;
+    let anna = relay.signed_in("anna").await;
+    let anna_id = user_id(&relay, "anna").await;
+    let db = &relay.state().db;
+    // An inbound call from a number that is in no contact.
+    let id = logged_call(
+        db,
+        "inbound",
+        Some(anna_id),
+        "answered",
+        "2026-11-26T09:00:00Z",
+    )
+    .await;
+    sqlx::query("UPDATE call_records SET number_e164 = '+48221234567', number_dialled = '+48221234567' WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .unwrap();
+
+    let (status, record) = put(
+        &anna,
+        relay.url(&format!("/api/calls/{id}/wrap-up")),
+        json!({
+            "outcome": "Call back later",
+            "note": "Wants a demo for 12 seats",
+            "follow_up": {"title": "Send the demo link", "due": "2026-12-01"},
+            "new_contact": {"name": "Jan Kowalski", "company": "Kowalski Sp. z o.o."}
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["outcome"], "Call back later");
+    assert_eq!(record["note"], "Wants a demo for 12 seats");
+    assert_eq!(record["contact_name"], "Jan Kowalski");
+    let contact = record["contact_id"]
+        .as_i64()
+        .expect("linked to the new contact");
+
+    // The card has the caller's number, the note and the task.
+    let card: Value = get_json(&anna, relay.url(&format!("/api/contacts/{contact}"))).await;
+    assert_eq!(
+        card["contact"]["phones"][0]["e164"], "+48221234567",
+        "{card}"
+    );
+    assert_eq!(card["contact"]["responsible"]["id"], anna_id);
+    assert_eq!(
+        card["notes"][0]["body"],
+        "Call back later: Wants a demo for 12 seats"
+    );
+    assert_eq!(card["tasks"][0]["title"], "Send the demo link");
+    assert!(card["tasks"][0]["due_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-12-01"));
+    // The next call from that number finds the contact.
+    let found: Value = get_json(
+        &anna,
+        relay.url("/api/contacts?q=%2B48%2022%20123%2045%2067"),
+    )
+    .await;
+    assert_eq!(found["total"], 1, "{found}");
+
+    // A second "create contact" for the same call is refused, naming the field.
+    let (status, error) = put(
+        &anna,
+        relay.url(&format!("/api/calls/{id}/wrap-up")),
+        json!({"new_contact": {"name": "Again"}}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(error["field"], "new_contact");
+}
+
+#[tokio::test]
+async fn a_wrap_up_is_checked_and_only_for_the_users_own_call() {
+    let relay = TestRelay::start().await;
+    let anna = relay.signed_in("anna").await;
+    let boris = relay.signed_in("boris").await;
+    let anna_id = user_id(&relay, "anna").await;
+    let id = logged_call(
+        &relay.state().db,
+        "outbound",
+        Some(anna_id),
+        "answered",
+        "2026-11-26T09:00:00Z",
+    )
+    .await;
+    let url = relay.url(&format!("/api/calls/{id}/wrap-up"));
+    for (body, field) in [
+        (json!({"outcome": "Sold a yacht"}), "outcome"),
+        (json!({"note": "x".repeat(4001)}), "note"),
+        (json!({"follow_up": {"title": " "}}), "follow_up.title"),
+        (
+            json!({"follow_up": {"title": "Call", "due": "next week"}}),
+            "follow_up.due",
+        ),
+        (json!({"follow_up": {"title": "Call"}}), "follow_up"),
+        (json!({"new_contact": {"name": ""}}), "new_contact.name"),
+    ] {
+        let (status, error) = put(&anna, url.clone(), body.clone()).await;
+        assert_eq!(status, 422, "{body}: {error}");
+        assert_eq!(error["field"], field, "{body}: {error}");
+    }
+    let (status, _) = put(&boris, url.clone(), json!({"note": "not mine"})).await;
+    assert_eq!(status, 404, "another manager's call is not found");
+    let record: Value = get_json(&anna, relay.url(&format!("/api/calls/{id}"))).await;
+    assert_eq!(record["note"], Value::Null, "nothing was stored: {record}");
+}
+
+#[tokio::test]
+async fn admins_edit_the_outcomes_list_and_managers_pick_from_it() {
+    let relay = TestRelay::start().await;
+    let admin = relay.signed_in("admin").await;
+    let anna = relay.signed_in("anna").await;
+    let list: Value = get_json(&anna, relay.url("/api/call-outcomes")).await;
+    assert!(list["outcomes"].as_array().unwrap().len() >= 3);
+
+    let url = relay.url("/api/call-outcomes");
+    let (status, _) = put(&anna, url.clone(), json!({"outcomes": ["Mine"]})).await;
+    assert_eq!(status, 403);
+    let (status, error) = put(&admin, url.clone(), json!({"outcomes": ["A", "A"]})).await;
+    assert_eq!(
+        (status.as_u16(), error["field"].as_str()),
+        (422, Some("outcomes[1]"))
+    );
+    let (status, _) = put(
+        &admin,
+        url.clone(),
+        json!({"outcomes": [" Meeting booked ", "No budget"]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let list: Value = get_json(&anna, url).await;
+    assert_eq!(list["outcomes"], json!(["Meeting booked", "No budget"]));
+
+    let id = logged_call(
+        &relay.state().db,
+        "outbound",
+        Some(user_id(&relay, "anna").await),
+        "answered",
+        "2026-11-26T09:00:00Z",
+    )
+    .await;
+    let (status, record) = put(
+        &anna,
+        relay.url(&format!("/api/calls/{id}/wrap-up")),
+        json!({"outcome": "Meeting booked"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(record["outcome"], "Meeting booked");
+}
+
+#[tokio::test]
+async fn the_call_log_exports_as_csv_with_the_filters_and_the_readers_masking() {
+    let relay = TestRelay::start().await;
+    let admin = relay.signed_in("admin").await;
+    let anna_id = user_id(&relay, "anna").await;
+    let db = &relay.state().db;
+    for (direction, day) in [
+        ("inbound", "2026-11-20T10:00:00Z"),
+        ("outbound", "2026-11-21T10:00:00Z"),
+        ("outbound", "2026-11-22T10:00:00Z"),
+    ] {
+        logged_call(db, direction, Some(anna_id), "answered", day).await;
+    }
+    let response = admin
+        .get(relay.url("/api/calls/export.csv?direction=outbound"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment; filename=\"calls-"),
+        "{disposition}"
+    );
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("id,started_at,"), "{csv}");
+    assert_eq!(
+        lines.len(),
+        3,
+        "the header and the two outbound calls: {csv}"
+    );
+    assert!(
+        lines[1].contains("2026-11-22T10:00:00Z"),
+        "newest first: {csv}"
+    );
+    assert!(lines[1].contains("+74951234567"), "{csv}");
+
+    // Anna's group hides all but the last two digits: so does her file.
+    let groups: Value = get_json(&admin, relay.url("/api/groups")).await;
+    let manager = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "manager")
+        .unwrap()["id"]
+        .clone();
+    let (status, _) = put(
+        &admin,
+        relay.url(&format!("/api/groups/{manager}/masking")),
+        json!({"kind": "show_last", "n": 2}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let anna = relay.signed_in("anna").await;
+    let response = anna
+        .get(relay.url("/api/calls/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let csv = response.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    for digits in ["4951234567", "123-45", "123 45"] {
+        assert!(!csv.contains(digits), "{digits} leaked: {csv}");
+        assert!(!disposition.contains(digits));
+    }
+    assert!(csv.contains("67"), "the last two digits show: {csv}");
+
+    let bad = admin
+        .get(relay.url("/api/calls/export.csv?status=exploded"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}
