@@ -60,6 +60,35 @@ pub struct Phone {
     pub id: i64,
     pub raw: String,
     pub e164: Option<String>,
+    /// An opaque, stable reference to this phone (`p12`) that reveals no
+    /// digit: a user who sees the number masked dials `sip:ref-p12@…` and
+    /// the relay calls the stored number.
+    #[serde(rename = "ref")]
+    pub reference: String,
+}
+
+impl Phone {
+    /// The request-URI user part that dials a phone by its reference.
+    pub const REF_USER_PREFIX: &'static str = "ref-";
+
+    /// The reference of phone `id`.
+    pub fn reference_of(id: i64) -> String {
+        format!("p{id}")
+    }
+
+    /// The phone id a reference names (`p12` → 12); None for anything else.
+    pub fn id_of_reference(reference: &str) -> Option<i64> {
+        let digits = reference.strip_prefix('p')?;
+        if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    }
+
+    /// What a phone dials to reach this number without knowing it: `ref-p12`.
+    pub fn dial_by_reference(&self) -> String {
+        format!("{}{}", Self::REF_USER_PREFIX, self.reference)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,35 +365,6 @@ pub struct CallRecord {
     pub end_cause: Option<String>,
     /// `caller`, `callee`, `relay` or none.
     pub hangup_side: Option<String>,
-}
-
-/// Query of `GET /api/calls`. Administrators see every call, everyone else
-/// only their own (another user's `user_id` then finds nothing).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(IntoParams))]
-#[serde(deny_unknown_fields)]
-pub struct CallQuery {
-    /// Calls started at or after (RFC 3339 or `YYYY-MM-DD`).
-    pub from: Option<String>,
-    /// Calls started before (RFC 3339 or `YYYY-MM-DD`, exclusive).
-    pub to: Option<String>,
-    pub user_id: Option<i64>,
-    pub direction: Option<String>,
-    pub status: Option<String>,
-    pub contact_id: Option<i64>,
-    /// Page size, 1 to 200 (default 50).
-    pub limit: Option<u32>,
-    pub offset: Option<u32>,
-}
-
-/// A page of the call log, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct CallPage {
-    pub total: i64,
-    pub items: Vec<CallRecord>,
-}
-
     /// The outcome chosen after the call (from the admins' list).
     #[serde(default)]
     pub outcome: Option<String>,
@@ -422,6 +422,35 @@ pub struct NewCallContact {
 #[serde(deny_unknown_fields)]
 pub struct CallOutcomes {
     pub outcomes: Vec<String>,
+}
+
+/// Query of `GET /api/calls`. Administrators see every call, everyone else
+/// only their own (another user's `user_id` then finds nothing).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct CallQuery {
+    /// Calls started at or after (RFC 3339 or `YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Calls started before (RFC 3339 or `YYYY-MM-DD`, exclusive).
+    pub to: Option<String>,
+    pub user_id: Option<i64>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub contact_id: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// A page of the call log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CallPage {
+    pub total: i64,
+    pub items: Vec<CallRecord>,
+}
+
 /// What `GET /api/events` (Server-Sent Events) pushes to a signed-in user;
 /// the SSE `event:` field is the `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -485,4 +514,71 @@ pub struct AccessGroup {
     pub name: String,
     pub is_admin: bool,
     pub masking: crate::masking::Masking,
+    /// Every member gets a telephony user (the next free extension) — those
+    /// there when it is switched on, and users created in the group later.
+    #[serde(default)]
+    pub auto_telephony: bool,
+}
+
+/// `PUT /api/groups/{id}/telephony`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupTelephony {
+    pub auto_telephony: bool,
+}
+
+/// Limits on outbound calls for one scope (each user, or everyone together).
+/// Every field is optional: absent or `null` is unlimited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct CallLimits {
+    /// Outbound calls at the same time (ringing or answered), 1 to 10 000.
+    pub concurrent_calls: Option<u32>,
+    /// Outbound call attempts in any 60 seconds, 1 to 100 000.
+    pub attempts_per_minute: Option<u32>,
+    /// Talk time of answered international calls (the number rules' class
+    /// `international`) per UTC day, in minutes, 1 to 1 000 000. A call that
+    /// would start over it is refused; a call that runs over it is hung up.
+    pub international_minutes_per_day: Option<u32>,
+}
+
+/// `GET`/`PUT /api/limits`: what the relay enforces on every outbound call,
+/// per user and for everyone together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub per_user: CallLimits,
+    pub overall: CallLimits,
+}
+
+/// `POST /api/telephony/off`: `confirm` must be the words `turn off`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TelephonyOff {
+    #[serde(default)]
+    pub confirm: Option<String>,
+    /// Also delete every call record (kept by default).
+    #[serde(default)]
+    pub delete_call_records: bool,
+}
+
+impl TelephonyOff {
+    pub const CONFIRMATION: &'static str = "turn off";
+}
+
+/// What turning telephony off removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TelephonyOffReport {
+    pub trunks_removed: u64,
+    pub sip_users_removed: u64,
+    /// Browser and desk-phone connections closed.
+    pub connections_closed: u64,
+    /// Calls in progress that were hung up.
+    pub calls_ended: u64,
+    pub call_records_deleted: u64,
 }

@@ -198,6 +198,7 @@ mod tests {
                 id,
                 raw: format!("+7 916 000-00-{id:02}"),
                 e164: None,
+                reference: Phone::reference_of(id),
             }],
         }
     }

@@ -128,10 +128,12 @@ async fn with_phones(db: &SqlitePool, rows: Vec<ContactRow>) -> sqlx::Result<Vec
         let found: Vec<(i64, i64, String, Option<String>)> =
             qb.build_query_as().fetch_all(db).await?;
         for (contact_id, id, raw, e164) in found {
-            phones
-                .entry(contact_id)
-                .or_default()
-                .push(Phone { id, raw, e164 });
+            phones.entry(contact_id).or_default().push(Phone {
+                id,
+                raw,
+                e164,
+                reference: Phone::reference_of(id),
+            });
         }
     }
     Ok(rows
@@ -366,6 +368,47 @@ pub async fn contact_by_number(
     .bind(e164)
     .fetch_optional(db)
     .await
+}
+
+/// Whether `user_id` may see contact `contact_id`. The contact list and
+/// cards show every contact to every signed-in user (numbers masked per
+/// group), so this is: the user exists and is not disabled. A narrower rule
+/// for the list belongs here too.
+pub async fn visible_to(db: &SqlitePool, user_id: i64, contact_id: i64) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT c.id FROM contacts c, users u
+          WHERE c.id = $1 AND u.id = $2 AND NOT u.disabled",
+    )
+    .bind(contact_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// The number behind a phone reference (`p12`, see `Phone::reference`) for
+/// `user_id` to dial: E.164 when the phone has it, else as entered. None
+/// for a reference to no phone, or to a contact the user may not see.
+pub async fn number_by_reference(
+    db: &SqlitePool,
+    reference: &str,
+    user_id: i64,
+) -> sqlx::Result<Option<String>> {
+    let Some(id) = Phone::id_of_reference(reference) else {
+        return Ok(None);
+    };
+    let row: Option<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT contact_id, raw, e164 FROM contact_phones WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    let Some((contact_id, raw, e164)) = row else {
+        return Ok(None);
+    };
+    if !visible_to(db, user_id, contact_id).await? {
+        return Ok(None);
+    }
+    Ok(Some(e164.unwrap_or(raw)))
 }
 
 /// What an incoming-call pop-up shows: the contact, and when they last

@@ -472,6 +472,61 @@ pub async fn rotate_password(db: &SqlitePool, id: i64) -> sqlx::Result<Option<Si
     credentials(db, id, password).await
 }
 
+/// The switches a telephony user made automatically starts with: the next
+/// free extension, incoming calls on, calls in the browser, no forwarding.
+pub fn automatic_fields() -> SipUserFields {
+    SipUserFields {
+        extension: None,
+        accept_incoming: true,
+        browser_calls: true,
+        forward_to: None,
+    }
+}
+
+/// Gives every member of access group `group_id` who has none a telephony
+/// user ([`automatic_fields`], a generated password nobody is shown: the
+/// browser registers by its web session, an admin rotates it for a desk
+/// phone). Returns the CRM user ids that got one.
+pub async fn create_for_group(db: &SqlitePool, group_id: i64) -> Result<Vec<i64>, WriteError> {
+    let members: Vec<(i64,)> = sqlx::query_as(
+        "SELECT u.id FROM users u
+          WHERE u.group_id = $1 AND NOT EXISTS (SELECT 1 FROM sip_users s WHERE s.user_id = u.id)
+          ORDER BY u.id",
+    )
+    .bind(group_id)
+    .fetch_all(db)
+    .await?;
+    let mut created = Vec::new();
+    for (user_id,) in members {
+        match create(db, user_id, &automatic_fields(), None).await {
+            Ok(_) => created.push(user_id),
+            // Made meanwhile by someone else: just as good.
+            Err(WriteError::Conflict {
+                field: "user_id", ..
+            }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(created)
+}
+
+/// A new CRM user in a group with automatic telephony gets a telephony user.
+/// True when one was made.
+pub async fn create_if_automatic(db: &SqlitePool, user_id: i64) -> Result<bool, WriteError> {
+    let auto: Option<(bool,)> = sqlx::query_as(
+        "SELECT g.auto_telephony FROM users u JOIN access_groups g ON g.id = u.group_id
+          WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    if auto != Some((true,)) || get_by_user(db, user_id).await?.is_some() {
+        return Ok(false);
+    }
+    create(db, user_id, &automatic_fields(), None).await?;
+    Ok(true)
+}
+
 pub async fn delete(db: &SqlitePool, id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM sip_users WHERE id = $1")
         .bind(id)

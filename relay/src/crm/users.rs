@@ -24,7 +24,9 @@ pub async fn list(db: &SqlitePool) -> sqlx::Result<Vec<UserSummary>> {
         .collect())
 }
 
-/// Creates a user in the named access group; the password is stored only as an argon2 hash.
+/// Creates a user in the named access group; the password is stored only as
+/// an argon2 hash. In a group with automatic telephony the user also gets a
+/// telephony user (the next free extension).
 pub async fn create(
     db: &SqlitePool,
     login: &str,
@@ -45,6 +47,7 @@ pub async fn create(
     .bind(now_rfc3339())
     .fetch_one(db)
     .await?;
+    super::sip_users::create_if_automatic(db, id).await?;
     Ok(id)
 }
 

@@ -1,11 +1,13 @@
-//! `GET /api/groups` and `PUT /api/groups/{id}/masking`: access groups and how
-//! phone numbers are masked for their members (administrators only). The
-//! masking applies to every response and event those members receive.
+//! `GET /api/groups`, `PUT /api/groups/{id}/masking` and
+//! `PUT /api/groups/{id}/telephony`: access groups, how phone numbers are
+//! masked for their members, and whether their members get telephony users
+//! automatically (administrators only). The masking applies to every
+//! response and event those members receive.
 
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use callcard_shared::api::{AccessGroup, ApiError};
+use callcard_shared::api::{AccessGroup, ApiError, GroupTelephony};
 use callcard_shared::masking::Masking;
 
 use crate::auth::AdminUser;
@@ -18,21 +20,26 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/groups", get(list))
         .route("/groups/{id}/masking", put(set_masking))
+        .route("/groups/{id}/telephony", put(set_telephony))
 }
 
 async fn load(state: &AppState) -> AppResult<Vec<AccessGroup>> {
-    let rows: Vec<(i64, String, bool, String)> =
-        sqlx::query_as("SELECT id, name, is_admin, masking FROM access_groups ORDER BY id")
-            .fetch_all(&state.db)
-            .await?;
+    let rows: Vec<(i64, String, bool, String, bool)> = sqlx::query_as(
+        "SELECT id, name, is_admin, masking, auto_telephony FROM access_groups ORDER BY id",
+    )
+    .fetch_all(&state.db)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, is_admin, masking)| AccessGroup {
-            id,
-            name,
-            is_admin,
-            masking: serde_json::from_str(&masking).unwrap_or(Masking::Hidden),
-        })
+        .map(
+            |(id, name, is_admin, masking, auto_telephony)| AccessGroup {
+                id,
+                name,
+                is_admin,
+                masking: serde_json::from_str(&masking).unwrap_or(Masking::Hidden),
+                auto_telephony,
+            },
+        )
         .collect())
 }
 
@@ -70,6 +77,59 @@ pub async fn set_masking(
         return Err(AppError::NotFound(format!("no group {id}")));
     }
     tracing::info!(admin = %admin.login, group = id, ?masking, "number masking changed");
+    load(&state)
+        .await?
+        .into_iter()
+        .find(|g| g.id == id)
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("no group {id}")))
+}
+
+/// Whether every member of the group gets a telephony user automatically.
+/// Switched on, the members without one get one now (the next free
+/// extensions, generated passwords that are shown to nobody: browsers
+/// register by their web session, `POST /api/sip-users/{id}/password` gives
+/// one for a desk phone); users created in the group later get one too.
+/// Switched off, existing telephony users stay.
+#[utoipa::path(put, path = "/api/groups/{id}/telephony", tag = "users", request_body = GroupTelephony,
+    params(("id" = i64, Path, description = "Access group id")),
+    responses((status = 200, body = AccessGroup), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn set_telephony(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<GroupTelephony>,
+) -> AppResult<Json<AccessGroup>> {
+    let id = parse_id(&id, "group")?;
+    let updated = sqlx::query("UPDATE access_groups SET auto_telephony = $1 WHERE id = $2")
+        .bind(input.auto_telephony)
+        .bind(id)
+        .execute(&state.db)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(AppError::NotFound(format!("no group {id}")));
+    }
+    let created = if input.auto_telephony {
+        crate::crm::sip_users::create_for_group(&state.db, id).await?
+    } else {
+        Vec::new()
+    };
+    for &user_id in &created {
+        // Open connections of these users load their new account.
+        let _ = state
+            .telephony
+            .inputs
+            .send(crate::telephony::switch::Input::SipUserChanged { user_id });
+    }
+    tracing::info!(
+        admin = %admin.login,
+        group = id,
+        auto_telephony = input.auto_telephony,
+        created = created.len(),
+        "automatic telephony users changed"
+    );
     load(&state)
         .await?
         .into_iter()

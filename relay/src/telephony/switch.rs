@@ -10,7 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use callcard_shared::api::{ServerEvent, TrunkState};
+use callcard_shared::api::{Phone, ServerEvent, TrunkState};
 use callcard_shared::dialplan::{Allowed, DestinationClass, Outcome, Plan, Rules};
 use callcard_shared::masking::Masking;
 use callcard_shared::phone;
@@ -1527,7 +1527,27 @@ impl Switch {
         };
         let user_id = browser.user_id;
         let login = browser.login.clone();
-        let dialled = dialled_number(to);
+        let mut dialled = dialled_number(to);
+        // A masked user dials a contact's phone by its reference (`ref-p12`):
+        // the stored number, if this user may see that contact.
+        if let Some(reference) = dialled.strip_prefix(Phone::REF_USER_PREFIX) {
+            let reference = reference.to_string();
+            match crm::contacts::number_by_reference(&self.db, &reference, user_id).await {
+                Ok(Some(number)) => dialled = number,
+                found => {
+                    if let Err(e) = found {
+                        tracing::error!("resolving the phone reference `{reference}`: {e}");
+                    }
+                    tracing::warn!(
+                        conn,
+                        user = %login,
+                        "security: outbound call to an unknown or forbidden phone reference `{reference}` (404)"
+                    );
+                    self.with_leg(leg, |ep| ep.reject(now, call, 404));
+                    return;
+                }
+            }
+        }
         // The rules apply whatever the phone sent (the browser only previews them).
         let verdict = self.plan.evaluate(self.config.default_region, &dialled);
         let e164 = verdict.e164().map(str::to_string);
