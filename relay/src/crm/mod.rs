@@ -5,6 +5,7 @@
 pub mod calls;
 pub mod contacts;
 pub mod dialplan;
+pub mod limits;
 pub mod sip_users;
 pub mod trunks;
 pub mod users;

@@ -6,6 +6,7 @@ pub mod dialplan;
 pub mod events;
 pub mod groups;
 pub mod health;
+pub mod limits;
 pub mod session;
 pub mod sip_users;
 pub mod trunks;
@@ -27,6 +28,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(dialplan::router())
         .merge(events::router())
         .merge(groups::router())
+        .merge(limits::router())
         .merge(crate::openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }

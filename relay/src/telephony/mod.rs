@@ -5,6 +5,7 @@
 
 pub mod calls;
 pub mod device;
+pub mod limits;
 pub mod sip_listener;
 pub mod status;
 pub mod switch;
@@ -47,6 +48,9 @@ pub struct Telephony {
     pub sip_addr: OnceLock<SocketAddr>,
     /// The media bridge of browser calls, once the switch made it.
     pub media: OnceLock<crate::media::MediaBridge>,
+    /// The limits on outbound calls and their counters (`PUT /api/limits`
+    /// sets them, the switch counts and enforces).
+    pub limits: Mutex<limits::Limiter>,
 }
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
@@ -82,6 +86,7 @@ impl Telephony {
             registered: Mutex::new(Default::default()),
             sip_addr: OnceLock::new(),
             media: OnceLock::new(),
+            limits: Mutex::new(limits::Limiter::default()),
         })
     }
 

@@ -86,6 +86,9 @@ pub enum Input {
         record: i64,
         cause: String,
     },
+    /// An administrator changed the limits: they and today's talk time are
+    /// read again, running international calls checked against the budget.
+    LimitsChanged,
     /// The relay is stopping: hang up and return.
     Shutdown,
 }
@@ -274,6 +277,7 @@ impl Switch {
         let telephony = self.telephony.clone();
         self.reload_trunks().await;
         self.reload_dialplan().await;
+        self.reload_limits().await;
         loop {
             self.drain().await;
             for conn in std::mem::take(&mut self.to_close) {
@@ -311,9 +315,11 @@ impl Switch {
             .flat_map(|t| t.ep.poll_timeout().into_iter().chain(t.next_register));
         let browsers = self.devices.values().filter_map(|b| b.ep.poll_timeout());
         let ringing = self.bridges.iter().filter_map(|b| b.deadline);
+        let budget = self.limiter().next_deadline(Instant::now());
         trunks
             .chain(browsers)
             .chain(ringing)
+            .chain(budget)
             .chain(self.next_expiry)
             .chain(Some(self.next_sweep))
             .min()
@@ -323,6 +329,7 @@ impl Switch {
         if self.next_sweep <= now {
             self.sweep(now);
         }
+        self.enforce_budget(now).await;
         let expired: Vec<usize> = (0..self.bridges.len())
             .rev()
             .filter(|&i| self.bridges[i].deadline.is_some_and(|d| d <= now))
@@ -467,6 +474,10 @@ impl Switch {
                 self.registrations_dirty = true;
             }
             Input::Shutdown => {}
+            Input::LimitsChanged => {
+                self.reload_limits().await;
+                self.enforce_budget(now).await;
+            }
             Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause).await,
             Input::TrunkMessage { trunk, from, bytes } => {
                 self.trunk_input(now, trunk, from, bytes).await
@@ -751,6 +762,7 @@ impl Switch {
                         Leg::Device(_) => None,
                     };
                     self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
+                    self.limiter().answered(now, record);
                     if let Err(e) = crm::calls::answered(&self.db, record, trunk).await {
                         tracing::error!(record, "writing the answer to the call record: {e}");
                     }
@@ -1604,6 +1616,29 @@ impl Switch {
             .await;
             return;
         }
+        let international = class == DestinationClass::International;
+        let today = crm::limits::today();
+        let admitted = self
+            .limiter()
+            .admit(now, &today, record, user_id, international);
+        if let Err(refusal) = admitted {
+            tracing::warn!(
+                conn,
+                user = %login,
+                record,
+                "security: outbound call refused: {}",
+                refusal.reason
+            );
+            if let Some(device) = self.devices.get_mut(&conn) {
+                device
+                    .ep
+                    .reject_with(now, call, 403, &refusal.reason, Vec::new());
+            }
+            self.dirty.insert(leg);
+            self.finish(record, "refused", &refusal.reason, "relay")
+                .await;
+            return;
+        }
         let mut offer = sdp;
         let mut anchored = None;
         if let Some(result) = self.anchor_browser_offer(conn, offer.as_deref()) {
@@ -1874,6 +1909,7 @@ impl Switch {
     }
 
     async fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
+        self.limiter().ended(Instant::now(), record);
         if let Err(e) = crm::calls::finish(&self.db, record, status, Some(cause), Some(side)).await
         {
             tracing::error!(record, "closing the call record: {e}");
@@ -1928,6 +1964,97 @@ impl Switch {
                 self.finish(bridge.record, status, "browser disconnected", "caller")
                     .await;
             }
+        }
+    }
+
+    /// The limits on outbound calls and their counters.
+    fn limiter(&self) -> std::sync::MutexGuard<'_, super::limits::Limiter> {
+        self.telephony.limits.lock().expect("limits lock")
+    }
+
+    /// Loads the stored limits and today's international talk time from the
+    /// call records. Unreadable limits refuse every outbound call (never no
+    /// limits in their place).
+    async fn reload_limits(&mut self) {
+        let limits = crm::limits::load(&self.db).await.unwrap_or_else(|e| {
+            tracing::error!("limits: {e}; outbound calls are refused until they are saved again");
+            let none = callcard_shared::api::CallLimits {
+                concurrent_calls: Some(0),
+                ..Default::default()
+            };
+            callcard_shared::api::Limits {
+                per_user: Default::default(),
+                overall: none,
+            }
+        });
+        let today = crm::limits::today();
+        let used = crm::limits::international_talk_today(
+            &self.db,
+            &self.plan,
+            self.config.default_region,
+            &today,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!("reading today's international talk time: {e}");
+            HashMap::new()
+        });
+        let mut limiter = self.limiter();
+        limiter.set_limits(limits);
+        limiter.start_day(&today, used);
+    }
+
+    /// Hangs up the answered international calls that used up a day's budget.
+    async fn enforce_budget(&mut self, now: Instant) {
+        let over = self.limiter().over_budget(now, &crm::limits::today());
+        for (record, refusal) in over {
+            let Some(i) = self
+                .bridges
+                .iter()
+                .position(|b| b.record == record && !b.finished)
+            else {
+                continue;
+            };
+            tracing::warn!(record, "{}: hanging up", refusal.reason);
+            self.end_bridge(now, i, &refusal.reason).await;
+        }
+    }
+
+    /// Ends bridge `i` from the relay: BYE to answered legs, CANCEL to a
+    /// called leg still ringing, 503 to a caller still waiting.
+    async fn end_bridge(&mut self, now: Instant, i: usize, cause: &str) {
+        let bridge = self.bridges.remove(i);
+        self.cancel_forks(now, &bridge.forks);
+        let a = bridge.a;
+        if bridge.answered {
+            self.with_leg(a.0, |ep| ep.bye(now, a.1));
+            if let Some(b) = bridge.b {
+                self.with_leg(b.0, |ep| ep.bye(now, b.1));
+            }
+        } else {
+            self.with_leg(a.0, |ep| ep.reject(now, a.1, 503));
+            if let Some(b) = bridge.b {
+                self.with_leg(b.0, |ep| ep.cancel(now, b.1));
+            }
+        }
+        if bridge.inbound {
+            self.tell_rung(
+                &bridge,
+                if bridge.answered {
+                    "answered"
+                } else {
+                    "missed"
+                },
+            );
+        }
+        if !bridge.finished {
+            let status = match (bridge.answered, bridge.inbound) {
+                (true, _) => "answered",
+                (false, true) => "missed",
+                (false, false) => "failed",
+            };
+            self.finish(bridge.record, status, &bridge.cause(cause), "relay")
+                .await;
         }
     }
 
