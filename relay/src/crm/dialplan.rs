@@ -5,7 +5,7 @@
 use callcard_shared::dialplan::Rules;
 use sqlx::SqlitePool;
 
-const KEY: &str = "dialplan";
+pub const KEY: &str = "dialplan";
 
 /// The stored rules. A row that no longer reads as rules (written by another
 /// version) is an error, never silently replaced by the permissive defaults.

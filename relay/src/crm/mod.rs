@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod dialplan;
 pub mod limits;
 pub mod sip_users;
+pub mod telephony;
 pub mod trunks;
 pub mod users;
 

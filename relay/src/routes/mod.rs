@@ -9,6 +9,7 @@ pub mod health;
 pub mod limits;
 pub mod session;
 pub mod sip_users;
+pub mod telephony;
 pub mod trunks;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(events::router())
         .merge(groups::router())
         .merge(limits::router())
+        .merge(telephony::router())
         .merge(crate::openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }

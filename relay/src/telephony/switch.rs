@@ -89,6 +89,13 @@ pub enum Input {
     /// An administrator changed the limits: they and today's talk time are
     /// read again, running international calls checked against the budget.
     LimitsChanged,
+    /// An administrator turned telephony off (trunks, telephony users and
+    /// settings are already deleted): every call is hung up, every device
+    /// connection closed, trunks and rules reloaded. Answers how many
+    /// connections were closed and calls ended.
+    TelephonyOff {
+        done: tokio::sync::oneshot::Sender<(u64, u64)>,
+    },
     /// The relay is stopping: hang up and return.
     Shutdown,
 }
@@ -477,6 +484,10 @@ impl Switch {
             Input::LimitsChanged => {
                 self.reload_limits().await;
                 self.enforce_budget(now).await;
+            }
+            Input::TelephonyOff { done } => {
+                let done_counts = self.telephony_off(now).await;
+                let _ = done.send(done_counts);
             }
             Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause).await,
             Input::TrunkMessage { trunk, from, bytes } => {
@@ -2056,6 +2067,32 @@ impl Switch {
             self.finish(bridge.record, status, &bridge.cause(cause), "relay")
                 .await;
         }
+    }
+
+    /// Telephony turned off: every call ends, every device connection
+    /// closes (its registration with it), trunks, rules and limits are
+    /// reloaded from the emptied tables. Returns (connections, calls).
+    async fn telephony_off(&mut self, now: Instant) -> (u64, u64) {
+        let calls = self.bridges.len() as u64;
+        for i in (0..self.bridges.len()).rev() {
+            self.end_bridge(now, i, "telephony turned off by an administrator")
+                .await;
+        }
+        self.reoffers.clear();
+        self.drain().await;
+        let conns: Vec<u64> = self.devices.keys().copied().collect();
+        for &conn in &conns {
+            // Dropping the connection's sender closes its socket once the
+            // last messages are out.
+            self.device_gone(now, conn).await;
+        }
+        self.udp_devices.clear();
+        self.limiter().clear();
+        self.reload_trunks().await;
+        self.reload_dialplan().await;
+        self.reload_limits().await;
+        tracing::warn!(connections = conns.len(), calls, "telephony turned off");
+        (conns.len() as u64, calls)
     }
 
     /// Loads the stored number rules. Unreadable rules refuse every call
