@@ -24,6 +24,8 @@ pub struct WsPhone {
     pub ep: Endpoint<()>,
     /// Events seen so far and not yet taken by `wait_for`.
     pub events: Vec<Event>,
+    /// Every SIP message received from the relay, byte for byte (leak checks).
+    pub received: Vec<Vec<u8>>,
 }
 
 /// Why a WebSocket upgrade was refused: the HTTP status (0: no HTTP answer at all).
@@ -87,6 +89,7 @@ impl WsPhone {
             link: Link::Ws(Box::new(ws)),
             ep: Endpoint::new(config, 0x7e57),
             events: Vec::new(),
+            received: Vec::new(),
         })
     }
 
@@ -115,6 +118,7 @@ impl WsPhone {
             link: Link::Udp(socket),
             ep: Endpoint::new(config, 0xde5c),
             events: Vec::new(),
+            received: Vec::new(),
         }
     }
 
@@ -132,6 +136,14 @@ impl WsPhone {
 
     /// The next SIP message from the relay; None when the connection closed.
     async fn receive(&mut self) -> Option<Vec<u8>> {
+        let message = self.receive_message().await;
+        if let Some(bytes) = &message {
+            self.received.push(bytes.clone());
+        }
+        message
+    }
+
+    async fn receive_message(&mut self) -> Option<Vec<u8>> {
         match &mut self.link {
             Link::Ws(ws) => loop {
                 match ws.next().await {
