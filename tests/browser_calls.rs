@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use callcard_tests::browser::{dist_dir, Browser};
-use callcard_tests::provider_peer::{CallState, ProviderPeer};
-use callcard_tests::telephony::{create_trunk_over, sip_address, sip_user, TrunkTest, IVAN};
-use callcard_tests::webrtc_peer::dominant;
 use callcard_tests::TestRelay;
+use callcard_tests::browser::{Browser, dist_dir};
+use callcard_tests::provider_peer::{CallState, ProviderPeer};
+use callcard_tests::telephony::{IVAN, TrunkTest, create_trunk_over, sip_address, sip_user};
+use callcard_tests::webrtc_peer::dominant;
 
 const TONE_HZ: f64 = 440.0;
 /// Media setup in a headless browser on a busy 2-core machine.
@@ -70,6 +70,24 @@ async fn anna_online() -> Call {
         browser,
         _wav_dir: wav_dir,
     }
+}
+
+/// The request-URI user of the provider's first INVITE.
+fn state_invite(provider: &ProviderPeer) -> String {
+    provider
+        .invites_received()
+        .first()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Picks `value` in the `<select>` at `css` (and fires its change event).
+async fn select_option(browser: &Browser, css: &str, value: &str) {
+    let select = browser.find(css).await;
+    select
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css}: no option {value}: {e}"));
 }
 
 /// `data-*` of the call panel (None when no call is on screen).
@@ -135,8 +153,16 @@ async fn a_call_from_the_dial_pad_is_heard_at_both_ends_with_dtmf_and_hold() {
         _wav_dir: _wav,
     } = anna_online().await;
 
-    browser.type_into("input#dial-input", IVAN).await;
-    browser.click("#call-button").await;
+    // Click-to-call on Ivan Petrov's number in the contacts table.
+    browser
+        .type_into("input#contact-search", "8 (495) 123-45-67")
+        .await;
+    browser
+        .wait_text("#page-info", "exactly one match", |t| t.contains("of 1"))
+        .await;
+    browser
+        .click("tr.contact-row button.click-to-call[data-phone='+7 495 123-45-67']")
+        .await;
     let state = provider
         .expect("the call", MEDIA_WAIT, |s| s.call == CallState::Answered)
         .await;
@@ -205,6 +231,28 @@ async fn a_call_from_the_dial_pad_is_heard_at_both_ends_with_dtmf_and_hold() {
     let outcome = callcard_tests::telephony::last_call(&t).await;
     assert_eq!(outcome["status"], "answered", "{outcome}");
     assert_eq!(outcome["direction"], "outbound", "{outcome}");
+    assert_eq!(
+        state_invite(&provider),
+        "+74951234567",
+        "the provider was asked for the number clicked"
+    );
+
+    // After the call: outcome and note, saved on the call and Ivan's card.
+    browser.find("#wrap-up").await;
+    select_option(&browser, "#wrap-up-outcome", "Interested").await;
+    browser
+        .type_into("#wrap-up-note", "Wants 40 seats, call back Monday")
+        .await;
+    browser.click("#wrap-up-save").await;
+    browser
+        .wait_text("#call-outcome", "the confirmation", |s| s.contains("Saved"))
+        .await;
+    browser.goto(&t.relay.url("/contacts/1")).await;
+    browser
+        .wait_text("#contact-calls", "the call with its note", |s| {
+            s.contains("Wants 40 seats") && s.contains("Interested")
+        })
+        .await;
 
     browser.close().await;
     t.relay.stop().await;
@@ -251,6 +299,145 @@ async fn an_inbound_call_pops_the_callers_card_and_is_heard_at_both_ends() {
     let record = callcard_tests::telephony::last_call(&t).await;
     assert_eq!(record["status"], "answered", "{record}");
     assert_eq!(record["direction"], "inbound", "{record}");
+    browser.click("#wrap-up-skip").await;
+
+    // An unknown caller: "Unknown number", and the after-call prompt creates
+    // the contact with the caller's number.
+    provider
+        .dial(relay_sip, "+74950000000", "+48221234567")
+        .await;
+    browser
+        .wait_text("#caller-card", "the unknown caller", |s| {
+            s.contains("Unknown number")
+        })
+        .await;
+    browser
+        .wait_text("#active-call .call-status", "the ring", |s| {
+            s.starts_with("Incoming")
+        })
+        .await;
+    browser.click("#answer-button").await;
+    provider
+        .expect("the second answer", MEDIA_WAIT, |s| {
+            s.call == CallState::Answered
+        })
+        .await;
+    provider.hang_up().await;
+    browser.find("#wrap-up-contact-name").await;
+    browser
+        .type_into("#wrap-up-contact-name", "Jan Kowalski")
+        .await;
+    browser.click("#wrap-up-save").await;
+    browser
+        .wait_text("#call-outcome", "the confirmation", |s| s.contains("Saved"))
+        .await;
+    let found: serde_json::Value =
+        callcard_tests::get_json(&t.admin, t.relay.url("/api/contacts?q=Jan%20Kowalski")).await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(
+        found["items"][0]["phones"][0]["e164"], "+48221234567",
+        "{found}"
+    );
+
+    browser.close().await;
+    t.relay.stop().await;
+}
+
+/// Devices Anna has registered at the relay right now.
+fn registrations(t: &TrunkTest, user_id: i64) -> usize {
+    t.relay
+        .state()
+        .telephony
+        .registered
+        .lock()
+        .unwrap()
+        .get(&user_id)
+        .copied()
+        .unwrap_or(0)
+}
+
+async fn registrations_become(t: &TrunkTest, user_id: i64, n: usize) {
+    let deadline = tokio::time::Instant::now() + MEDIA_WAIT;
+    while registrations(t, user_id) != n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Anna has {} registrations, expected {n}",
+            registrations(t, user_id)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_tabs_share_one_registration_and_the_second_takes_over_when_the_first_closes() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    let (anna,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE login = 'anna'")
+        .fetch_one(&t.relay.state().db)
+        .await
+        .unwrap();
+    registrations_become(&t, anna, 1).await;
+    let first = browser.client.window().await.unwrap();
+
+    // A second tab of the same browser: the phone shows online there too…
+    let second = browser.client.new_window(true).await.unwrap().handle;
+    browser
+        .client
+        .switch_to_window(second.clone())
+        .await
+        .unwrap();
+    browser.goto(&t.relay.url("/contacts")).await;
+    browser
+        .wait_text("#line-state", "the mirrored line", |s| s.contains("Online"))
+        .await;
+    // …but only the first tab registered.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(registrations(&t, anna), 1);
+
+    // A call started in the second tab goes out through the first.
+    browser.type_into("input#dial-input", IVAN).await;
+    browser.click("#call-button").await;
+    provider
+        .expect("the call from the second tab", MEDIA_WAIT, |s| {
+            s.call == CallState::Answered
+        })
+        .await;
+    browser
+        .wait_text("#active-call .call-status", "talking, mirrored", |s| {
+            s.starts_with("Talking")
+        })
+        .await;
+    browser.click("#hangup-button").await;
+    provider
+        .expect("the BYE", MEDIA_WAIT, |s| s.call == CallState::Ended)
+        .await;
+
+    // The first tab closes: the second registers in its place.
+    browser.client.switch_to_window(first).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(second).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    registrations_become(&t, anna, 1).await;
+    browser
+        .wait_text("#line-state", "the phone online", |s| s.contains("Online"))
+        .await;
+    // Calling now works from this tab alone: it holds the phone.
+    browser.click("#call-button").await;
+    provider
+        .expect("a second call", MEDIA_WAIT, |s| {
+            s.invites.len() == 2 && s.call == CallState::Answered
+        })
+        .await;
+    browser
+        .wait_text("#active-call .call-status", "talking", |s| {
+            s.starts_with("Talking")
+        })
+        .await;
+    browser_hears(&browser, 25).await;
 
     browser.close().await;
     t.relay.stop().await;

@@ -13,6 +13,7 @@ use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{
     use_contacts_state, use_phone, use_session, ContactsContext, PhoneContext, SessionContext,
 };
+use crate::pages::calls::CallsPage;
 use crate::pages::contact_card::ContactCardPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::login::LoginPage;
@@ -33,6 +34,8 @@ pub enum Route {
     Contacts,
     #[at("/contacts/:id")]
     Contact { id: i64 },
+    #[at("/calls")]
+    Calls,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -134,6 +137,7 @@ fn Gate(props: &GateProps) -> Html {
             let page = match route {
                 Route::Home | Route::Contacts => html! { <ContactsPage /> },
                 Route::Contact { id } => html! { <ContactCardPage id={*id} /> },
+                Route::Calls => html! { <CallsPage /> },
                 Route::NotFound | Route::Login => html! { <NotFoundPage /> },
             };
             html! { <Shell me={me.clone()}>{ page }</Shell> }
@@ -234,11 +238,13 @@ fn Shell(props: &ShellProps) -> Html {
         <div class="shell">
             <Header display_name={props.me.display_name.clone()} {detail}
                 logging_out={*logging_out} {on_logout} />
-            <div class="shell-body">
-                <main class="content">{ props.children.clone() }</main>
-                <SoftphoneDock state={state.clone()} engine={Some((*engine).clone())}
-                    on_action={phone.act()} />
-            </div>
+            <ContextProvider<Engine> context={(*engine).clone()}>
+                <div class="shell-body">
+                    <main class="content">{ props.children.clone() }</main>
+                    <SoftphoneDock state={state.clone()} engine={Some((*engine).clone())}
+                        on_action={phone.act()} />
+                </div>
+            </ContextProvider<Engine>>
         </div>
     }
 }

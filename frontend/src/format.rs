@@ -62,9 +62,26 @@ pub fn date(rfc3339: &str) -> String {
     }
 }
 
+/// Talk time as `m:ss` (or `h:mm:ss`).
+pub fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_like_a_clock() {
+        assert_eq!(duration(0), "0:00");
+        assert_eq!(duration(75), "1:15");
+        assert_eq!(duration(3725), "1:02:05");
+    }
 
     #[test]
     fn page_info_shows_the_range_and_total() {

@@ -1,5 +1,5 @@
 //! A phone number as a button: clicking it puts the number into the dial pad
-//! (and, once the softphone connects, will start the call).
+//! and, when the phone is online and free, calls it.
 
 use callcard_shared::api::Phone;
 use yew::prelude::*;
@@ -15,8 +15,8 @@ pub struct ClickToCallProps {
 pub fn ClickToCall(props: &ClickToCallProps) -> Html {
     let raw = props.phone.raw.clone();
     let title = match &props.phone.e164 {
-        Some(e164) if *e164 != raw => format!("Put {raw} ({e164}) into the dial pad"),
-        _ => format!("Put {raw} into the dial pad"),
+        Some(e164) if *e164 != raw => format!("Call {raw} ({e164})"),
+        _ => format!("Call {raw}"),
     };
     let onclick = {
         let on_call = props.on_call.clone();

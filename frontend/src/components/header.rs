@@ -26,6 +26,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             </Link<Route>>
             <nav class="topnav" aria-label="Main">
                 <Link<Route> to={Route::Contacts} classes="topnav-link">{ "Contacts" }</Link<Route>>
+                <Link<Route> to={Route::Calls} classes="topnav-link">{ "Calls" }</Link<Route>>
             </nav>
             <div class="topbar-user">
                 <span id="current-user" title={props.detail.clone()}>{ props.display_name.clone() }</span>

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use callcard_shared::api::DialplanView;
 
+use crate::components::wrap_up::WrapUpPrompt;
 use crate::services::api;
 use crate::softphone::Engine;
 use crate::state::phone::{
@@ -133,6 +134,18 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                 engine={props.engine.clone()} />
         }
     });
+    let wrap_up = state.wrap_up.as_ref().map(|record| {
+        let on_action = on_action.clone();
+        let on_done = Callback::from(move |saved: Option<callcard_shared::api::CallRecord>| {
+            on_action.emit(PhoneAction::WrapUp(None));
+            if saved.is_some() {
+                on_action.emit(PhoneAction::Notice(
+                    "Saved to the call and the contact.".into(),
+                ));
+            }
+        });
+        html! { <WrapUpPrompt key={record.id} record={record.clone()} {on_done} /> }
+    });
     let announced = match (&state.caller, &state.call) {
         // The card arrives before the INVITE: shown at once, even before the ring.
         (Some(card), None) => Some(html! { <CallerCardView card={card.clone()} /> }),
@@ -150,6 +163,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             { for announced }
             { for call_panel }
             { for outcome }
+            { for wrap_up }
             <form class="dial-form" onsubmit={|e: SubmitEvent| e.prevent_default()}>
                 <label for="dial-input" class="small muted">{ "Number" }</label>
                 <div class={classes!("dial-field", flash)}>

@@ -1,10 +1,12 @@
-//! One contact: details and phones, deals, tasks, and notes with an add-note form.
+//! One contact: details and phones, deals, tasks, its calls (with what was
+//! noted after each), and notes with an add-note form.
 
 use callcard_shared::api::{ContactCard, NewNote};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
+use crate::components::call_table::CallTable;
 use crate::components::click_to_call::ClickToCall;
 use crate::components::deals::DealList;
 use crate::components::notes::{NoteForm, NoteList};
@@ -61,6 +63,27 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
                     }
                 };
                 state.dispatch(action);
+            });
+        });
+    }
+
+    // The contact's calls, newest first (refreshed when a call here ends).
+    let calls = use_state(|| None::<Result<Vec<callcard_shared::api::CallRecord>, String>>);
+    let call_ended = phone.state().wrap_up.as_ref().map(|r| r.id);
+    {
+        let calls = calls.clone();
+        use_effect_with((props.id, call_ended), move |(id, _)| {
+            let filters = crate::services::url::CallFilters {
+                contact_id: Some(*id),
+                ..Default::default()
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                calls.set(Some(
+                    api::calls(&filters, 20, 0)
+                        .await
+                        .map(|page| page.items)
+                        .map_err(|f| f.message()),
+                ));
             });
         });
     }
@@ -200,6 +223,16 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
                 <section class="panel">
                     <h2>{ "Tasks" }<span class="count-pill">{ open_tasks }</span></h2>
                     <TaskList tasks={card.tasks.clone()} />
+                </section>
+                <section class="panel calls-panel" id="contact-calls">
+                    <h2>{ "Calls" }</h2>
+                    { match &*calls {
+                        None => html! { <Loading label="Loading calls…" /> },
+                        Some(Err(message)) => html! { <p class="form-error">{ message.clone() }</p> },
+                        Some(Ok(list)) => html! {
+                            <CallTable calls={list.clone()} on_call={phone.dial()} without_contact=true />
+                        },
+                    } }
                 </section>
                 <section class="panel notes-panel">
                     <h2>{ "Notes" }<span class="count-pill">{ card.notes.len() }</span></h2>

@@ -75,6 +75,37 @@ pub async fn contact_card(id: i64) -> Result<ContactCard, ApiFailure> {
     fetch_json(get(&url::contact(id)).build()).await
 }
 
+/// A page of the call log.
+pub async fn calls(
+    filters: &url::CallFilters,
+    limit: u32,
+    offset: u32,
+) -> Result<callcard_shared::api::CallPage, ApiFailure> {
+    fetch_json(get(&url::calls(filters, limit, offset)).build()).await
+}
+
+/// Every CRM user (administrators only).
+pub async fn users() -> Result<Vec<callcard_shared::api::UserSummary>, ApiFailure> {
+    fetch_json(get("/api/users").build()).await
+}
+
+/// The outcomes to pick from after a call.
+pub async fn call_outcomes() -> Result<callcard_shared::api::CallOutcomes, ApiFailure> {
+    fetch_json(get("/api/call-outcomes").build()).await
+}
+
+/// Records what the user wrote after call `id`.
+pub async fn wrap_up(
+    id: i64,
+    wrap: &callcard_shared::api::CallWrapUp,
+) -> Result<callcard_shared::api::CallRecord, ApiFailure> {
+    let request = Request::put(&format!("/api/calls/{id}/wrap-up"))
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+        .json(wrap);
+    fetch_json(request).await
+}
+
 pub async fn add_note(contact_id: i64, note: &NewNote) -> Result<Note, ApiFailure> {
     fetch_json(post(&url::contact_notes(contact_id)).json(note)).await
 }

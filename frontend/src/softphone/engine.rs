@@ -5,7 +5,9 @@
 //! relay's event stream for the card of a caller before the phone rings.
 //!
 //! A dropped socket is opened again with back-off (1 s doubling to 30 s)
-//! and the phone registers again.
+//! and the phone registers again. Of several tabs of one user only the
+//! leader (see [`super::tabs`]) registers; the others mirror it and send it
+//! their user's clicks.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -20,6 +22,7 @@ use web_sys::{CloseEvent, EventSource, MessageEvent, WebSocket};
 use yew::Callback;
 
 use super::media::{self, CallAudio};
+use super::tabs::{Command, TabMessage, Tabs};
 use crate::services::api;
 use crate::state::phone::{CallStatus, CallView, CallerCard, LineState, PhoneAction};
 
@@ -59,9 +62,18 @@ struct Inner {
     retry: Option<gloo_timers::callback::Timeout>,
     meter: Option<gloo_timers::callback::Interval>,
     backoff_ms: u32,
+    /// The relay accepted our REGISTER on this connection.
+    registered: bool,
     slot: Option<Slot>,
     /// Signed out: nothing reconnects.
     stopped: bool,
+    tabs: Option<Tabs>,
+    /// This tab holds the phone (registers, has the audio).
+    leader: bool,
+    /// The line as last reported (told to tabs that open later).
+    line: LineState,
+    /// A follower: the leader's call on screen here.
+    mirrored_call: Option<u64>,
 }
 
 fn now() -> Instant {
@@ -123,14 +135,113 @@ impl Engine {
             retry: None,
             meter: None,
             backoff_ms: 1_000,
+            registered: false,
             slot: None,
             stopped: false,
+            tabs: None,
+            leader: false,
+            line: LineState::Off,
+            mirrored_call: None,
         })))
     }
 
+    /// Shows `action` here and, in the leader, in the other tabs too.
     fn report(&self, action: PhoneAction) {
-        let report = self.0.borrow().report.clone();
+        let (report, leader) = {
+            let mut inner = self.0.borrow_mut();
+            if let PhoneAction::Line(line) = &action {
+                inner.line = line.clone();
+            }
+            (inner.report.clone(), inner.leader)
+        };
+        if leader {
+            let message = match &action {
+                PhoneAction::Line(line) => Some(TabMessage::Line { line: line.clone() }),
+                PhoneAction::Call(call) => Some(TabMessage::Call { call: call.clone() }),
+                PhoneAction::CallEnded { id, outcome } => Some(TabMessage::CallEnded {
+                    id: *id,
+                    outcome: outcome.clone(),
+                }),
+                _ => None,
+            };
+            if let Some(message) = message {
+                self.tell_tabs(&message);
+            }
+        }
         report.emit(action);
+    }
+
+    fn tell_tabs(&self, message: &TabMessage) {
+        if let Some(tabs) = self.0.borrow().tabs.as_ref() {
+            tabs.send(message);
+        }
+    }
+
+    /// A follower passes its user's action to the leader; true if it did
+    /// (the caller then does nothing itself).
+    fn forwarded(&self, command: Command) -> bool {
+        if self.0.borrow().leader {
+            return false;
+        }
+        self.tell_tabs(&TabMessage::Command { command });
+        true
+    }
+
+    fn on_tab_message(&self, message: TabMessage) {
+        let leader = self.0.borrow().leader;
+        match message {
+            TabMessage::Hello if leader => {
+                let (line, call) = {
+                    let inner = self.0.borrow();
+                    (
+                        inner.line.clone(),
+                        inner.slot.as_ref().map(|s| s.view.clone()),
+                    )
+                };
+                self.tell_tabs(&TabMessage::Line { line });
+                if let Some(call) = call {
+                    self.tell_tabs(&TabMessage::Call { call });
+                }
+            }
+            TabMessage::Line { line } if !leader => self.report(PhoneAction::Line(line)),
+            TabMessage::Call { call } if !leader => {
+                self.0.borrow_mut().mirrored_call = Some(call.id);
+                self.report(PhoneAction::Call(call));
+            }
+            TabMessage::CallEnded { id, outcome } if !leader => {
+                self.0.borrow_mut().mirrored_call = None;
+                self.report(PhoneAction::CallEnded { id, outcome });
+            }
+            TabMessage::Command { command } if leader => match command {
+                Command::Call { number } => self.call(&number),
+                Command::Answer => self.answer(),
+                Command::HangUp => self.hang_up(),
+                Command::Mute { muted } => self.set_muted(muted),
+                Command::Hold { held } => self.set_held(held),
+                Command::Dtmf { key } => self.dtmf(key),
+            },
+            _ => {}
+        }
+    }
+
+    /// This tab got the phone: it registers. A call it mirrored was the
+    /// closed leader's and ended with it.
+    fn become_leader(&self) {
+        let mirrored = {
+            let mut inner = self.0.borrow_mut();
+            if inner.stopped {
+                return;
+            }
+            inner.leader = true;
+            inner.mirrored_call.take()
+        };
+        if let Some(id) = mirrored {
+            self.report(PhoneAction::CallEnded {
+                id,
+                outcome: Some("The tab that had the call was closed.".into()),
+            });
+        }
+        self.connect();
     }
 
     fn weak(&self) -> Weak<RefCell<Inner>> {
@@ -156,8 +267,32 @@ impl Engine {
                     ))))
                 }
                 Ok(user) => {
+                    let user_id = user.user.id;
                     engine.0.borrow_mut().user = Some(user);
-                    engine.connect();
+                    let (on_message, on_leader) = (engine.weak(), engine.weak());
+                    let tabs = Tabs::join(
+                        user_id,
+                        move |message| {
+                            if let Some(engine) = Engine::from_weak(&on_message) {
+                                engine.on_tab_message(message);
+                            }
+                        },
+                        move || {
+                            if let Some(engine) = Engine::from_weak(&on_leader) {
+                                // Outside the lock callback's stack.
+                                wasm_bindgen_futures::spawn_local(async move {
+                                    engine.become_leader();
+                                });
+                            }
+                        },
+                    );
+                    match tabs {
+                        Some(tabs) => {
+                            tabs.send(&TabMessage::Hello);
+                            engine.0.borrow_mut().tabs = Some(tabs);
+                        }
+                        None => engine.become_leader(),
+                    }
                 }
                 Err(e) => engine.report(PhoneAction::Line(LineState::Unavailable(e.message()))),
             }
@@ -178,6 +313,10 @@ impl Engine {
         drop(inner);
         self.flush();
         let mut inner = self.0.borrow_mut();
+        if let Some(tabs) = inner.tabs.take() {
+            tabs.leave();
+        }
+        inner.leader = false;
         if let Some(ws) = inner.ws.take() {
             let _ = ws.close();
         }
@@ -314,6 +453,7 @@ impl Engine {
             }
             inner.ws = None;
             inner.ep = None;
+            inner.registered = false;
             inner.timer = None;
             inner.refresh = None;
             let delay = inner.backoff_ms;
@@ -430,7 +570,10 @@ impl Engine {
     fn finish(&self, call: CallHandle, outcome: Option<String>) {
         let mut inner = self.0.borrow_mut();
         if inner.slot.as_ref().is_some_and(|s| s.view.id == call.0) {
-            inner.slot = None;
+            let answered = inner
+                .slot
+                .take()
+                .is_some_and(|s| s.view.answered_at.is_some());
             inner.meter = None;
             let report = inner.report.clone();
             drop(inner);
@@ -438,13 +581,39 @@ impl Engine {
                 id: call.0,
                 outcome,
             });
+            if answered {
+                self.open_wrap_up();
+            }
         }
+    }
+
+    /// After a talked call: the prompt for the outcome and a note, on the
+    /// record the relay wrote (this user's newest call).
+    fn open_wrap_up(&self) {
+        let Some(user_id) = self.0.borrow().user.as_ref().map(|u| u.user.id) else {
+            return;
+        };
+        let engine = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // The relay closes the record as the BYE is answered.
+            media::sleep_ms(300).await;
+            let filters = crate::services::url::CallFilters {
+                user_id: Some(user_id),
+                ..Default::default()
+            };
+            if let Ok(page) = api::calls(&filters, 1, 0).await {
+                if let Some(record) = page.items.into_iter().next() {
+                    engine.report(PhoneAction::WrapUp(Some(record)));
+                }
+            }
+        });
     }
 
     fn on_event(&self, event: Event) {
         match event {
             Event::Registered { expires } => {
                 self.0.borrow_mut().backoff_ms = 1_000;
+                self.0.borrow_mut().registered = true;
                 self.report(PhoneAction::Line(LineState::Online));
                 let weak = self.weak();
                 let refresh = gloo_timers::callback::Timeout::new(expires * 800, move || {
@@ -535,13 +704,11 @@ impl Engine {
                     }
                 });
             }
-            Event::Modified { call, code, sdp } if self.is_current(call) => {
-                if (200..300).contains(&code) {
-                    if let Some(sdp) = sdp {
-                        self.take_answer(sdp);
-                    }
-                }
-            }
+            Event::Modified {
+                call,
+                code: 200..=299,
+                sdp: Some(sdp),
+            } if self.is_current(call) => self.take_answer(sdp),
             _ => {}
         }
     }
@@ -602,11 +769,19 @@ impl Engine {
 
     /// Calls `number` (as typed; the relay applies the number rules).
     pub fn call(&self, number: &str) {
+        if self.forwarded(Command::Call {
+            number: number.to_string(),
+        }) {
+            return;
+        }
         let Some(uri) = request_uri(number) else {
             return;
         };
-        if self.0.borrow().slot.is_some() || self.0.borrow().ep.is_none() {
-            return;
+        {
+            let inner = self.0.borrow();
+            if inner.slot.is_some() || inner.ep.is_none() || !inner.registered {
+                return;
+            }
         }
         // The id is the handle the endpoint gives the INVITE; until then a
         // provisional one (the view is replaced when the INVITE goes out).
@@ -676,6 +851,9 @@ impl Engine {
 
     /// Answers the ringing call.
     pub fn answer(&self) {
+        if self.forwarded(Command::Answer) {
+            return;
+        }
         let (call, offer) = {
             let inner = self.0.borrow();
             let Some(slot) = inner.slot.as_ref() else {
@@ -722,6 +900,9 @@ impl Engine {
 
     /// Hangs up, cancels or declines, whatever the call's state.
     pub fn hang_up(&self) {
+        if self.forwarded(Command::HangUp) {
+            return;
+        }
         let slot = {
             let mut inner = self.0.borrow_mut();
             match inner.slot.as_mut() {
@@ -744,9 +925,15 @@ impl Engine {
             id: slot.view.id,
             outcome: None,
         });
+        if slot.view.answered_at.is_some() {
+            self.open_wrap_up();
+        }
     }
 
     pub fn set_muted(&self, muted: bool) {
+        if self.forwarded(Command::Mute { muted }) {
+            return;
+        }
         if let Some(audio) = self.audio() {
             audio.set_muted(muted);
             self.update(|v| v.muted = muted);
@@ -755,6 +942,9 @@ impl Engine {
 
     /// Holds or resumes the call with a re-INVITE (`sendonly` / `sendrecv`).
     pub fn set_held(&self, held: bool) {
+        if self.forwarded(Command::Hold { held }) {
+            return;
+        }
         let Some(audio) = self.audio() else {
             return;
         };
@@ -777,6 +967,9 @@ impl Engine {
 
     /// A keypad press during a call: an RFC 4733 DTMF event.
     pub fn dtmf(&self, key: char) {
+        if self.forwarded(Command::Dtmf { key }) {
+            return;
+        }
         if let Some(audio) = self.audio() {
             audio.send_dtmf(&key.to_string());
         }

@@ -149,7 +149,7 @@ impl CallAudio {
         for sender in self.pc.get_senders().iter() {
             if let Ok(sender) = sender.dyn_into::<web_sys::RtcRtpSender>() {
                 if let Some(dtmf) = sender.dtmf() {
-                    let _ = dtmf.insert_dtmf_with_duration(digits, 120);
+                    dtmf.insert_dtmf_with_duration(digits, 120);
                 }
             }
         }

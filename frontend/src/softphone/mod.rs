@@ -1,7 +1,9 @@
 //! The browser phone behind the softphone dock: SIP over WebSocket to the
-//! relay (`engine`) and the call's audio through WebRTC (`media`).
+//! relay (`engine`), the call's audio through WebRTC (`media`), and one
+//! phone for all tabs of a user (`tabs`).
 
 pub mod engine;
 pub mod media;
+pub mod tabs;
 
 pub use engine::Engine;

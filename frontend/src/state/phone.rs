@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use callcard_shared::api::{Contact, DialplanView};
+use callcard_shared::api::{CallRecord, Contact, DialplanView};
 use callcard_shared::dialplan::{Outcome, Plan, Verdict};
 use callcard_shared::phone::Region;
 use yew::Reducible;
@@ -34,10 +34,12 @@ pub struct PhoneState {
     pub last_outcome: Option<String>,
     /// Calls that rang here and nobody took, since the page was opened.
     pub missed: u32,
+    /// The record of the call that just ended, for the after-call prompt.
+    pub wrap_up: Option<CallRecord>,
 }
 
 /// The browser phone's connection to the relay.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LineState {
     /// Not started yet (or signed out).
     #[default]
@@ -55,7 +57,7 @@ pub enum LineState {
 }
 
 /// Where a call stands, as the user sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CallStatus {
     /// Waiting for the microphone and the media setup before the INVITE.
     Preparing,
@@ -71,7 +73,7 @@ pub enum CallStatus {
 }
 
 /// The call on screen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallView {
     /// The SIP engine's handle of the call.
     pub id: u64,
@@ -128,6 +130,10 @@ pub enum PhoneAction {
         call_id: i64,
         status: String,
     },
+    /// The after-call prompt opens for this record (None: it closes).
+    WrapUp(Option<CallRecord>),
+    /// A line for the user under the call panel.
+    Notice(String),
 }
 
 /// The rules compiled for previews; None when they do not compile here (the
@@ -213,6 +219,8 @@ impl Reducible for PhoneState {
                 }
             }
             PhoneAction::Caller(card) => next.caller = Some(card),
+            PhoneAction::WrapUp(record) => next.wrap_up = record,
+            PhoneAction::Notice(text) => next.last_outcome = Some(text),
             PhoneAction::CallerGone { call_id, status } => {
                 if next.caller.as_ref().is_some_and(|c| c.call_id == call_id) {
                     if status == "missed" {

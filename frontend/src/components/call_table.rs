@@ -1,0 +1,104 @@
+//! Calls as a table — the call log page and a contact card's calls: when,
+//! which way, who, how long, how it ended, and what was noted afterwards.
+//! Every number can be clicked to call it again.
+
+use callcard_shared::api::{CallRecord, Phone};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::components::click_to_call::ClickToCall;
+use crate::format::{duration, timestamp};
+
+#[derive(Properties, PartialEq)]
+pub struct CallTableProps {
+    pub calls: Vec<CallRecord>,
+    pub on_call: Callback<String>,
+    /// Hide the contact column (on the contact's own card).
+    #[prop_or_default]
+    pub without_contact: bool,
+}
+
+/// A status in words.
+pub fn status_text(status: &str) -> &str {
+    match status {
+        "in_progress" => "in progress",
+        "no_answer" => "no answer",
+        other => other,
+    }
+}
+
+#[component]
+pub fn CallTable(props: &CallTableProps) -> Html {
+    if props.calls.is_empty() {
+        return html! { <p class="muted" id="no-calls">{ "No calls yet." }</p> };
+    }
+    let rows = props.calls.iter().map(|c| {
+        let arrow = match c.direction.as_str() {
+            "inbound" => "↙ in",
+            "outbound" => "↗ out",
+            _ => "↔ internal",
+        };
+        let number = c
+            .number_e164
+            .clone()
+            .unwrap_or_else(|| c.number_dialled.clone());
+        // A masked number (`*`) or a hidden one cannot be dialled again here.
+        let dialable = !number.is_empty() && !number.contains('*');
+        let phone = Phone {
+            id: c.id,
+            raw: number.clone(),
+            e164: c.number_e164.clone(),
+            reference: String::new(),
+        };
+        let contact = match (c.contact_id, &c.contact_name) {
+            (Some(id), Some(name)) => html! {
+                <Link<Route> to={Route::Contact { id }}>{ name.clone() }</Link<Route>>
+            },
+            _ => html! { <span class="muted">{ "unknown" }</span> },
+        };
+        html! {
+            <tr key={c.id} class={classes!("call-row", c.status.clone())} data-call-id={c.id.to_string()}>
+                <td class="nowrap">{ timestamp(&c.started_at) }</td>
+                <td class="nowrap">{ arrow }</td>
+                <td>
+                    if dialable {
+                        <ClickToCall phone={phone} on_call={props.on_call.clone()} />
+                    } else {
+                        <span class="muted">{ if number.is_empty() { "hidden".to_string() } else { number.clone() } }</span>
+                    }
+                </td>
+                if !props.without_contact {
+                    <td>{ contact }</td>
+                }
+                <td>{ c.user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default() }</td>
+                <td class="nowrap">{ if c.answered_at.is_some() { duration(c.talk_seconds) } else { "—".into() } }</td>
+                <td title={c.end_cause.clone().unwrap_or_default()}>{ status_text(&c.status) }</td>
+                <td class="call-outcome-cell">{ c.outcome.clone().unwrap_or_default() }</td>
+                <td class="call-note">{ c.note.clone().unwrap_or_default() }</td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="table-wrap">
+            <table class="calls-table">
+                <thead>
+                    <tr>
+                        <th>{ "When" }</th>
+                        <th>{ "Way" }</th>
+                        <th>{ "Number" }</th>
+                        if !props.without_contact {
+                            <th>{ "Contact" }</th>
+                        }
+                        <th>{ "User" }</th>
+                        <th>{ "Talk" }</th>
+                        <th>{ "Status" }</th>
+                        <th>{ "Outcome" }</th>
+                        <th>{ "Note" }</th>
+                    </tr>
+                </thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
+    }
+}
