@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use callcard_tests::TestRelay;
-use callcard_tests::browser::{Browser, dist_dir};
+use callcard_tests::browser::{dist_dir, Browser};
 use callcard_tests::provider_peer::{CallState, ProviderPeer};
-use callcard_tests::telephony::{IVAN, TrunkTest, create_trunk_over, sip_address, sip_user};
+use callcard_tests::telephony::{create_trunk_over, sip_address, sip_user, TrunkTest, IVAN};
 use callcard_tests::webrtc_peer::dominant;
+use callcard_tests::TestRelay;
 
 const TONE_HZ: f64 = 440.0;
 /// Media setup in a headless browser on a busy 2-core machine.
