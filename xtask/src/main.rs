@@ -6,7 +6,8 @@
 //! - `cargo xtask test` — install what the tests need, then formatting,
 //!   clippy, the frontend build and every test (unit, integration, browser).
 //! - `cargo xtask bench` — the benchmarks (SIP parsing, WebSocket registrations,
-//!   inbound calls per second against Kamailio); figures land in `target/bench-figures/`.
+//!   inbound calls per second against Kamailio, concurrent calls through the
+//!   media bridge against rtpengine); figures land in `target/bench-figures/`.
 //! - `cargo xtask fuzz [--seconds N]` — every fuzz target for N seconds (nightly).
 //! - `cargo xtask setup` — only the installs.
 //!
@@ -148,6 +149,23 @@ fn bench() -> Result<()> {
                 "callcard-tests",
                 "--bin",
                 "inbound-cps-load",
+            ])
+            .status_ok()
+        },
+    )?;
+    tools::ensure_rtpengine()?;
+    shell::timed(
+        "concurrent bridged calls: the media bridge vs rtpengine under the same load",
+        || {
+            // Release: the bridge's CPU per call is the figure.
+            shell::cargo(&[
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "callcard-tests",
+                "--bin",
+                "media-bridge-load",
             ])
             .status_ok()
         },

@@ -1,7 +1,7 @@
 //! Installs what the build and the tests need, each only when missing:
 //! the wasm32 target, Trunk, wasm-bindgen-cli (at the version Cargo.lock
 //! pins), wasm-opt (npm `binaryen`), and Debian packages for the browser and
-//! SIP tests (Chromium, SoX, SIPp, Kamailio).
+//! SIP tests (Chromium, SoX, SIPp, Kamailio) and the benchmarks (rtpengine).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -63,6 +63,16 @@ pub fn ensure_all(needs: Needs) -> Result<()> {
 /// Only SIPp and Kamailio (what `cargo xtask bench` needs besides cargo).
 pub fn ensure_sip_peers() -> Result<()> {
     ensure_debian_packages(SIP_PACKAGES)
+}
+
+/// rtpengine, the anchor of the media bridge benchmark. Without recommends:
+/// the `rtpengine` meta-package and the recommended recording daemon are not
+/// needed (the former pulls DKMS and kernel headers); the userspace daemon is.
+pub fn ensure_rtpengine() -> Result<()> {
+    ensure_debian_packages_with(
+        &[("rtpengine-daemon", "rtpengine")],
+        &["--no-install-recommends"],
+    )
 }
 
 /// PATH with cargo's bin directory and the cached wasm-opt first, so Trunk
@@ -187,6 +197,12 @@ fn ensure_binaryen() -> Result<()> {
 }
 
 fn ensure_debian_packages(packages: &[(&str, &str)]) -> Result<()> {
+    ensure_debian_packages_with(packages, &[])
+}
+
+/// Installs the `packages` whose program is missing, passing `options` to
+/// `apt-get install`.
+fn ensure_debian_packages_with(packages: &[(&str, &str)], options: &[&str]) -> Result<()> {
     let missing: Vec<&str> = packages
         .iter()
         .filter(|(_, program)| shell::which(program).is_none())
@@ -219,6 +235,7 @@ fn ensure_debian_packages(packages: &[(&str, &str)]) -> Result<()> {
         &format!("installing Debian packages: {}", missing.join(" ")),
         || {
             let mut install = vec!["install", "-y", "-q"];
+            install.extend(options);
             install.extend(&missing);
             if apt(&install).is_err() {
                 apt(&["update", "-q"])?;
