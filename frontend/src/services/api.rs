@@ -9,20 +9,22 @@ use web_sys::RequestCredentials;
 use super::error::{classify, ApiFailure};
 use super::url;
 
-fn get(path: &str) -> RequestBuilder {
+pub(super) fn get(path: &str) -> RequestBuilder {
     Request::get(path)
         .credentials(RequestCredentials::Include)
         .header("Accept", "application/json")
 }
 
-fn post(path: &str) -> RequestBuilder {
+pub(super) fn post(path: &str) -> RequestBuilder {
     Request::post(path)
         .credentials(RequestCredentials::Include)
         .header("Accept", "application/json")
 }
 
 /// Sends the request and returns the status and body text of the answer.
-async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, String), ApiFailure> {
+pub(super) async fn exchange(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<(u16, String), ApiFailure> {
     let request = request.map_err(|e| ApiFailure::Network(e.to_string()))?;
     let response = request
         .send()
@@ -36,7 +38,7 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, Str
     Ok((status, body))
 }
 
-async fn fetch_json<T: DeserializeOwned>(
+pub(super) async fn fetch_json<T: DeserializeOwned>(
     request: Result<Request, gloo_net::Error>,
 ) -> Result<T, ApiFailure> {
     let (status, body) = exchange(request).await?;

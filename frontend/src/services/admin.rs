@@ -1,0 +1,123 @@
+//! The administrators' endpoints: trunks, telephony users, number rules and
+//! masking per group, plus the live trunk status from the event stream. Same
+//! conventions as [`super::api`]: the API type or an [`ApiFailure`].
+
+use callcard_shared::api::{
+    AccessGroup, DialplanView, ServerEvent, SipCredentials, SipUser, SipUserInput, Trunk,
+    TrunkInput, TrunkStatus, TryNumber,
+};
+use callcard_shared::dialplan::{Rules, Verdict};
+use callcard_shared::masking::Masking;
+use gloo_net::http::{Request, RequestBuilder};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, MessageEvent, RequestCredentials};
+use yew::Callback;
+
+use super::api::{exchange, fetch_json, get, post};
+use super::error::{classify, ApiFailure};
+
+fn put(path: &str) -> RequestBuilder {
+    Request::put(path)
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+}
+
+async fn delete(path: &str) -> Result<(), ApiFailure> {
+    let request = Request::delete(path)
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+        .build();
+    let (status, body) = exchange(request).await?;
+    classify(status, &body)
+}
+
+pub async fn trunks() -> Result<Vec<Trunk>, ApiFailure> {
+    fetch_json(get("/api/trunks").build()).await
+}
+
+pub async fn create_trunk(input: &TrunkInput) -> Result<Trunk, ApiFailure> {
+    fetch_json(post("/api/trunks").json(input)).await
+}
+
+pub async fn update_trunk(id: i64, input: &TrunkInput) -> Result<Trunk, ApiFailure> {
+    fetch_json(put(&format!("/api/trunks/{id}")).json(input)).await
+}
+
+pub async fn delete_trunk(id: i64) -> Result<(), ApiFailure> {
+    delete(&format!("/api/trunks/{id}")).await
+}
+
+pub async fn sip_users() -> Result<Vec<SipUser>, ApiFailure> {
+    fetch_json(get("/api/sip-users").build()).await
+}
+
+/// The answer carries the generated password, this once.
+pub async fn create_sip_user(input: &SipUserInput) -> Result<SipCredentials, ApiFailure> {
+    fetch_json(post("/api/sip-users").json(input)).await
+}
+
+pub async fn update_sip_user(id: i64, input: &SipUserInput) -> Result<SipUser, ApiFailure> {
+    fetch_json(put(&format!("/api/sip-users/{id}")).json(input)).await
+}
+
+pub async fn delete_sip_user(id: i64) -> Result<(), ApiFailure> {
+    delete(&format!("/api/sip-users/{id}")).await
+}
+
+/// A new generated password, in this answer only.
+pub async fn rotate_sip_password(id: i64) -> Result<SipCredentials, ApiFailure> {
+    fetch_json(post(&format!("/api/sip-users/{id}/password")).build()).await
+}
+
+/// Replaces the number rules; a 422 names the field (`autocorrect[1]`, …).
+pub async fn save_dialplan(rules: &Rules) -> Result<DialplanView, ApiFailure> {
+    fetch_json(put("/api/dialplan").json(rules)).await
+}
+
+/// Every step and the verdict for `number` under the draft `rules`.
+pub async fn try_number(request: &TryNumber) -> Result<Verdict, ApiFailure> {
+    fetch_json(post("/api/dialplan/try").json(request)).await
+}
+
+pub async fn groups() -> Result<Vec<AccessGroup>, ApiFailure> {
+    fetch_json(get("/api/groups").build()).await
+}
+
+pub async fn set_masking(group_id: i64, masking: &Masking) -> Result<AccessGroup, ApiFailure> {
+    fetch_json(put(&format!("/api/groups/{group_id}/masking")).json(masking)).await
+}
+
+/// `trunk_status` events from `GET /api/events` (sent to administrators
+/// only) while this value lives; dropping it closes the stream.
+pub struct TrunkStatusFeed {
+    source: EventSource,
+    _on_event: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl TrunkStatusFeed {
+    pub fn open(on_status: Callback<(i64, TrunkStatus)>) -> Option<TrunkStatusFeed> {
+        let source = EventSource::new("/api/events").ok()?;
+        let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(data) = e.data().as_string() else {
+                return;
+            };
+            if let Ok(ServerEvent::TrunkStatus { trunk_id, status }) = serde_json::from_str(&data) {
+                on_status.emit((trunk_id, status));
+            }
+        });
+        source
+            .add_event_listener_with_callback("trunk_status", on_event.as_ref().unchecked_ref())
+            .ok()?;
+        Some(TrunkStatusFeed {
+            source,
+            _on_event: on_event,
+        })
+    }
+}
+
+impl Drop for TrunkStatusFeed {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
