@@ -13,6 +13,7 @@ use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{
     use_contacts_state, use_phone, use_session, ContactsContext, PhoneContext, SessionContext,
 };
+use crate::pages::admin::AdminArea;
 use crate::pages::calls::CallsPage;
 use crate::pages::contact_card::ContactCardPage;
 use crate::pages::contacts::ContactsPage;
@@ -36,6 +37,14 @@ pub enum Route {
     Contact { id: i64 },
     #[at("/calls")]
     Calls,
+    #[at("/admin/trunks")]
+    AdminTrunks,
+    #[at("/admin/telephony-users")]
+    AdminTelephonyUsers,
+    #[at("/admin/number-rules")]
+    AdminNumberRules,
+    #[at("/admin/masking")]
+    AdminMasking,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -138,6 +147,10 @@ fn Gate(props: &GateProps) -> Html {
                 Route::Home | Route::Contacts => html! { <ContactsPage /> },
                 Route::Contact { id } => html! { <ContactCardPage id={*id} /> },
                 Route::Calls => html! { <CallsPage /> },
+                Route::AdminTrunks
+                | Route::AdminTelephonyUsers
+                | Route::AdminNumberRules
+                | Route::AdminMasking => html! { <AdminArea route={route.clone()} /> },
                 Route::NotFound | Route::Login => html! { <NotFoundPage /> },
             };
             html! { <Shell me={me.clone()}>{ page }</Shell> }
@@ -237,7 +250,7 @@ fn Shell(props: &ShellProps) -> Html {
     html! {
         <div class="shell">
             <Header display_name={props.me.display_name.clone()} {detail}
-                logging_out={*logging_out} {on_logout} />
+                logging_out={*logging_out} {on_logout} is_admin={props.me.is_admin} />
             <ContextProvider<Engine> context={(*engine).clone()}>
                 <div class="shell-body">
                     <main class="content">{ props.children.clone() }</main>
@@ -270,6 +283,19 @@ mod tests {
         );
         assert_eq!(Route::recognize("/login"), Some(Route::Login));
         assert_eq!(Route::Contact { id: 7 }.to_path(), "/contacts/7");
+        assert_eq!(Route::recognize("/admin/trunks"), Some(Route::AdminTrunks));
+        assert_eq!(
+            Route::recognize("/admin/telephony-users"),
+            Some(Route::AdminTelephonyUsers)
+        );
+        assert_eq!(
+            Route::recognize("/admin/number-rules"),
+            Some(Route::AdminNumberRules)
+        );
+        assert_eq!(
+            Route::recognize("/admin/masking"),
+            Some(Route::AdminMasking)
+        );
     }
 
     #[test]

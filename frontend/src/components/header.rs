@@ -13,6 +13,9 @@ pub struct HeaderProps {
     /// True while the logout request is on its way.
     pub logging_out: bool,
     pub on_logout: Callback<()>,
+    /// Shows the "Admin" entry (the admin pages check the role themselves).
+    #[prop_or_default]
+    pub is_admin: bool,
 }
 
 #[component]
@@ -27,6 +30,11 @@ pub fn Header(props: &HeaderProps) -> Html {
             <nav class="topnav" aria-label="Main">
                 <Link<Route> to={Route::Contacts} classes="topnav-link">{ "Contacts" }</Link<Route>>
                 <Link<Route> to={Route::Calls} classes="topnav-link">{ "Calls" }</Link<Route>>
+                if props.is_admin {
+                    <Link<Route> to={Route::AdminTrunks} classes="topnav-link">
+                        <span id="nav-admin">{ "Admin" }</span>
+                    </Link<Route>>
+                }
             </nav>
             <div class="topbar-user">
                 <span id="current-user" title={props.detail.clone()}>{ props.display_name.clone() }</span>
