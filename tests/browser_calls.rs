@@ -4,73 +4,13 @@
 //! bridged to plain G.711 toward a provider on loopback (the Rust
 //! [`ProviderPeer`], which hears the browser and plays 1 kHz back).
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
-use callcard_tests::browser::{dist_dir, Browser};
+use callcard_tests::browser::Browser;
 use callcard_tests::provider_peer::{CallState, ProviderPeer};
-use callcard_tests::telephony::{create_trunk_over, sip_address, sip_user, TrunkTest, IVAN};
+use callcard_tests::softphone::{anna_online, Call, MEDIA_WAIT, TONE_HZ};
+use callcard_tests::telephony::{sip_address, TrunkTest, IVAN};
 use callcard_tests::webrtc_peer::dominant;
-use callcard_tests::TestRelay;
-
-const TONE_HZ: f64 = 440.0;
-/// Media setup in a headless browser on a busy 2-core machine.
-const MEDIA_WAIT: Duration = Duration::from_secs(20);
-
-/// A mono 48 kHz 16-bit WAV with a 440 Hz sine, made by sox (installed by
-/// xtask). Chromium opens it at getUserMedia: it must outlive the sign-in.
-fn tone_wav(dir: &std::path::Path) -> PathBuf {
-    let path = dir.join("tone-440.wav");
-    let status = Command::new("sox")
-        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
-        .arg(&path)
-        .args(["synth", "60", "sine", "440", "vol", "0.5"])
-        .status()
-        .expect("sox is installed (cargo xtask test installs it)");
-    assert!(status.success(), "sox made the WAV");
-    path
-}
-
-struct Call {
-    t: TrunkTest,
-    provider: ProviderPeer,
-    browser: Browser,
-    _wav_dir: tempfile::TempDir,
-}
-
-/// The relay with the app, a trunk to the provider, Anna with a telephony
-/// user, signed in with a fake microphone and her phone online.
-async fn anna_online() -> Call {
-    let relay = TestRelay::start_with(&dist_dir()).await;
-    let admin = relay.signed_in("admin").await;
-    let t = TrunkTest { relay, admin };
-    let provider = ProviderPeer::start().await;
-    create_trunk_over(&t, provider.sip_addr(), "trunkpass", false, "udp").await;
-    sip_user(&t, "anna").await;
-
-    let wav_dir = tempfile::tempdir().unwrap();
-    let wav = tone_wav(wav_dir.path());
-    let capture = format!("--use-file-for-fake-audio-capture={}", wav.display());
-    let browser = Browser::start(&[
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        &capture,
-        "--autoplay-policy=no-user-gesture-required",
-        "--allow-loopback-in-peer-connection",
-    ])
-    .await;
-    browser.sign_in(&t.relay.url(""), "anna", "demo").await;
-    browser
-        .wait_text("#line-state", "the phone online", |s| s.contains("Online"))
-        .await;
-    Call {
-        t,
-        provider,
-        browser,
-        _wav_dir: wav_dir,
-    }
-}
 
 /// The request-URI user of the provider's first INVITE.
 fn state_invite(provider: &ProviderPeer) -> String {

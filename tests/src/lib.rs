@@ -9,6 +9,7 @@ pub mod kamailio;
 pub mod provider_peer;
 pub mod sip_phone;
 pub mod sipp;
+pub mod softphone;
 pub mod telephony;
 pub mod webrtc_peer;
 

@@ -6,9 +6,11 @@
 //! - `cargo xtask test` — install what the tests need, then formatting,
 //!   clippy, the frontend build and every test (unit, integration, browser).
 //! - `cargo xtask bench` — the benchmarks (SIP parsing, WebSocket registrations,
+//!   screen-pop latency in Chromium,
 //!   inbound calls per second against Kamailio, concurrent calls through the
 //!   media bridge against rtpengine); figures land in `target/bench-figures/`.
 //! - `cargo xtask fuzz [--seconds N]` — every fuzz target for N seconds (nightly).
+//! - `cargo xtask screenshots` — the README's screenshots into `docs/screenshots/`.
 //! - `cargo xtask setup` — only the installs.
 //!
 //! Every install step checks first and is skipped when already satisfied.
@@ -29,13 +31,14 @@ fn main() -> std::process::ExitCode {
         Some("test") => test(&args[1..]),
         Some("bench") => bench(),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("screenshots") => screenshots(),
         Some("setup") => tools::ensure_all(tools::Needs::everything()),
         Some("frontend") => tools::ensure_all(tools::Needs::frontend()).and_then(|_| {
             frontend::build(true)?;
             Ok(())
         }),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|bench|fuzz|setup|frontend>");
+            eprintln!("usage: cargo xtask <run|test|bench|fuzz|screenshots|setup|frontend>");
             return std::process::ExitCode::from(2);
         }
     };
@@ -120,6 +123,23 @@ fn test(extra: &[String]) -> Result<()> {
     })
 }
 
+/// The README's screenshots (`docs/screenshots/`), from the real app.
+fn screenshots() -> Result<()> {
+    tools::ensure_all(tools::Needs::everything())?;
+    frontend::build(false)?;
+    shell::timed("screenshots of the main screens", || {
+        shell::cargo(&[
+            "run",
+            "--quiet",
+            "-p",
+            "callcard-tests",
+            "--bin",
+            "screenshots",
+        ])
+        .status_ok()
+    })
+}
+
 fn bench() -> Result<()> {
     shell::timed("SIP parser and serializer benchmark", || {
         shell::cargo(&["bench", "-p", "callcard-shared", "--bench", "sip_parse"]).status_ok()
@@ -138,6 +158,22 @@ fn bench() -> Result<()> {
         ])
         .status_ok()
     })?;
+    tools::ensure_all(tools::Needs::everything())?;
+    frontend::build(false)?;
+    shell::timed(
+        "screen pop: INVITE to the caller's card in Chromium, 100 000 contacts",
+        || {
+            shell::cargo(&[
+                "run",
+                "--quiet",
+                "-p",
+                "callcard-tests",
+                "--bin",
+                "screen-pop-load",
+            ])
+            .status_ok()
+        },
+    )?;
     tools::ensure_sip_peers()?;
     shell::timed(
         "inbound calls per second: relay vs Kamailio under the same SIPp load",

@@ -1,0 +1,72 @@
+//! The app's softphone in headless Chromium, ready to call: a relay serving
+//! the built frontend, a trunk to a [`ProviderPeer`], Anna with a telephony
+//! user, signed in with a fake microphone playing a 440 Hz WAV and her phone
+//! online. Used by the browser call tests and the screenshots.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::browser::{dist_dir, Browser};
+use crate::provider_peer::ProviderPeer;
+use crate::telephony::{create_trunk_over, sip_user, TrunkTest};
+use crate::TestRelay;
+
+/// The fake microphone's tone.
+pub const TONE_HZ: f64 = 440.0;
+/// Media setup in a headless browser on a busy 2-core machine.
+pub const MEDIA_WAIT: Duration = Duration::from_secs(20);
+
+/// A mono 48 kHz 16-bit WAV with a 440 Hz sine, made by sox (installed by
+/// xtask). Chromium opens it at getUserMedia: it must outlive the sign-in.
+pub fn tone_wav(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("tone-440.wav");
+    let status = Command::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&path)
+        .args(["synth", "60", "sine", "440", "vol", "0.5"])
+        .status()
+        .expect("sox is installed (cargo xtask test installs it)");
+    assert!(status.success(), "sox made the WAV");
+    path
+}
+
+pub struct Call {
+    pub t: TrunkTest,
+    pub provider: ProviderPeer,
+    pub browser: Browser,
+    pub _wav_dir: tempfile::TempDir,
+}
+
+/// The relay with the app, a trunk to the provider, Anna with a telephony
+/// user, signed in with a fake microphone and her phone online.
+pub async fn anna_online() -> Call {
+    let relay = TestRelay::start_with(&dist_dir()).await;
+    let admin = relay.signed_in("admin").await;
+    let t = TrunkTest { relay, admin };
+    let provider = ProviderPeer::start().await;
+    create_trunk_over(&t, provider.sip_addr(), "trunkpass", false, "udp").await;
+    sip_user(&t, "anna").await;
+
+    let wav_dir = tempfile::tempdir().unwrap();
+    let wav = tone_wav(wav_dir.path());
+    let capture = format!("--use-file-for-fake-audio-capture={}", wav.display());
+    let browser = Browser::start(&[
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        &capture,
+        "--autoplay-policy=no-user-gesture-required",
+        "--allow-loopback-in-peer-connection",
+    ])
+    .await;
+    browser.sign_in(&t.relay.url(""), "anna", "demo").await;
+    browser
+        .wait_text("#line-state", "the phone online", |s| s.contains("Online"))
+        .await;
+    Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: wav_dir,
+    }
+}
