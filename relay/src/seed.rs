@@ -85,7 +85,7 @@ pub async fn seed_if_empty(db: &SqlitePool, region: Region) -> anyhow::Result<bo
         notes: Some("Buys scaffolding every spring. Prefers calls after 11:00."),
         phones: vec!["+7 495 123-45-67", "8 (916) 123 45 67"],
     };
-    let ivan = contacts::create(&mut *tx, &first, region).await?;
+    let ivan = contacts::create(&mut tx, &first, region).await?;
     let mut ids = vec![ivan];
     for n in 1..50 {
         let (person, company) = PEOPLE[n % PEOPLE.len()];
@@ -120,7 +120,7 @@ pub async fn seed_if_empty(db: &SqlitePool, region: Region) -> anyhow::Result<bo
             notes: None,
             phones,
         };
-        ids.push(contacts::create(&mut *tx, &contact, region).await?);
+        ids.push(contacts::create(&mut tx, &contact, region).await?);
     }
 
     let deals = [

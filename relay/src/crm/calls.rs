@@ -335,7 +335,7 @@ pub async fn wrap_up(
             phones: vec![number.as_str()],
             ..Default::default()
         };
-        let id = super::contacts::create(&mut *tx, &new, region).await?;
+        let id = super::contacts::create(&mut tx, &new, region).await?;
         sqlx::query("UPDATE call_records SET contact_id = $1 WHERE id = $2")
             .bind(id)
             .bind(record.id)
