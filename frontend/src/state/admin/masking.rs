@@ -116,6 +116,9 @@ pub struct GroupRow {
     pub error: Option<String>,
     /// Set by a save, cleared by the next edit.
     pub saved: bool,
+    /// The automatic telephony users switch while its change is sent.
+    pub telephony_pending: Option<bool>,
+    pub telephony_error: Option<String>,
 }
 
 impl GroupRow {
@@ -126,7 +129,14 @@ impl GroupRow {
             saving: false,
             error: None,
             saved: false,
+            telephony_pending: None,
+            telephony_error: None,
         }
+    }
+
+    /// Whether the "telephony user for every member" switch shows on.
+    pub fn auto_telephony(&self) -> bool {
+        self.telephony_pending.unwrap_or(self.group.auto_telephony)
     }
 
     /// Whether the draft differs from what is stored.
@@ -163,6 +173,10 @@ pub enum MaskingAction {
     SaveStarted(i64),
     Saved(AccessGroup),
     SaveFailed(i64, String),
+    /// `PUT /api/groups/{id}/telephony` sent with this value.
+    TelephonyStarted(i64, bool),
+    TelephonySaved(AccessGroup),
+    TelephonyFailed(i64, String),
 }
 
 impl Reducible for MaskingState {
@@ -224,8 +238,36 @@ impl Reducible for MaskingState {
                 };
                 next.rows[i] = GroupRow {
                     saved: true,
+                    telephony_pending: next.rows[i].telephony_pending,
+                    telephony_error: next.rows[i].telephony_error.clone(),
                     ..GroupRow::new(group)
                 };
+            }
+            MaskingAction::TelephonyStarted(id, on) => {
+                let Some(i) = row(&mut next, id) else {
+                    return self;
+                };
+                if next.rows[i].telephony_pending.is_some() {
+                    return self;
+                }
+                next.rows[i].telephony_pending = Some(on);
+                next.rows[i].telephony_error = None;
+            }
+            MaskingAction::TelephonySaved(group) => {
+                let Some(i) = row(&mut next, group.id) else {
+                    return self;
+                };
+                // Only the switch: a masking draft being edited stays.
+                let r = &mut next.rows[i];
+                r.group.auto_telephony = group.auto_telephony;
+                r.telephony_pending = None;
+            }
+            MaskingAction::TelephonyFailed(id, message) => {
+                let Some(i) = row(&mut next, id) else {
+                    return self;
+                };
+                next.rows[i].telephony_pending = None;
+                next.rows[i].telephony_error = Some(message);
             }
         }
         Rc::new(next)
@@ -326,5 +368,37 @@ mod tests {
             vec![MaskingAction::SaveFailed(1, "no group 1".into())],
         );
         assert_eq!(state.rows[0].error.as_deref(), Some("no group 1"));
+    }
+
+    #[test]
+    fn the_telephony_switch_is_saved_apart_from_the_masking_draft() {
+        let state = reduce(
+            MaskingState::default(),
+            vec![
+                MaskingAction::Loaded(vec![group(1, Masking::None), group(2, Masking::Hidden)]),
+                MaskingAction::SetKind(2, MaskKind::None),
+                MaskingAction::TelephonyStarted(2, true),
+            ],
+        );
+        assert!(state.rows[1].auto_telephony(), "shown on while sent");
+        assert!(!state.rows[1].group.auto_telephony);
+        let mut answer = group(2, Masking::Hidden);
+        answer.auto_telephony = true;
+        let state = reduce(state, vec![MaskingAction::TelephonySaved(answer)]);
+        assert!(state.rows[1].auto_telephony());
+        assert_eq!(state.rows[1].telephony_pending, None);
+        assert_eq!(state.rows[1].draft.kind, MaskKind::None, "the draft stays");
+        assert!(state.rows[1].dirty());
+        assert!(!state.rows[0].auto_telephony());
+
+        let state = reduce(
+            state,
+            vec![
+                MaskingAction::TelephonyStarted(2, false),
+                MaskingAction::TelephonyFailed(2, "no group 2".into()),
+            ],
+        );
+        assert!(state.rows[1].auto_telephony(), "back to what is stored");
+        assert_eq!(state.rows[1].telephony_error.as_deref(), Some("no group 2"));
     }
 }

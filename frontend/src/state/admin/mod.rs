@@ -1,10 +1,13 @@
-//! The admin pages' state: trunks, telephony users, number rules and masking
-//! per group. Each module holds the form as the admin types it, its
+//! The admin pages' state: trunks, telephony users, number rules, masking
+//! and automatic telephony users per group, call limits, turning telephony
+//! off. Each module holds the form as the admin types it, its
 //! conversion to the API's input (with the mistakes the browser can see
 //! itself), and the mapping of the relay's `field` in a 4xx to a form field.
 
+pub mod limits;
 pub mod masking;
 pub mod number_rules;
+pub mod telephony_off;
 pub mod telephony_users;
 pub mod trunks;
 
