@@ -12,6 +12,14 @@ use callcard_tests::softphone::{anna_online, Call, MEDIA_WAIT, TONE_HZ};
 use callcard_tests::telephony::{sip_address, TrunkTest, IVAN};
 use callcard_tests::webrtc_peer::dominant;
 
+/// The RMS level of the provider's newest half second of audio.
+fn loudness_heard(provider: &ProviderPeer) -> f64 {
+    let pcm = provider.received_pcm();
+    let recent = &pcm[pcm.len().saturating_sub(4_000)..];
+    let sum: f64 = recent.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
+    (sum / recent.len().max(1) as f64).sqrt()
+}
+
 /// The request-URI user of the provider's first INVITE.
 fn state_invite(provider: &ProviderPeer) -> String {
     provider
@@ -85,7 +93,8 @@ async fn provider_hears_the_tone(provider: &ProviderPeer) {
 }
 
 #[tokio::test]
-async fn a_call_from_the_dial_pad_is_heard_at_both_ends_with_dtmf_and_hold() {
+async fn a_click_on_a_contacts_number_calls_it_heard_at_both_ends_with_dtmf_mute_hold_and_a_wrap_up(
+) {
     let Call {
         t,
         provider,
@@ -132,6 +141,18 @@ async fn a_call_from_the_dial_pad_is_heard_at_both_ends_with_dtmf_and_hold() {
     provider
         .expect("the digits 15#", MEDIA_WAIT, |s| s.dtmf == "15#")
         .await;
+
+    // Mute: the far end hears silence until unmuted.
+    browser.click("#mute-button").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let muted = loudness_heard(&provider);
+    browser.click("#mute-button").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let unmuted = loudness_heard(&provider);
+    assert!(
+        muted < 100.0 && unmuted > 500.0,
+        "the provider's audio level: {muted:.0} while muted, {unmuted:.0} after"
+    );
 
     // 4. Hold: the provider is re-offered a held stream and stops sending;
     // the browser hears nothing until it resumes.
