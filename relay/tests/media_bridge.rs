@@ -949,3 +949,139 @@ async fn concurrent_calls_keep_their_own_audio_and_free_all_ports() {
     }
     assert_eq!(media.ports_in_use(), 0);
 }
+
+/// The browser re-offers `direction`; the provider answers the mirrored
+/// re-offer with what `local` allows.
+async fn browser_holds(
+    call: &callcard_relay::media::CallMedia,
+    b: &mut Browser,
+    local: &LocalMedia,
+    direction: Direction,
+) -> SdpDirection {
+    let (answer, reoffer) = call.browser_reoffer(&b.reoffer(direction)).await.unwrap();
+    b.accept_answer(&answer);
+    let reoffered = Session::parse(reoffer.as_bytes()).unwrap();
+    let provider_answer = sdp::answer(&reoffered, local).unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    direction_of(&reoffer)
+}
+
+#[tokio::test]
+async fn negotiated_directions_gate_the_media_both_ways() {
+    let media = bridge(23900..=23999);
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+    let (call, answer, trunk_offer) = media.for_browser_offer(&b.offer()).unwrap();
+    b.accept_answer(&answer);
+    let offered = p.learn(&trunk_offer);
+    let local = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
+    let provider_answer = sdp::answer(&offered, &local).unwrap();
+    call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
+        .await
+        .unwrap();
+    connect(&mut b, &mut p).await;
+
+    // The browser holds with a=inactive; the provider is offered inactive.
+    let mirrored = browser_holds(&call, &mut b, &local, Direction::Inactive).await;
+    assert_eq!(mirrored, SdpDirection::Inactive);
+    let before = call.stats();
+    let (to_browser, to_provider) = (b.received_pt(8).len(), p.received_pt(8).len());
+    // Both sides keep sending anyway: nothing crosses, every packet is
+    // counted as dropped by direction.
+    browser_tone(&mut b, &mut p, 8, 1000.0, 0).await;
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, _| {
+            let s = call.stats();
+            s.browser_rtp_in >= before.browser_rtp_in + PACKETS as u64 - 5
+                && s.trunk_rtp_in >= before.trunk_rtp_in + PACKETS as u64 - 5
+        })
+        .await,
+        "the relay should still receive both legs on hold: {:?}",
+        call.stats()
+    );
+    settle(&mut b, &mut p, Duration::from_millis(200)).await;
+    let held = call.stats();
+    assert_eq!(held.trunk_rtp_out, before.trunk_rtp_out, "{held:?}");
+    assert_eq!(held.browser_rtp_out, before.browser_rtp_out, "{held:?}");
+    let dropped =
+        (held.browser_rtp_in - before.browser_rtp_in) + (held.trunk_rtp_in - before.trunk_rtp_in);
+    assert_eq!(
+        held.dropped_by_direction - before.dropped_by_direction,
+        dropped,
+        "{held:?}"
+    );
+    assert!(held.dropped - before.dropped >= dropped, "{held:?}");
+    assert_eq!(p.received_pt(8).len(), to_provider);
+    assert_eq!(b.received_pt(8).len(), to_browser);
+    assert_eq!(call.end_cause(), None);
+
+    // Resume (sendrecv): audio flows again both ways.
+    let mirrored = browser_holds(&call, &mut b, &local, Direction::SendRecv).await;
+    assert_eq!(mirrored, SdpDirection::SendRecv);
+    let resumed = call.stats();
+    browser_tone(&mut b, &mut p, 8, 1000.0, 160 * PACKETS as u32).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| p.received_pt(8).len()
+            >= to_provider + PACKETS - 5)
+        .await,
+        "browser audio after resume: {:?}",
+        call.stats()
+    );
+    let pcm: Vec<i16> = p.received_pt(8)[to_provider..]
+        .iter()
+        .flat_map(|(_, _, pl)| decode(8, pl))
+        .collect();
+    assert_near(dominant(&pcm), 1000.0);
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |b, _| b.received_pt(8).len()
+            >= to_browser + PACKETS - 5)
+        .await,
+        "provider audio after resume: {:?}",
+        call.stats()
+    );
+    let pcm: Vec<i16> = b.received_pt(8)[to_browser..]
+        .iter()
+        .flat_map(|g| decode(8, &g.payload))
+        .collect();
+    assert_near(dominant(&pcm), 440.0);
+    assert_eq!(
+        call.stats().dropped_by_direction,
+        resumed.dropped_by_direction
+    );
+
+    // The browser holds with a=sendonly: its audio still reaches the
+    // provider, the provider's does not reach the browser.
+    let mirrored = browser_holds(&call, &mut b, &local, Direction::SendOnly).await;
+    assert_eq!(mirrored, SdpDirection::SendOnly);
+    let before = call.stats();
+    let (to_browser, to_provider) = (b.received_pt(8).len(), p.received_pt(8).len());
+    browser_tone(&mut b, &mut p, 8, 1000.0, 2 * 160 * PACKETS as u32).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, p| p.received_pt(8).len()
+            >= to_provider + PACKETS - 5)
+        .await,
+        "browser audio on a sendonly hold: {:?}",
+        call.stats()
+    );
+    provider_tone(&mut b, &mut p, 8, 440.0).await;
+    assert!(
+        pump(&mut b, &mut p, PATIENCE, |_, _| call.stats().trunk_rtp_in
+            >= before.trunk_rtp_in + PACKETS as u64 - 5)
+        .await
+    );
+    settle(&mut b, &mut p, Duration::from_millis(200)).await;
+    let held = call.stats();
+    assert_eq!(held.browser_rtp_out, before.browser_rtp_out, "{held:?}");
+    assert_eq!(
+        held.dropped_by_direction - before.dropped_by_direction,
+        held.trunk_rtp_in - before.trunk_rtp_in,
+        "{held:?}"
+    );
+    assert_eq!(b.received_pt(8).len(), to_browser);
+    assert_eq!(call.end_cause(), None);
+    call.end().await;
+}

@@ -76,9 +76,14 @@ pub struct MediaStats {
     pub dtmf_to_trunk: u64,
     /// telephone-event packets forwarded trunk → browser.
     pub dtmf_to_browser: u64,
-    /// Packets with nowhere to go (leg not ready, or DTMF the other leg did
-    /// not negotiate).
+    /// Packets with nowhere to go (leg not ready, DTMF the other leg did
+    /// not negotiate, or a direction that forbids them — see
+    /// [`Self::dropped_by_direction`]).
     pub dropped: u64,
+    /// Of [`Self::dropped`]: packets the negotiated directions forbid (the
+    /// sending leg may not send, or the other leg may not receive, e.g. on
+    /// an `a=inactive` hold).
+    pub dropped_by_direction: u64,
     /// Packets converted between A-law and µ-law.
     pub transcoded: u64,
 }
@@ -97,6 +102,7 @@ struct Counters {
     dtmf_to_trunk: AtomicU64,
     dtmf_to_browser: AtomicU64,
     dropped: AtomicU64,
+    dropped_by_direction: AtomicU64,
     transcoded: AtomicU64,
 }
 
@@ -120,6 +126,7 @@ impl Counters {
             dtmf_to_trunk: g(&self.dtmf_to_trunk),
             dtmf_to_browser: g(&self.dtmf_to_browser),
             dropped: g(&self.dropped),
+            dropped_by_direction: g(&self.dropped_by_direction),
             transcoded: g(&self.transcoded),
         }
     }
@@ -274,7 +281,8 @@ pub(crate) struct Task {
     /// When both legs were negotiated (media timer).
     established: Option<Instant>,
     last_media: Option<Instant>,
-    /// Either side holds (a direction other than sendrecv): no media timeout.
+    /// Either leg's negotiated direction is not sendrecv (a hold): no media
+    /// timeout.
     held: bool,
     to_trunk: Rewriter,
     to_browser: Rewriter,
@@ -393,7 +401,11 @@ impl Task {
                     let _ = reply.send(self.trunk_reoffer(&sdp, now));
                 }
                 Wake::Command(Some(Command::BrowserReanswer(sdp, reply))) => {
-                    let _ = reply.send(self.browser.accept_answer(&sdp));
+                    let r = self.browser.accept_answer(&sdp);
+                    if r.is_ok() {
+                        self.update_held(now);
+                    }
+                    let _ = reply.send(r);
                 }
                 Wake::Browser(Ok((n, from))) => {
                     if looks_like_srtp(&bbuf[..n]) {
@@ -450,6 +462,7 @@ impl Task {
         self.trunk.accept_answer(sdp)?;
         self.negotiation = Negotiation::Done;
         self.established.get_or_insert(now);
+        self.update_held(now);
         Ok(())
     }
 
@@ -479,6 +492,7 @@ impl Task {
         self.negotiation = Negotiation::Done;
         self.browser_ready = Some(now);
         self.established = Some(now);
+        self.update_held(now);
         Ok(answer)
     }
 
@@ -491,12 +505,31 @@ impl Task {
         }
     }
 
-    fn set_held(&mut self, held: bool, now: Instant) {
+    /// Held while either leg's negotiated direction is not sendrecv; the
+    /// media timeout is paused then, and restarts in full on resume.
+    fn update_held(&mut self, now: Instant) {
+        let held = self.browser.direction() != str0m::media::Direction::SendRecv
+            || self.trunk.direction != SdpDirection::SendRecv;
         if self.held && !held {
             // Resumed: a full media timeout from now.
             self.established = Some(now);
         }
         self.held = held;
+    }
+
+    /// The browser may send to us and the provider may receive from us.
+    fn browser_to_trunk_allowed(&self) -> bool {
+        self.browser.direction().is_receiving() && super::trunk::sends(self.trunk.direction)
+    }
+
+    /// The provider may send to us and the browser may receive from us.
+    fn trunk_to_browser_allowed(&self) -> bool {
+        super::trunk::receives(self.trunk.direction) && self.browser.direction().is_sending()
+    }
+
+    fn drop_by_direction(&self) {
+        inc(&self.counters.dropped);
+        inc(&self.counters.dropped_by_direction);
     }
 
     fn browser_reoffer(&mut self, sdp: &str, now: Instant) -> Result<(String, String), MediaError> {
@@ -510,7 +543,7 @@ impl Task {
         let answer = self.browser.accept_offer(sdp)?;
         let codecs = self.trunk.codecs.clone();
         let reoffer = self.trunk.offer(codecs, direction);
-        self.set_held(direction != SdpDirection::SendRecv, now);
+        self.update_held(now);
         Ok((answer, reoffer))
     }
 
@@ -549,7 +582,7 @@ impl Task {
             SdpDirection::Inactive => str0m::media::Direction::Inactive,
         };
         let reoffer = self.browser.reoffer_direction(browser_direction)?;
-        self.set_held(direction != SdpDirection::SendRecv, now);
+        self.update_held(now);
         Ok((answer, reoffer))
     }
 
@@ -576,6 +609,10 @@ impl Task {
             inc(&c.dropped);
             return;
         };
+        if !self.browser_to_trunk_allowed() {
+            // On hold (or a one-way stream): received, not forwarded.
+            return self.drop_by_direction();
+        }
         self.tap_frame(
             TapDirection::FromBrowser,
             kind,
@@ -624,6 +661,10 @@ impl Task {
         };
         inc(&self.counters.trunk_rtp_in);
         self.last_media = Some(now);
+        if !self.trunk_to_browser_allowed() {
+            // On hold (or a one-way stream): received, not forwarded.
+            return self.drop_by_direction();
+        }
         self.tap_frame(TapDirection::FromTrunk, kind, view.timestamp, view.payload);
         let route = self.browser.codecs.route(kind);
         let Some(route) = route.filter(|_| self.browser.connected) else {

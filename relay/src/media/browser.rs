@@ -181,6 +181,15 @@ impl BrowserLeg {
         Ok(())
     }
 
+    /// Our negotiated direction toward the browser (str0m's view: we may
+    /// send if it sends, the browser may send to us if it receives);
+    /// `Inactive` before the audio stream exists.
+    pub(crate) fn direction(&self) -> Direction {
+        self.mid
+            .and_then(|mid| self.rtc.media(mid))
+            .map_or(Direction::Inactive, |m| m.direction())
+    }
+
     /// Drains str0m's output: sends what it transmits (dropping on a full
     /// socket buffer, as UDP may), keeps the events the bridge acts on, and
     /// returns when str0m next wants [`Self::handle_timeout`].

@@ -26,6 +26,11 @@ pub(crate) struct TrunkLeg {
     latched: Option<SocketAddr>,
     /// Payload types valid on this leg, in the provider's order once known.
     pub(crate) codecs: PtMap,
+    /// Our negotiated direction toward the provider: we may send RTP to it
+    /// only if this sends, and accept its RTP only if this receives.
+    pub(crate) direction: Direction,
+    /// The direction of our last offer, until the provider answers it.
+    offered: Direction,
     ssrc: u32,
     session_id: u64,
     /// `o=` version of our last SDP; every new one counts up (RFC 3264 §8).
@@ -73,6 +78,30 @@ pub(crate) fn audio_of(session: &Session) -> Result<(PtMap, Option<SocketAddr>),
     Ok((map, addr))
 }
 
+/// The direction the provider declared for its first audio stream, from its
+/// point of view. No address (`c=0.0.0.0`, the RFC 2543 hold) counts as
+/// `inactive`.
+pub(crate) fn direction_of(session: &Session, addr: Option<SocketAddr>) -> Direction {
+    if addr.is_none() {
+        return Direction::Inactive;
+    }
+    session
+        .media
+        .iter()
+        .find(|m| m.kind == "audio" && m.port != 0)
+        .map_or(Direction::Inactive, |m| m.direction(session))
+}
+
+/// Whether a direction (from our point of view) lets us send.
+pub(crate) fn sends(d: Direction) -> bool {
+    matches!(d, Direction::SendRecv | Direction::SendOnly)
+}
+
+/// Whether a direction (from our point of view) lets us receive.
+pub(crate) fn receives(d: Direction) -> bool {
+    matches!(d, Direction::SendRecv | Direction::RecvOnly)
+}
+
 fn shared_codec(p: Payload, pt: u8) -> Codec {
     let mut c = match p {
         Payload::Pcmu => Codec::pcmu(),
@@ -98,6 +127,8 @@ impl TrunkLeg {
             remote: None,
             latched: None,
             codecs: PtMap::default(),
+            direction: Direction::SendRecv,
+            offered: Direction::SendRecv,
             ssrc: rand::random(),
             session_id: rand::random::<u32>().into(),
             version: 0,
@@ -135,6 +166,7 @@ impl TrunkLeg {
     pub(crate) fn offer(&mut self, codecs: PtMap, direction: Direction) -> String {
         let s = sdp::offer(&self.local_media(&codecs, direction));
         self.codecs = codecs;
+        self.offered = direction;
         String::from_utf8_lossy(&s.to_bytes()).into_owned()
     }
 
@@ -154,6 +186,9 @@ impl TrunkLeg {
         }
         self.codecs = codecs;
         self.remote = addr;
+        // What the provider answered, seen from our side, within what we
+        // offered (RFC 3264 §6.1).
+        self.direction = direction_of(&session, addr).answer(self.offered);
         Ok(())
     }
 
@@ -174,6 +209,9 @@ impl TrunkLeg {
         let s = sdp::answer(offer, &local).map_err(|_| MediaError::NoCommonCodec)?;
         let (map, _) = audio_of(&s)?;
         self.codecs = map;
+        let offered =
+            audio_of(offer).map_or(Direction::Inactive, |(_, addr)| direction_of(offer, addr));
+        self.direction = offered.answer(Direction::SendRecv);
         Ok(String::from_utf8_lossy(&s.to_bytes()).into_owned())
     }
 
