@@ -145,6 +145,11 @@ impl Engine {
         })))
     }
 
+    /// Whether this tab holds the phone (rings, has the audio).
+    pub fn is_leader(&self) -> bool {
+        self.0.borrow().leader
+    }
+
     /// Shows `action` here and, in the leader, in the other tabs too.
     fn report(&self, action: PhoneAction) {
         let (report, leader) = {
@@ -821,6 +826,7 @@ impl Engine {
             }
             match prepared {
                 Ok((audio, offer)) => {
+                    let note = audio.note.clone();
                     let handle = {
                         let mut inner = engine.0.borrow_mut();
                         let Some(ep) = inner.ep.as_mut() else {
@@ -837,6 +843,9 @@ impl Engine {
                     // The dock's call now carries the INVITE's handle.
                     engine.update(|v| v.id = handle.0);
                     engine.flush();
+                    if let Some(note) = note {
+                        engine.report(PhoneAction::Notice(note));
+                    }
                 }
                 Err(e) => {
                     engine.0.borrow_mut().slot = None;
@@ -881,11 +890,15 @@ impl Engine {
             }
             match answered {
                 Ok((audio, sdp)) => {
+                    let note = audio.note.clone();
                     if let Some(slot) = engine.0.borrow_mut().slot.as_mut() {
                         slot.audio = Some(Rc::new(audio));
                     }
                     engine.with_ep(|ep| ep.accept(now(), call, Some(sdp.into_bytes())));
                     engine.talking();
+                    if let Some(note) = note {
+                        engine.report(PhoneAction::Notice(note));
+                    }
                 }
                 Err(e) => {
                     engine.with_ep(|ep| ep.reject(now(), call, 488));

@@ -5,14 +5,15 @@
 //! media, so there are no ICE servers and no trickle: an SDP is sent once
 //! candidate gathering is complete.
 
+use super::devices::{self, Choice};
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    HtmlAudioElement, MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcConfiguration,
-    RtcIceGatheringState, RtcPeerConnection, RtcRtpTransceiverDirection, RtcSdpType,
-    RtcSessionDescriptionInit, RtcTrackEvent,
+    HtmlAudioElement, MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceGatheringState,
+    RtcPeerConnection, RtcRtpTransceiverDirection, RtcSdpType, RtcSessionDescriptionInit,
+    RtcTrackEvent,
 };
 
 /// Gathering is normally done in milliseconds (host candidates only); this
@@ -23,6 +24,8 @@ pub struct CallAudio {
     pc: RtcPeerConnection,
     mic: MediaStream,
     player: HtmlAudioElement,
+    /// For the user: the chosen microphone or speaker was not used, and why.
+    pub note: Option<String>,
     _on_track: Closure<dyn FnMut(RtcTrackEvent)>,
 }
 
@@ -48,14 +51,21 @@ impl CallAudio {
     /// Opens the microphone and a peer connection with its track.
     pub async fn open() -> Result<CallAudio, JsValue> {
         let window = web_sys::window().ok_or("no window")?;
-        let devices = window.navigator().media_devices()?;
-        let constraints = MediaStreamConstraints::new();
-        constraints.set_audio(&JsValue::TRUE);
-        constraints.set_video(&JsValue::FALSE);
-        let mic: MediaStream =
-            JsFuture::from(devices.get_user_media_with_constraints(&constraints)?)
-                .await?
-                .dyn_into()?;
+        // The microphone chosen in the dock's Audio panel, if still plugged in.
+        let choice = devices::input_choice().await;
+        let mut notes = Vec::new();
+        if let Choice::Missing(_) = choice {
+            notes.push(devices::missing_note("microphone"));
+        }
+        let mic = match devices::open_mic(&choice).await {
+            Ok(mic) => mic,
+            Err(_) if matches!(choice, Choice::Device(_)) => {
+                // Unplugged between the listing and the opening.
+                notes.push(devices::missing_note("microphone"));
+                devices::open_mic(&Choice::Default).await?
+            }
+            Err(e) => return Err(e),
+        };
         let config = RtcConfiguration::new();
         config.set_ice_servers(&Array::new());
         let pc = RtcPeerConnection::new_with_configuration(&config)?;
@@ -70,6 +80,7 @@ impl CallAudio {
         if let Some(body) = document.body() {
             let _ = body.append_child(&player);
         }
+        notes.extend(devices::route_to_speaker(&player).await);
         let sink = player.clone();
         let on_track = Closure::<dyn FnMut(RtcTrackEvent)>::new(move |e: RtcTrackEvent| {
             if let Some(stream) = e.streams().get(0).dyn_ref::<MediaStream>() {
@@ -86,6 +97,7 @@ impl CallAudio {
             pc,
             mic,
             player,
+            note: (!notes.is_empty()).then(|| notes.join(" ")),
             _on_track: on_track,
         })
     }

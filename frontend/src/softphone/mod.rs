@@ -2,6 +2,7 @@
 //! relay (`engine`), the call's audio through WebRTC (`media`), and one
 //! phone for all tabs of a user (`tabs`).
 
+pub mod devices;
 pub mod engine;
 pub mod media;
 pub mod tabs;
