@@ -6,6 +6,7 @@ pub mod click_to_call;
 pub mod contact_table;
 pub mod deals;
 pub mod header;
+pub mod headset;
 pub mod notes;
 pub mod pager;
 pub mod softphone;

@@ -10,8 +10,10 @@ use yew::prelude::*;
 
 use callcard_shared::api::DialplanView;
 
+use crate::components::headset::HeadsetSettings;
 use crate::components::wrap_up::WrapUpPrompt;
 use crate::services::api;
+use crate::softphone::devices::{RingNotice, Ringer};
 use crate::softphone::Engine;
 use crate::state::phone::{
     self, CallStatus, CallView, CallerCard, LineState, PhoneAction, PhoneState, MAX_DIAL_LEN,
@@ -45,6 +47,36 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             }
         });
     }
+    {
+        // An inbound call rings: the ring tone and, in a hidden tab, a
+        // notification; both stop when it is answered, declined or gone.
+        // Only the tab holding the phone rings.
+        let ringing = state
+            .call
+            .as_ref()
+            .filter(|c| c.inbound && c.status == CallStatus::Incoming)
+            .map(|c| c.id);
+        let caller = state
+            .caller
+            .as_ref()
+            .and_then(|card| card.contact.as_ref().map(|c| c.name.clone()))
+            .or_else(|| state.call.as_ref().map(|c| c.number.clone()))
+            .unwrap_or_default();
+        let leader = props.engine.as_ref().is_some_and(Engine::is_leader);
+        use_effect_with(ringing, move |ringing| {
+            let on = ringing.is_some() && leader;
+            let ringer = on.then(Ringer::start).flatten();
+            let notice = on.then(|| RingNotice::show_if_hidden(&caller)).flatten();
+            move || drop((ringer, notice))
+        });
+    }
+    // Notifications are asked for on the first click in the dock, not on load.
+    let asked = use_mut_ref(|| false);
+    let on_dock_click = move |_: MouseEvent| {
+        if !std::mem::replace(&mut *asked.borrow_mut(), true) {
+            crate::softphone::devices::ask_notification_permission();
+        }
+    };
     let plan = use_memo(state.dialplan.clone(), |view: &Option<DialplanView>| {
         view.as_ref().and_then(phone::compile)
     });
@@ -152,7 +184,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
         _ => None,
     };
     html! {
-        <aside id="softphone" class="softphone" aria-label="Softphone">
+        <aside id="softphone" class="softphone" aria-label="Softphone" onclick={on_dock_click}>
             <div class="softphone-head">
                 <h2>{ "Phone" }</h2>
                 { for missed }
@@ -187,6 +219,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                     </button>
                 </div>
             </form>
+            <HeadsetSettings />
         </aside>
     }
 }
