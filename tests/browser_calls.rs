@@ -403,3 +403,134 @@ async fn two_tabs_share_one_registration_and_the_second_takes_over_when_the_firs
     browser.close().await;
     t.relay.stop().await;
 }
+
+/// The values of the options of the `<select>` at `css`.
+async fn option_values(browser: &Browser, css: &str) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    let options = browser
+        .client
+        .find_all(fantoccini::Locator::Css(&format!("{css} option")))
+        .await
+        .unwrap_or_default();
+    for option in options {
+        let value = option
+            .attr("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let text = option.text().await.unwrap_or_default();
+        values.push((value, text));
+    }
+    values
+}
+
+/// The current value of the form control at `css`.
+async fn control_value(browser: &Browser, css: &str) -> String {
+    browser
+        .find(css)
+        .await
+        .prop("value")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Opens the dock's Audio panel and waits until it lists named microphones
+/// (allowing the microphone first if the browser does not name them yet).
+async fn open_audio_panel(browser: &Browser) -> Vec<(String, String)> {
+    browser.click("#audio-toggle").await;
+    browser.find("#audio-settings").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(allow) = browser
+            .client
+            .find(fantoccini::Locator::Css("#audio-allow"))
+            .await
+        {
+            let _ = allow.click().await;
+        }
+        let options = option_values(browser, "#audio-input").await;
+        if options.len() >= 2
+            && browser
+                .client
+                .find(fantoccini::Locator::Css("#mic-level"))
+                .await
+                .is_ok()
+        {
+            return options;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the Audio panel lists no microphones: {options:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_microphone_chosen_in_the_audio_panel_is_remembered_and_used_for_calls() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+
+    // Chromium's fake devices are listed, with names; pick the last one.
+    let options = open_audio_panel(&browser).await;
+    let (chosen, label) = options.last().cloned().unwrap();
+    assert!(!chosen.is_empty() && !label.is_empty(), "{options:?}");
+    select_option(&browser, "#audio-input", &chosen).await;
+
+    // The level meter moves with the fake microphone's tone.
+    let deadline = tokio::time::Instant::now() + MEDIA_WAIT;
+    loop {
+        let level: f64 = browser
+            .find("#mic-level")
+            .await
+            .attr("data-level")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        if level > 0.05 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the microphone meter stays at {level}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // After a reload the choice is still selected (localStorage).
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_text("#line-state", "the phone online", |s| s.contains("Online"))
+        .await;
+    open_audio_panel(&browser).await;
+    assert_eq!(control_value(&browser, "#audio-input").await, chosen);
+    let options = option_values(&browser, "#audio-input").await;
+    assert!(
+        options.iter().any(|(v, l)| *v == chosen && *l == label),
+        "{label} is listed as connected: {options:?}"
+    );
+
+    // A call through the chosen microphone: the provider hears the tone.
+    browser.type_into("#dial-input", "+7 495 123-45-67").await;
+    browser.click("#call-button").await;
+    provider
+        .expect("the call", MEDIA_WAIT, |s| s.call == CallState::Answered)
+        .await;
+    provider_hears_the_tone(&provider).await;
+    browser.click("#hangup-button").await;
+    provider
+        .expect("the BYE", MEDIA_WAIT, |s| s.call == CallState::Ended)
+        .await;
+
+    browser.close().await;
+    t.relay.stop().await;
+}
