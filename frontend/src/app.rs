@@ -45,6 +45,10 @@ pub enum Route {
     AdminNumberRules,
     #[at("/admin/masking")]
     AdminMasking,
+    #[at("/admin/limits")]
+    AdminLimits,
+    #[at("/admin/telephony")]
+    AdminTelephonyOff,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -150,7 +154,9 @@ fn Gate(props: &GateProps) -> Html {
                 Route::AdminTrunks
                 | Route::AdminTelephonyUsers
                 | Route::AdminNumberRules
-                | Route::AdminMasking => html! { <AdminArea route={route.clone()} /> },
+                | Route::AdminMasking
+                | Route::AdminLimits
+                | Route::AdminTelephonyOff => html! { <AdminArea route={route.clone()} /> },
                 Route::NotFound | Route::Login => html! { <NotFoundPage /> },
             };
             html! { <Shell me={me.clone()}>{ page }</Shell> }
@@ -295,6 +301,11 @@ mod tests {
         assert_eq!(
             Route::recognize("/admin/masking"),
             Some(Route::AdminMasking)
+        );
+        assert_eq!(Route::recognize("/admin/limits"), Some(Route::AdminLimits));
+        assert_eq!(
+            Route::recognize("/admin/telephony"),
+            Some(Route::AdminTelephonyOff)
         );
     }
 

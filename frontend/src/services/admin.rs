@@ -1,10 +1,11 @@
-//! The administrators' endpoints: trunks, telephony users, number rules and
-//! masking per group, plus the live trunk status from the event stream. Same
+//! The administrators' endpoints: trunks, telephony users, number rules,
+//! masking and automatic telephony users per group, call limits, turning
+//! telephony off, plus the live trunk status from the event stream. Same
 //! conventions as [`super::api`]: the API type or an [`ApiFailure`].
 
 use callcard_shared::api::{
-    AccessGroup, DialplanView, ServerEvent, SipCredentials, SipUser, SipUserInput, Trunk,
-    TrunkInput, TrunkStatus, TryNumber,
+    AccessGroup, DialplanView, GroupTelephony, Limits, ServerEvent, SipCredentials, SipUser,
+    SipUserInput, TelephonyOff, TelephonyOffReport, Trunk, TrunkInput, TrunkStatus, TryNumber,
 };
 use callcard_shared::dialplan::{Rules, Verdict};
 use callcard_shared::masking::Masking;
@@ -86,6 +87,28 @@ pub async fn groups() -> Result<Vec<AccessGroup>, ApiFailure> {
 
 pub async fn set_masking(group_id: i64, masking: &Masking) -> Result<AccessGroup, ApiFailure> {
     fetch_json(put(&format!("/api/groups/{group_id}/masking")).json(masking)).await
+}
+
+/// Whether every member of the group gets a telephony user; switched on,
+/// the members without one get one now.
+pub async fn set_group_telephony(group_id: i64, on: bool) -> Result<AccessGroup, ApiFailure> {
+    let body = GroupTelephony { auto_telephony: on };
+    fetch_json(put(&format!("/api/groups/{group_id}/telephony")).json(&body)).await
+}
+
+pub async fn limits() -> Result<Limits, ApiFailure> {
+    fetch_json(get("/api/limits").build()).await
+}
+
+/// Replaces the call limits; a 422 names the field (`per_user.concurrent_calls`, …).
+pub async fn save_limits(limits: &Limits) -> Result<Limits, ApiFailure> {
+    fetch_json(put("/api/limits").json(limits)).await
+}
+
+/// Removes every trunk, telephony user and telephony setting (and the call
+/// records if asked); `confirm` must be `turn off`.
+pub async fn turn_telephony_off(request: &TelephonyOff) -> Result<TelephonyOffReport, ApiFailure> {
+    fetch_json(post("/api/telephony/off").json(request)).await
 }
 
 /// `trunk_status` events from `GET /api/events` (sent to administrators

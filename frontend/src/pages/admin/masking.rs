@@ -1,6 +1,8 @@
 //! `/admin/masking`: how each access group sees phone numbers — in full,
 //! hidden, the first N digits as `*`, or only the last N — saved per group.
-//! The relay masks every answer and event for the group's members.
+//! The relay masks every answer and event for the group's members. Each row
+//! also has the switch that gives every member of the group a telephony
+//! user, saved as soon as it is flipped.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -60,6 +62,31 @@ pub fn MaskingPage() -> Html {
             });
         })
     };
+    let on_telephony = {
+        let state = state.clone();
+        let session = session.clone();
+        Callback::from(move |(id, on): (i64, bool)| {
+            if state
+                .rows
+                .iter()
+                .any(|r| r.group.id == id && r.telephony_pending.is_some())
+            {
+                return;
+            }
+            state.dispatch(MaskingAction::TelephonyStarted(id, on));
+            let (state, session) = (state.clone(), session.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match admin::set_group_telephony(id, on).await {
+                    Ok(group) => state.dispatch(MaskingAction::TelephonySaved(group)),
+                    Err(failure) => {
+                        if !session.check(&failure) {
+                            state.dispatch(MaskingAction::TelephonyFailed(id, failure.message()));
+                        }
+                    }
+                }
+            });
+        })
+    };
     let act = {
         let state = state.clone();
         Callback::from(move |action: MaskingAction| state.dispatch(action))
@@ -74,7 +101,10 @@ pub fn MaskingPage() -> Html {
         return html! { <>{ head }{ notice }</> };
     }
     let rows = state.rows.iter().map(|row| {
-        html! { <GroupMasking key={row.group.id} row={row.clone()} act={act.clone()} on_save={on_save.clone()} /> }
+        html! {
+            <GroupMasking key={row.group.id} row={row.clone()} act={act.clone()}
+                on_save={on_save.clone()} on_telephony={on_telephony.clone()} />
+        }
     });
     html! {
         <>
@@ -82,13 +112,15 @@ pub fn MaskingPage() -> Html {
             <p class="muted page-intro">
                 { format!(
                     "How the members of each access group see phone numbers, everywhere: lists, cards, \
-                     the call log and incoming calls. The example shows {SAMPLE_NUMBER}."
+                     the call log and incoming calls. The example shows {SAMPLE_NUMBER}. \
+                     \"Telephony users\" gives every member of the group a telephony user (the next free \
+                     extension), now and when someone joins the group later; switched off, the existing ones stay."
                 ) }
             </p>
             <div class="table-wrap">
                 <table id="masking-table" class="admin-table">
                     <thead>
-                        <tr><th>{ "Group" }</th><th>{ "Numbers" }</th><th>{ "N" }</th><th>{ "Example" }</th><th></th></tr>
+                        <tr><th>{ "Group" }</th><th>{ "Numbers" }</th><th>{ "N" }</th><th>{ "Example" }</th><th></th><th>{ "Telephony users" }</th></tr>
                     </thead>
                     <tbody>{ for rows }</tbody>
                 </table>
@@ -102,6 +134,7 @@ struct GroupMaskingProps {
     row: GroupRow,
     act: Callback<MaskingAction>,
     on_save: Callback<i64>,
+    on_telephony: Callback<(i64, bool)>,
 }
 
 #[component]
@@ -159,6 +192,17 @@ fn GroupMasking(props: &GroupMaskingProps) -> Html {
                 }
                 if let Some(error) = &row.error {
                     <p id={format!("masking-error-{id}")} class="field-error" role="alert">{ error.clone() }</p>
+                }
+            </td>
+            <td class="group-telephony">
+                <label class="switch">
+                    <input type="checkbox" id={format!("group-telephony-{id}")} class="group-telephony-switch"
+                        checked={row.auto_telephony()} disabled={row.telephony_pending.is_some()}
+                        onchange={props.on_telephony.reform(move |e: Event| (id, super::checked(e)))} />
+                    { "Give every member a telephony user" }
+                </label>
+                if let Some(error) = &row.telephony_error {
+                    <p id={format!("group-telephony-{id}-error")} class="field-error" role="alert">{ error.clone() }</p>
                 }
             </td>
         </tr>

@@ -1,10 +1,13 @@
 //! The administrators' pages (`/admin/…`): SIP accounts, telephony users,
-//! number rules and masking per group, under one tab bar. Anyone else who
+//! number rules, masking (and automatic telephony users) per group, call
+//! limits and turning telephony off, under one tab bar. Anyone else who
 //! opens one gets the "admins only" page; the relay refuses their requests
 //! anyway (403).
 
+pub mod limits;
 pub mod masking;
 pub mod number_rules;
+pub mod telephony_off;
 pub mod telephony_users;
 pub mod trunks;
 
@@ -18,7 +21,7 @@ use crate::hooks::{use_session, use_title};
 use crate::state::admin::Load;
 
 /// The admin pages in tab order: route, tab id and label.
-const TABS: [(Route, &str, &str); 4] = [
+const TABS: [(Route, &str, &str); 6] = [
     (Route::AdminTrunks, "admin-tab-trunks", "SIP accounts"),
     (
         Route::AdminTelephonyUsers,
@@ -31,6 +34,12 @@ const TABS: [(Route, &str, &str); 4] = [
         "Number rules",
     ),
     (Route::AdminMasking, "admin-tab-masking", "Masking"),
+    (Route::AdminLimits, "admin-tab-limits", "Call limits"),
+    (
+        Route::AdminTelephonyOff,
+        "admin-tab-telephony-off",
+        "Turn telephony off",
+    ),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -59,6 +68,8 @@ pub fn AdminArea(props: &AdminAreaProps) -> Html {
         Route::AdminTrunks => html! { <trunks::TrunksPage /> },
         Route::AdminTelephonyUsers => html! { <telephony_users::TelephonyUsersPage /> },
         Route::AdminNumberRules => html! { <number_rules::NumberRulesPage /> },
+        Route::AdminLimits => html! { <limits::LimitsPage /> },
+        Route::AdminTelephonyOff => html! { <telephony_off::TelephonyOffPage /> },
         _ => html! { <masking::MaskingPage /> },
     };
     html! {
