@@ -1,7 +1,8 @@
 //! The admin pages in headless Chromium against a real relay: the number
 //! rules an admin saves on the page are what a manager's dial pad previews
 //! and what the relay enforces; a telephony user's password is shown once;
-//! the SIP accounts page follows a trunk's registration live.
+//! the SIP accounts page follows a trunk's registration live; call limits,
+//! automatic telephony users per group and turning telephony off.
 
 use std::time::Duration;
 
@@ -390,4 +391,193 @@ async fn the_admin_sees_trunks_register_live_and_a_new_sip_password_once() {
 
     browser.close().await;
     t.relay.stop().await;
+}
+
+/// Waits until `tr.sip-user-row` lists exactly `names` (display names, in
+/// any order).
+async fn sip_user_names(browser: &Browser, names: &[&str]) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    wanted.sort();
+    loop {
+        let mut shown = Vec::new();
+        for row in browser
+            .client
+            .find_all(Locator::Css("tr.sip-user-row td:nth-child(2)"))
+            .await
+            .unwrap_or_default()
+        {
+            shown.push(row.text().await.unwrap_or_default());
+        }
+        shown.sort();
+        if shown.len() == wanted.len() && shown.iter().zip(&wanted).all(|(s, w)| s.starts_with(w)) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the telephony users page never listed {wanted:?}; last: {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_admin_sets_call_limits_gives_a_group_telephony_users_and_turns_telephony_off() {
+    let relay = TestRelay::start_with(&dist_dir()).await;
+    let base = relay.url("");
+    let admin = relay.signed_in("admin").await;
+    let browser = Browser::start(&[]).await;
+    browser.sign_in(&base, "admin", "demo").await;
+
+    // Call limits: the relay's refusal lands under the field it names,
+    // then one concurrent call per user is saved and shown after a reload.
+    browser.click("#nav-admin").await;
+    browser.click("#admin-tab-limits").await;
+    browser.find("form#limits-form").await;
+    assert_eq!(browser.current_path().await, "/admin/limits");
+    assert_eq!(
+        value(&browser, "#limits-per-user-concurrent-calls").await,
+        ""
+    );
+    browser
+        .type_into("#limits-per-user-concurrent-calls", "0")
+        .await;
+    browser.click("#limits-save").await;
+    let error = browser
+        .wait_text(
+            "#limits-per-user-concurrent-calls-error",
+            "the relay's complaint",
+            |t| !t.is_empty(),
+        )
+        .await;
+    assert!(error.contains("at least 1"), "{error}");
+    browser
+        .type_into("#limits-per-user-concurrent-calls", "1")
+        .await;
+    assert!(absent(&browser, "#limits-per-user-concurrent-calls-error").await);
+    browser.click("#limits-save").await;
+    browser.find("#limits-saved").await;
+    let stored: Value = get_json(&admin, relay.url("/api/limits")).await;
+    assert_eq!(stored["per_user"]["concurrent_calls"], 1, "{stored}");
+    assert!(
+        stored["per_user"]["attempts_per_minute"].is_null(),
+        "{stored}"
+    );
+    assert!(stored["overall"]["concurrent_calls"].is_null(), "{stored}");
+    browser.goto(&relay.url("/admin/limits")).await;
+    browser.find("form#limits-form").await;
+    assert_eq!(
+        value(&browser, "#limits-per-user-concurrent-calls").await,
+        "1"
+    );
+    assert_eq!(
+        value(&browser, "#limits-per-user-attempts-per-minute").await,
+        ""
+    );
+    assert_eq!(
+        value(&browser, "#limits-overall-concurrent-calls").await,
+        ""
+    );
+
+    // Automatic telephony users for the managers: Anna and Boris get one.
+    let groups: Value = get_json(&admin, relay.url("/api/groups")).await;
+    let manager = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "manager")
+        .expect("the manager group")["id"]
+        .as_i64()
+        .unwrap();
+    browser.click("#admin-tab-masking").await;
+    let switch = format!("#group-telephony-{manager}");
+    assert_eq!(
+        browser.find(&switch).await.prop("checked").await.unwrap(),
+        Some("false".into())
+    );
+    browser.click(&switch).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let el = browser.find(&switch).await;
+        let checked = el.prop("checked").await.unwrap();
+        let disabled = el.prop("disabled").await.unwrap();
+        if checked.as_deref() == Some("true") && disabled.as_deref() == Some("false") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the switch never settled on"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let groups: Value = get_json(&admin, relay.url("/api/groups")).await;
+    assert!(
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == manager && g["auto_telephony"] == true),
+        "{groups}"
+    );
+    browser.click("#admin-tab-telephony-users").await;
+    sip_user_names(&browser, &["Anna", "Boris"]).await;
+
+    // A trunk, so there is one to remove.
+    let created = admin
+        .post(relay.url("/api/trunks"))
+        .json(&json!({
+            "name": "Provider", "number": "+74950000000", "username": "u",
+            "password": "p", "domain": "sip.example", "host": "127.0.0.1:5999",
+            "register": false,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+
+    // Turning telephony off: nothing happens until `turn off` is typed.
+    browser.click("#admin-tab-telephony-off").await;
+    browser
+        .wait_text("#danger-zone", "what is removed", |t| {
+            t.contains("every SIP account") && t.contains("call records")
+        })
+        .await;
+    browser.click("#telephony-off-start").await;
+    browser.type_into("#telephony-off-confirm", "turn of").await;
+    assert_eq!(
+        browser
+            .find("#telephony-off-submit")
+            .await
+            .prop("disabled")
+            .await
+            .unwrap(),
+        Some("true".into())
+    );
+    browser
+        .type_into("#telephony-off-confirm", "turn off")
+        .await;
+    browser.click("#telephony-off-submit").await;
+    browser.find("#telephony-off-report").await;
+    assert_eq!(browser.text("#telephony-off-trunks").await, "1");
+    assert_eq!(browser.text("#telephony-off-sip-users").await, "2");
+    assert_eq!(browser.text("#telephony-off-records").await, "0");
+
+    browser.click("#admin-tab-trunks").await;
+    browser.find("#trunks-empty").await;
+    assert!(absent(&browser, "tr.trunk-row").await);
+    browser.click("#admin-tab-telephony-users").await;
+    browser.find("#sip-users-empty").await;
+    assert!(absent(&browser, "tr.sip-user-row").await);
+    let trunks: Value = get_json(&admin, relay.url("/api/trunks")).await;
+    assert_eq!(trunks, json!([]));
+    let sip_users: Value = get_json(&admin, relay.url("/api/sip-users")).await;
+    assert_eq!(sip_users, json!([]));
+    // The call records stay: the call log still answers.
+    let calls = admin.get(relay.url("/api/calls")).send().await.unwrap();
+    assert_eq!(calls.status(), 200);
+    let limits: Value = get_json(&admin, relay.url("/api/limits")).await;
+    assert!(limits["per_user"]["concurrent_calls"].is_null(), "{limits}");
+
+    browser.close().await;
+    relay.stop().await;
 }
