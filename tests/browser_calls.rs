@@ -534,3 +534,47 @@ async fn the_microphone_chosen_in_the_audio_panel_is_remembered_and_used_for_cal
     browser.close().await;
     t.relay.stop().await;
 }
+
+#[tokio::test]
+async fn an_inbound_call_rings_until_it_is_declined() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    assert_eq!(
+        browser
+            .find("#softphone")
+            .await
+            .attr("data-ringing")
+            .await
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some("false"),
+        "silent before the call"
+    );
+
+    provider.dial(sip_address(&t), "+74950000000", IVAN).await;
+    browser
+        .wait_text("#active-call .call-status", "the ring", |s| {
+            s.starts_with("Incoming")
+        })
+        .await;
+    browser.find("#softphone[data-ringing='true']").await;
+
+    browser.click("#reject-button").await;
+    browser.find("#softphone[data-ringing='false']").await;
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#active-call"))
+            .await
+            .is_err(),
+        "the call is gone after Decline"
+    );
+
+    browser.close().await;
+    t.relay.stop().await;
+}

@@ -47,6 +47,8 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             }
         });
     }
+    // The ring tone plays (for tests and styles: `data-ringing`).
+    let ring_flag = use_state(|| false);
     {
         // An inbound call rings: the ring tone and, in a hidden tab, a
         // notification; both stop when it is answered, declined or gone.
@@ -63,11 +65,16 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             .or_else(|| state.call.as_ref().map(|c| c.number.clone()))
             .unwrap_or_default();
         let leader = props.engine.as_ref().is_some_and(Engine::is_leader);
+        let flag = ring_flag.clone();
         use_effect_with(ringing, move |ringing| {
             let on = ringing.is_some() && leader;
             let ringer = on.then(Ringer::start).flatten();
             let notice = on.then(|| RingNotice::show_if_hidden(&caller)).flatten();
-            move || drop((ringer, notice))
+            flag.set(ringer.is_some());
+            move || {
+                flag.set(false);
+                drop((ringer, notice))
+            }
         });
     }
     // Notifications are asked for on the first click in the dock, not on load.
@@ -184,7 +191,8 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
         _ => None,
     };
     html! {
-        <aside id="softphone" class="softphone" aria-label="Softphone" onclick={on_dock_click}>
+        <aside id="softphone" class="softphone" aria-label="Softphone" onclick={on_dock_click}
+            data-ringing={ring_flag.to_string()}>
             <div class="softphone-head">
                 <h2>{ "Phone" }</h2>
                 { for missed }
