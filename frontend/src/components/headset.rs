@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -33,7 +35,8 @@ pub fn HeadsetSettings() -> Html {
     {
         let listing = listing.clone();
         use_effect_with((*open, *refresh), move |(open, _)| {
-            if *open {
+            let load = move || {
+                let listing = listing.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let (inputs, outputs) = devices::list().await;
                     let named = inputs.iter().any(|d| !d.label.is_empty());
@@ -43,6 +46,22 @@ pub fn HeadsetSettings() -> Html {
                         named,
                     });
                 });
+            };
+            // A headset plugged in or out while the panel is open.
+            let media = web_sys::window().and_then(|w| w.navigator().media_devices().ok());
+            let on_change = open.then(|| {
+                load();
+                let on_change = Closure::<dyn FnMut()>::new(load);
+                if let Some(media) = &media {
+                    media.set_ondevicechange(Some(on_change.as_ref().unchecked_ref()));
+                }
+                on_change
+            });
+            move || {
+                if let (Some(media), Some(_)) = (&media, &on_change) {
+                    media.set_ondevicechange(None);
+                }
+                drop(on_change);
             }
         });
     }
