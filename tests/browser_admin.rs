@@ -450,7 +450,7 @@ async fn the_admin_sets_call_limits_gives_a_group_telephony_users_and_turns_tele
             |t| !t.is_empty(),
         )
         .await;
-    assert!(error.contains("at least 1"), "{error}");
+    assert!(error.starts_with("must be at least 1"), "{error}");
     browser
         .type_into("#limits-per-user-concurrent-calls", "1")
         .await;

@@ -5,8 +5,10 @@
 use callcard_shared::api::{SipCredentials, SipUser, SipUserInput};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use super::{field_error, load_notice, CheckField, TextField};
+use crate::app::Route;
 use crate::hooks::{use_session, use_title};
 use crate::services::error::ApiFailure;
 use crate::services::{admin, api};
@@ -137,7 +139,10 @@ pub fn TelephonyUsersPage() -> Html {
             { head }
             <p class="muted page-intro">
                 { "A telephony user gives a CRM user an extension and SIP credentials: \
-                   the browser phone signs in with the web session, a desk phone with the login and password." }
+                   the browser phone signs in with the web session, a desk phone with the login and password. \
+                   To give every member of an access group one, use its switch on the " }
+                <Link<Route> to={Route::AdminMasking}>{ "Masking" }</Link<Route>>
+                { " tab." }
             </p>
             if let Some(credentials) = &state.credentials {
                 <CredentialsBox credentials={credentials.clone()} on_dismiss={act.reform(|()| A::DismissCredentials)} />

@@ -318,7 +318,14 @@ impl Reducible for LimitsState {
             LimitsAction::SaveFailed { field, message } => {
                 next.saving = false;
                 next.error = Some(match field.as_deref().and_then(LimitField::from_api) {
-                    Some(field) => FormError::at(field, message),
+                    // Under the field, the relay's `per_user.…: ` prefix says
+                    // nothing the field does not.
+                    Some(field) => FormError::at(
+                        field,
+                        message
+                            .strip_prefix(&format!("{}: ", field.as_api()))
+                            .unwrap_or(&message),
+                    ),
                     None => FormError::general(match field {
                         Some(field) => format!("{field}: {message}"),
                         None => message,
@@ -426,7 +433,7 @@ mod tests {
                 LimitsAction::SaveStarted,
                 LimitsAction::SaveFailed {
                     field: Some("per_user.concurrent_calls".into()),
-                    message: "must be at least 1".into(),
+                    message: "per_user.concurrent_calls: must be at least 1".into(),
                 },
             ],
         );
