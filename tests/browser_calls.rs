@@ -578,3 +578,89 @@ async fn an_inbound_call_rings_until_it_is_declined() {
     browser.close().await;
     t.relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_second_call_waits_and_answering_it_holds_the_first_until_they_are_swapped() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    // A second line of the provider: another trunk, another far end.
+    let second = ProviderPeer::start().await;
+    callcard_tests::telephony::create_trunk_over(&t, second.sip_addr(), "trunkpass", false, "udp")
+        .await;
+    let relay_sip = sip_address(&t);
+
+    provider.dial(relay_sip, "+74950000000", IVAN).await;
+    browser
+        .wait_text("#active-call .call-status", "the first ring", |s| {
+            s.starts_with("Incoming")
+        })
+        .await;
+    browser.click("#answer-button").await;
+    provider
+        .expect("the first answer", MEDIA_WAIT, |s| {
+            s.call == CallState::Answered
+        })
+        .await;
+
+    // A second caller while talking: call waiting, not busy.
+    second.dial(relay_sip, "+74950000000", "+48221234567").await;
+    browser
+        .wait_text("#other-call", "call waiting", |s| {
+            s.contains("Call waiting") && s.contains("+48221234567")
+        })
+        .await;
+    browser.click("#answer-waiting").await;
+    second
+        .expect("the second answer", MEDIA_WAIT, |s| {
+            s.call == CallState::Answered
+        })
+        .await;
+    let held = provider
+        .expect("the first call held", MEDIA_WAIT, |s| {
+            s.offered_directions.iter().any(|d| d == "sendonly")
+        })
+        .await;
+    assert_eq!(held.call, CallState::Answered, "held, not hung up");
+    browser
+        .wait_text("#other-call", "the first call on hold", |s| {
+            s.contains("On hold")
+        })
+        .await;
+    // The second caller hears the browser's tone.
+    second
+        .expect("the browser's audio on the second call", MEDIA_WAIT, |s| {
+            s.received_pcm.len() >= 8_000
+        })
+        .await;
+
+    // Swap: the second goes on hold, the first resumes.
+    browser.click("#swap-call").await;
+    provider
+        .expect("the first call resumed", MEDIA_WAIT, |s| {
+            s.offered_directions.last().map(String::as_str) == Some("sendrecv")
+                && s.offered_directions.len() >= 2
+        })
+        .await;
+    second
+        .expect("the second call held", MEDIA_WAIT, |s| {
+            s.offered_directions.iter().any(|d| d == "sendonly")
+        })
+        .await;
+
+    // The held caller hangs up: only the first call is left.
+    second.hang_up().await;
+    browser
+        .wait_text("#softphone", "one call left", |s| !s.contains("On hold:"))
+        .await;
+    browser.click("#hangup-button").await;
+    provider
+        .expect("the BYE", MEDIA_WAIT, |s| s.call == CallState::Ended)
+        .await;
+
+    browser.close().await;
+    t.relay.stop().await;
+}

@@ -173,6 +173,39 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                 engine={props.engine.clone()} />
         }
     });
+    let other_call = state.other.as_ref().map(|other| {
+        let engine = props.engine.clone();
+        let act = move |f: fn(&Engine)| {
+            let engine = engine.clone();
+            Callback::from(move |_: MouseEvent| {
+                if let Some(engine) = &engine {
+                    f(engine);
+                }
+            })
+        };
+        let waiting = other.status == CallStatus::Incoming;
+        html! {
+            <section id="other-call" class={classes!("other-call", waiting.then_some("waiting"))}
+                aria-label={if waiting { "Call waiting" } else { "Call on hold" }}>
+                <p class="other-call-title">
+                    { if waiting { "Call waiting: " } else { "On hold: " } }{ &other.number }
+                </p>
+                <div class="call-actions">
+                    if waiting {
+                        <button type="button" id="answer-waiting" class="btn btn-call"
+                            title="Hold the current call and answer this one"
+                            onclick={act(Engine::answer_waiting)}>{ "Hold & answer" }</button>
+                        <button type="button" id="decline-waiting" class="btn btn-hangup"
+                            onclick={act(Engine::decline_waiting)}>{ "Decline" }</button>
+                    } else {
+                        <button type="button" id="swap-call" class="btn btn-ghost"
+                            title="Hold the current call and resume this one"
+                            onclick={act(Engine::swap)}>{ "Swap" }</button>
+                    }
+                </div>
+            </section>
+        }
+    });
     let wrap_up = state.wrap_up.as_ref().map(|record| {
         let on_action = on_action.clone();
         let on_done = Callback::from(move |saved: Option<callcard_shared::api::CallRecord>| {
@@ -202,6 +235,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             </div>
             { for announced }
             { for call_panel }
+            { for other_call }
             { for outcome }
             { for wrap_up }
             <form class="dial-form" onsubmit={|e: SubmitEvent| e.prevent_default()}>

@@ -65,6 +65,9 @@ struct Inner {
     /// The relay accepted our REGISTER on this connection.
     registered: bool,
     slot: Option<Slot>,
+    /// A second call: ringing while `slot` talks (call waiting), or the call
+    /// put on hold to answer it.
+    other: Option<Slot>,
     /// Signed out: nothing reconnects.
     stopped: bool,
     tabs: Option<Tabs>,
@@ -137,6 +140,7 @@ impl Engine {
             backoff_ms: 1_000,
             registered: false,
             slot: None,
+            other: None,
             stopped: false,
             tabs: None,
             leader: false,
@@ -167,6 +171,7 @@ impl Engine {
                     id: *id,
                     outcome: outcome.clone(),
                 }),
+                PhoneAction::Other(call) => Some(TabMessage::Other { call: call.clone() }),
                 _ => None,
             };
             if let Some(message) = message {
@@ -213,6 +218,7 @@ impl Engine {
                 self.0.borrow_mut().mirrored_call = Some(call.id);
                 self.report(PhoneAction::Call(call));
             }
+            TabMessage::Other { call } if !leader => self.report(PhoneAction::Other(call)),
             TabMessage::CallEnded { id, outcome } if !leader => {
                 self.0.borrow_mut().mirrored_call = None;
                 self.report(PhoneAction::CallEnded { id, outcome });
@@ -224,6 +230,9 @@ impl Engine {
                 Command::Mute { muted } => self.set_muted(muted),
                 Command::Hold { held } => self.set_held(held),
                 Command::Dtmf { key } => self.dtmf(key),
+                Command::AnswerWaiting => self.answer_waiting(),
+                Command::DeclineWaiting => self.decline_waiting(),
+                Command::Swap => self.swap(),
             },
             _ => {}
         }
@@ -572,6 +581,72 @@ impl Engine {
         self.0.borrow().slot.as_ref().and_then(|s| s.audio.clone())
     }
 
+    fn is_other(&self, call: CallHandle) -> bool {
+        self.0
+            .borrow()
+            .other
+            .as_ref()
+            .is_some_and(|s| s.view.id == call.0)
+    }
+
+    /// The audio of the current call or of the other one.
+    fn audio_of(&self, call: CallHandle) -> Option<Rc<CallAudio>> {
+        let inner = self.0.borrow();
+        let audio = [inner.slot.as_ref(), inner.other.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|s| s.view.id == call.0)
+            .and_then(|s| s.audio.clone());
+        audio
+    }
+
+    fn report_other(&self) {
+        let view = self.0.borrow().other.as_ref().map(|s| s.view.clone());
+        self.report(PhoneAction::Other(view));
+    }
+
+    /// The other call ended (the waiting caller gave up, the held one hung up).
+    fn finish_other(&self, call: CallHandle, outcome: Option<String>) {
+        let gone = {
+            let mut inner = self.0.borrow_mut();
+            if inner.other.as_ref().is_some_and(|s| s.view.id == call.0) {
+                inner.other.take()
+            } else {
+                None
+            }
+        };
+        if let Some(slot) = gone {
+            self.report_other();
+            if let Some(outcome) = outcome {
+                self.report(PhoneAction::Notice(outcome));
+            }
+            if slot.view.answered_at.is_some() {
+                self.open_wrap_up();
+            }
+        }
+    }
+
+    /// When the current call ends, the other one (held, or still ringing)
+    /// takes its place on screen.
+    fn promote_other(&self) {
+        let view = {
+            let mut inner = self.0.borrow_mut();
+            if inner.slot.is_some() {
+                return;
+            }
+            inner.slot = inner.other.take();
+            inner.slot.as_ref().map(|s| s.view.clone())
+        };
+        if let Some(view) = view {
+            let talking = view.status == CallStatus::Talking;
+            self.report(PhoneAction::Other(None));
+            self.report(PhoneAction::Call(view));
+            if talking {
+                self.start_meter();
+            }
+        }
+    }
+
     fn finish(&self, call: CallHandle, outcome: Option<String>) {
         let mut inner = self.0.borrow_mut();
         if inner.slot.as_ref().is_some_and(|s| s.view.id == call.0) {
@@ -589,6 +664,10 @@ impl Engine {
             if answered {
                 self.open_wrap_up();
             }
+            self.promote_other();
+        } else {
+            drop(inner);
+            self.finish_other(call, None);
         }
     }
 
@@ -639,8 +718,12 @@ impl Engine {
             Event::IncomingCall {
                 call, from, sdp, ..
             } => {
-                if self.0.borrow().slot.is_some() {
-                    // One call at a time for now: the caller hears busy.
+                let (busy, waiting_free) = {
+                    let inner = self.0.borrow();
+                    (inner.slot.is_some(), inner.other.is_none())
+                };
+                if busy && !waiting_free {
+                    // Two calls already: the third caller hears busy.
                     self.with_ep(|ep| ep.reject(now(), call, 486));
                     return;
                 }
@@ -655,14 +738,21 @@ impl Engine {
                     rx_packets: 0,
                     rx_level: 0.0,
                 };
-                self.0.borrow_mut().slot = Some(Slot {
+                let slot = Slot {
                     view: view.clone(),
                     audio: None,
                     remote_offer: sdp.map(|s| String::from_utf8_lossy(&s).into_owned()),
                     abandoned: false,
-                });
+                };
                 self.with_ep(|ep| ep.ringing(now(), call, None));
-                self.report(PhoneAction::Call(view));
+                if busy {
+                    // Call waiting: it rings beside the call in progress.
+                    self.0.borrow_mut().other = Some(slot);
+                    self.report_other();
+                } else {
+                    self.0.borrow_mut().slot = Some(slot);
+                    self.report(PhoneAction::Call(view));
+                }
             }
             Event::Progress { call, code, sdp } if self.is_current(call) => {
                 if (180..=183).contains(&code) {
@@ -690,9 +780,11 @@ impl Engine {
                 let outcome = by_peer.then(|| "The other side hung up.".to_string());
                 self.finish(call, outcome);
             }
-            Event::RemoteOffer { call, sdp, .. } if self.is_current(call) => {
+            Event::RemoteOffer { call, sdp, .. }
+                if self.is_current(call) || self.is_other(call) =>
+            {
                 // The far end (re)negotiates, e.g. holds: answer with our audio.
-                let Some(audio) = self.audio() else {
+                let Some(audio) = self.audio_of(call) else {
                     self.with_ep(|ep| ep.reject(now(), call, 488));
                     return;
                 };
@@ -713,22 +805,19 @@ impl Engine {
                 call,
                 code: 200..=299,
                 sdp: Some(sdp),
-            } if self.is_current(call) => self.take_answer(sdp),
+            } if self.is_current(call) || self.is_other(call) => {
+                if let Some(audio) = self.audio_of(call) {
+                    take_answer_on(audio, sdp);
+                }
+            }
             _ => {}
         }
     }
 
     fn take_answer(&self, sdp: Vec<u8>) {
-        let Some(audio) = self.audio() else {
-            return;
-        };
-        if !audio.awaits_answer() {
-            return;
+        if let Some(audio) = self.audio() {
+            take_answer_on(audio, sdp);
         }
-        let sdp = String::from_utf8_lossy(&sdp).into_owned();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = audio.take_answer(&sdp).await;
-        });
     }
 
     fn talking(&self) {
@@ -941,6 +1030,7 @@ impl Engine {
         if slot.view.answered_at.is_some() {
             self.open_wrap_up();
         }
+        self.promote_other();
     }
 
     pub fn set_muted(&self, muted: bool) {
@@ -978,6 +1068,120 @@ impl Engine {
         });
     }
 
+    /// Call waiting: holds the call in progress (or ends it if it is not
+    /// talking yet) and answers the waiting one.
+    pub fn answer_waiting(&self) {
+        if self.forwarded(Command::AnswerWaiting) {
+            return;
+        }
+        let (waiting, talking, held) = {
+            let inner = self.0.borrow();
+            let waiting = inner
+                .other
+                .as_ref()
+                .is_some_and(|s| s.view.status == CallStatus::Incoming);
+            let current = inner
+                .slot
+                .as_ref()
+                .map(|s| (s.view.status.clone(), s.view.held));
+            (
+                waiting,
+                matches!(current, Some((CallStatus::Talking, _))),
+                matches!(current, Some((_, true))),
+            )
+        };
+        if !waiting {
+            return;
+        }
+        if talking {
+            if !held {
+                self.set_held(true);
+            }
+        } else {
+            self.end_current();
+        }
+        {
+            let mut inner = self.0.borrow_mut();
+            let current = inner.slot.take();
+            inner.slot = inner.other.take();
+            inner.other = current;
+            inner.meter = None;
+        }
+        let view = self.0.borrow().slot.as_ref().map(|s| s.view.clone());
+        if let Some(view) = view {
+            self.report(PhoneAction::Call(view));
+        }
+        self.report_other();
+        self.answer();
+    }
+
+    /// Call waiting: the waiting caller hears busy.
+    pub fn decline_waiting(&self) {
+        if self.forwarded(Command::DeclineWaiting) {
+            return;
+        }
+        let call = {
+            let mut inner = self.0.borrow_mut();
+            match inner.other.as_ref() {
+                Some(s) if s.view.status == CallStatus::Incoming => {
+                    let call = CallHandle(s.view.id);
+                    inner.other = None;
+                    call
+                }
+                _ => return,
+            }
+        };
+        self.with_ep(|ep| ep.reject(now(), call, 486));
+        self.report_other();
+    }
+
+    /// Two talked calls: holds the current one and resumes the other.
+    pub fn swap(&self) {
+        if self.forwarded(Command::Swap) {
+            return;
+        }
+        let ready = {
+            let inner = self.0.borrow();
+            let talking =
+                |s: Option<&Slot>| s.is_some_and(|s| s.view.status == CallStatus::Talking);
+            talking(inner.slot.as_ref()) && talking(inner.other.as_ref())
+        };
+        if !ready {
+            return;
+        }
+        if !self.0.borrow().slot.as_ref().is_some_and(|s| s.view.held) {
+            self.set_held(true);
+        }
+        {
+            let mut inner = self.0.borrow_mut();
+            let current = inner.slot.take();
+            inner.slot = inner.other.take();
+            inner.other = current;
+        }
+        let view = self.0.borrow().slot.as_ref().map(|s| s.view.clone());
+        if let Some(view) = view {
+            self.report(PhoneAction::Call(view));
+        }
+        self.report_other();
+        self.set_held(false);
+        self.start_meter();
+    }
+
+    /// Ends the current call without touching the other one.
+    fn end_current(&self) {
+        let slot = self.0.borrow_mut().slot.take();
+        if let Some(slot) = slot {
+            if let Some(ep) = self.0.borrow_mut().ep.as_mut() {
+                end_call(ep, &slot);
+            }
+            self.flush();
+            self.report(PhoneAction::CallEnded {
+                id: slot.view.id,
+                outcome: None,
+            });
+        }
+    }
+
     /// A keypad press during a call: an RFC 4733 DTMF event.
     pub fn dtmf(&self, key: char) {
         if self.forwarded(Command::Dtmf { key }) {
@@ -987,6 +1191,17 @@ impl Engine {
             audio.send_dtmf(&key.to_string());
         }
     }
+}
+
+/// Gives `audio` the far end's answer to our pending offer, if one is pending.
+fn take_answer_on(audio: Rc<CallAudio>, sdp: Vec<u8>) {
+    if !audio.awaits_answer() {
+        return;
+    }
+    let sdp = String::from_utf8_lossy(&sdp).into_owned();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = audio.take_answer(&sdp).await;
+    });
 }
 
 /// Ends a call in whatever state it is: CANCEL, 486 or BYE.

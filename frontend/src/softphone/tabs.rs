@@ -24,6 +24,8 @@ pub enum TabMessage {
     Call { call: CallView },
     /// The leader's call ended.
     CallEnded { id: u64, outcome: Option<String> },
+    /// The leader's second call (waiting or held) appeared, changed or went.
+    Other { call: Option<CallView> },
     /// A follower's user acted; the leader does it.
     Command { command: Command },
 }
@@ -38,6 +40,9 @@ pub enum Command {
     Mute { muted: bool },
     Hold { held: bool },
     Dtmf { key: char },
+    AnswerWaiting,
+    DeclineWaiting,
+    Swap,
 }
 
 /// This tab's link to the others.

@@ -25,8 +25,10 @@ pub struct PhoneState {
     pub dialplan: Option<DialplanView>,
     /// The browser phone's registration.
     pub line: LineState,
-    /// The call on screen (one at a time for now).
+    /// The call on screen.
     pub call: Option<CallView>,
+    /// A second call: ringing beside `call` (call waiting) or on hold.
+    pub other: Option<CallView>,
     /// The relay's announcement of the inbound call about to ring here,
     /// with the caller's card.
     pub caller: Option<CallerCard>,
@@ -134,6 +136,8 @@ pub enum PhoneAction {
     WrapUp(Option<CallRecord>),
     /// A line for the user under the call panel.
     Notice(String),
+    /// The second call appeared, changed or went.
+    Other(Option<CallView>),
 }
 
 /// The rules compiled for previews; None when they do not compile here (the
@@ -221,6 +225,7 @@ impl Reducible for PhoneState {
             PhoneAction::Caller(card) => next.caller = Some(card),
             PhoneAction::WrapUp(record) => next.wrap_up = record,
             PhoneAction::Notice(text) => next.last_outcome = Some(text),
+            PhoneAction::Other(call) => next.other = call,
             PhoneAction::CallerGone { call_id, status } => {
                 if next.caller.as_ref().is_some_and(|c| c.call_id == call_id) {
                     if status == "missed" {
