@@ -261,6 +261,28 @@ async fn the_admin_sees_trunks_register_live_and_a_new_sip_password_once() {
     assert!(title.contains("wrong credentials (403)"), "{title}");
     let _ = wrong.finished(WAIT).await;
 
+    // "Register now" asks again at once, without waiting out the back-off:
+    // the icon goes back to pending.
+    let trunks: Value = get_json(&t.admin, t.relay.url("/api/trunks")).await;
+    let failed_id = trunks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|tr| {
+            tr["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Provider"))
+        })
+        .expect("the failed trunk")["id"]
+        .clone();
+    browser
+        .click(&format!(
+            "tr.trunk-row[data-id='{failed_id}'] button.trunk-register"
+        ))
+        .await;
+    trunk_icon(&browser, "Provider", "pending").await;
+    assert!(absent(&browser, "#trunks-error").await, "no error shown");
+
     // Deleting asks first.
     browser.click("tr.trunk-row button.trunk-delete").await;
     browser

@@ -1123,3 +1123,87 @@ async fn the_openapi_document_describes_the_telephony_routes() {
     }
     assert!(doc["components"]["schemas"]["Trunk"]["properties"]["password"].is_null());
 }
+
+/// The CSeq numbers of the REGISTERs `socket` receives within `within`.
+fn register_cseqs(socket: &std::net::UdpSocket, within: std::time::Duration) -> Vec<u32> {
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let deadline = std::time::Instant::now() + within;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < deadline {
+        let Ok(n) = socket.recv(&mut buf) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&buf[..n]);
+        let cseq = text
+            .lines()
+            .find_map(|l| l.strip_prefix("CSeq: "))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok());
+        if let Some(cseq) = cseq.filter(|_| text.starts_with("REGISTER ")) {
+            if !seen.contains(&cseq) {
+                seen.push(cseq);
+            }
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn register_now_sends_a_fresh_register_at_once_and_only_for_registering_trunks() {
+    let relay = TestRelay::start().await;
+    let admin = relay.signed_in("admin").await;
+    let anna = relay.signed_in("anna").await;
+    let (socket, host) = silent_sip_server();
+    let mut body = trunk_json("main", &host, Some("secret-pass"));
+    body["register"] = json!(true);
+    let (status, text) = call(&admin, Method::POST, relay.url("/api/trunks"), Some(body)).await;
+    assert_eq!(status, 201, "{text}");
+    let trunk: Trunk = parse(&text);
+    let first = tokio::task::spawn_blocking({
+        let socket = socket.try_clone().unwrap();
+        move || register_cseqs(&socket, std::time::Duration::from_secs(2))
+    })
+    .await
+    .unwrap();
+    assert_eq!(first, vec![1], "the trunk's own first REGISTER");
+
+    let url = relay.url(&format!("/api/trunks/{}/register", trunk.id));
+    let (status, _) = call(&anna, Method::POST, url.clone(), None).await;
+    assert_eq!(status, 403, "managers may not");
+    let (status, text) = call(&admin, Method::POST, url, None).await;
+    assert_eq!(status, 202, "{text}");
+    let again = tokio::task::spawn_blocking(move || {
+        register_cseqs(&socket, std::time::Duration::from_secs(2))
+    })
+    .await
+    .unwrap();
+    assert!(
+        again.contains(&2),
+        "a new REGISTER (CSeq 2) at once, not only retransmissions: {again:?}"
+    );
+
+    let (status, _) = call(
+        &admin,
+        Method::POST,
+        relay.url("/api/trunks/999/register"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (_, other_host) = silent_sip_server();
+    let mut quiet = trunk_json("quiet", &other_host, Some("secret-pass"));
+    quiet["register"] = json!(false);
+    let (_, text) = call(&admin, Method::POST, relay.url("/api/trunks"), Some(quiet)).await;
+    let quiet: Trunk = parse(&text);
+    let (status, text) = call(
+        &admin,
+        Method::POST,
+        relay.url(&format!("/api/trunks/{}/register", quiet.id)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{text}");
+    assert_eq!(field(&text).as_deref(), Some("register"));
+}

@@ -25,6 +25,7 @@ use crate::state::AppState;
         routes::contacts::add_note,
         routes::users::list,
         routes::trunks::list,
+        routes::trunks::register_now,
         routes::trunks::create,
         routes::trunks::one,
         routes::trunks::update,

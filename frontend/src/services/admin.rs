@@ -45,6 +45,11 @@ pub async fn update_trunk(id: i64, input: &TrunkInput) -> Result<Trunk, ApiFailu
     fetch_json(put(&format!("/api/trunks/{id}")).json(input)).await
 }
 
+/// Asks the relay to register the trunk again at once; the live status follows.
+pub async fn register_trunk(id: i64) -> Result<Trunk, ApiFailure> {
+    fetch_json(post(&format!("/api/trunks/{id}/register")).build()).await
+}
+
 pub async fn delete_trunk(id: i64) -> Result<(), ApiFailure> {
     delete(&format!("/api/trunks/{id}")).await
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use callcard_shared::api::{ApiError, Trunk, TrunkInput};
 
@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/trunks", get(list).post(create))
         .route("/trunks/{id}", get(one).put(update).delete(remove))
+        .route("/trunks/{id}/register", post(register_now))
 }
 
 fn not_found(id: i64) -> AppError {
@@ -101,6 +102,40 @@ pub async fn update(
         state.telephony.trunks_changed.notify_one();
     }
     Ok(Json(load(&state, id).await?))
+}
+
+/// Registers the trunk again at once (after fixing something at the
+/// provider, or to skip a back-off). 202: the status goes `pending`, then
+/// `registered` or `failed` as the provider answers.
+#[utoipa::path(post, path = "/api/trunks/{id}/register", tag = "telephony",
+    params(("id" = i64, Path, description = "Trunk id")),
+    responses((status = 202, body = Trunk), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, description = "The trunk is disabled or does not register", body = ApiError)))]
+pub async fn register_now(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+) -> AppResult<(StatusCode, Json<Trunk>)> {
+    let id = parse_id(&id, "trunk")?;
+    let trunk = load(&state, id).await?;
+    if !trunk.enabled || !trunk.register {
+        let (field, why) = if trunk.enabled {
+            ("register", "set not to register")
+        } else {
+            ("enabled", "disabled")
+        };
+        return Err(AppError::Conflict {
+            field: field.into(),
+            message: format!("trunk {id} is {why}: there is nothing to register"),
+        });
+    }
+    tracing::info!(admin = %admin.login, id, "trunk registration asked for");
+    let _ = state
+        .telephony
+        .inputs
+        .send(crate::telephony::switch::Input::RegisterTrunk { trunk_id: id });
+    Ok((StatusCode::ACCEPTED, Json(trunk)))
 }
 
 /// Deletes a trunk; its past calls stay in the log without it.

@@ -80,6 +80,11 @@ pub enum Input {
     SipUserChanged {
         user_id: i64,
     },
+    /// An administrator asked this trunk to register again now (it was
+    /// waiting out a back-off, or the provider lost the binding).
+    RegisterTrunk {
+        trunk_id: i64,
+    },
     /// The media of the call with this record ended by itself (no RTP, the
     /// browser never connected …): both legs are hung up.
     MediaEnded {
@@ -461,6 +466,16 @@ impl Switch {
                 self.device_input(now, conn, &bytes);
             }
             Input::Closed { conn } => self.device_gone(now, conn).await,
+            Input::RegisterTrunk { trunk_id } => {
+                if let Some(trunk) = self.trunks.get_mut(&trunk_id).filter(|t| t.config.register) {
+                    tracing::info!(trunk = trunk_id, "registering now, as asked");
+                    self.telephony
+                        .trunks
+                        .set(trunk_id, TrunkState::Pending, None);
+                    trunk.register_now(now);
+                    self.dirty.insert(Leg::Trunk(trunk_id));
+                }
+            }
             Input::SipUserChanged { user_id } => {
                 let account = crm::sip_users::by_user(&self.db, user_id)
                     .await

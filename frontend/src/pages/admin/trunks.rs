@@ -97,6 +97,20 @@ pub fn TrunksPage() -> Html {
             });
         })
     };
+    let on_register = {
+        let state = state.clone();
+        let session = session.clone();
+        Callback::from(move |id: i64| {
+            let (state, session) = (state.clone(), session.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(failure) = admin::register_trunk(id).await {
+                    if !session.check(&failure) {
+                        state.dispatch(TrunksAction::RegisterFailed(failure.message()));
+                    }
+                }
+            });
+        })
+    };
     let act = {
         let state = state.clone();
         Callback::from(move |action: TrunksAction| state.dispatch(action))
@@ -123,7 +137,7 @@ pub fn TrunksPage() -> Html {
             <TrunkRow key={trunk.id} trunk={trunk.clone()}
                 confirming={state.confirm_delete == Some(trunk.id)}
                 deleting={state.deleting == Some(trunk.id)}
-                act={act.clone()} on_delete={on_delete.clone()} />
+                act={act.clone()} on_delete={on_delete.clone()} on_register={on_register.clone()} />
         }
     });
     html! {
@@ -166,6 +180,7 @@ struct TrunkRowProps {
     deleting: bool,
     act: Callback<TrunksAction>,
     on_delete: Callback<i64>,
+    on_register: Callback<i64>,
 }
 
 #[component]
@@ -193,6 +208,11 @@ fn TrunkRow(props: &TrunkRowProps) -> Html {
     } else {
         html! {
             <>
+                if trunk.enabled && trunk.register {
+                    <button type="button" class="btn btn-small trunk-register"
+                        title="Send a REGISTER to the provider now"
+                        onclick={props.on_register.reform(move |_| id)}>{ "Register now" }</button>
+                }
                 <button type="button" class="btn btn-small trunk-edit"
                     onclick={props.act.reform(move |_| TrunksAction::Edit(id))}>{ "Edit" }</button>
                 <button type="button" class="btn btn-small btn-ghost trunk-delete"

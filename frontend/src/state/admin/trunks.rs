@@ -318,6 +318,8 @@ pub enum TrunksAction {
     DeleteStarted(i64),
     Deleted(i64),
     DeleteFailed(String),
+    /// "Register now" was refused (the trunk is disabled, or gone).
+    RegisterFailed(String),
 }
 
 fn sort(trunks: &mut [Trunk]) {
@@ -445,6 +447,7 @@ impl Reducible for TrunksState {
                     next.editor = None;
                 }
             }
+            TrunksAction::RegisterFailed(message) => next.error = Some(message),
             TrunksAction::DeleteFailed(message) => {
                 next.deleting = None;
                 next.confirm_delete = None;
