@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use callcard_tests::browser::Browser;
 use callcard_tests::provider_peer::{CallState, ProviderPeer};
-use callcard_tests::softphone::{anna_online, Call, MEDIA_WAIT, TONE_HZ};
+use callcard_tests::softphone::{anna_online, answer_ringing_call, Call, MEDIA_WAIT, TONE_HZ};
 use callcard_tests::telephony::{sip_address, TrunkTest, IVAN};
 use callcard_tests::webrtc_peer::dominant;
 
@@ -236,15 +236,7 @@ async fn an_inbound_call_pops_the_callers_card_and_is_heard_at_both_ends() {
             s.contains("Ivan Petrov")
         })
         .await;
-    browser
-        .wait_text("#active-call .call-status", "the ring", |s| {
-            s.starts_with("Incoming")
-        })
-        .await;
-    browser.click("#answer-button").await;
-    provider
-        .expect("the answer", MEDIA_WAIT, |s| s.call == CallState::Answered)
-        .await;
+    answer_ringing_call(&browser, &provider).await;
 
     // 2. Audio both ways on an inbound call.
     provider_hears_the_tone(&provider).await;
@@ -272,17 +264,7 @@ async fn an_inbound_call_pops_the_callers_card_and_is_heard_at_both_ends() {
             s.contains("Unknown number")
         })
         .await;
-    browser
-        .wait_text("#active-call .call-status", "the ring", |s| {
-            s.starts_with("Incoming")
-        })
-        .await;
-    browser.click("#answer-button").await;
-    provider
-        .expect("the second answer", MEDIA_WAIT, |s| {
-            s.call == CallState::Answered
-        })
-        .await;
+    answer_ringing_call(&browser, &provider).await;
     provider.hang_up().await;
     browser.find("#wrap-up-contact-name").await;
     browser
@@ -594,17 +576,7 @@ async fn a_second_call_waits_and_answering_it_holds_the_first_until_they_are_swa
     let relay_sip = sip_address(&t);
 
     provider.dial(relay_sip, "+74950000000", IVAN).await;
-    browser
-        .wait_text("#active-call .call-status", "the first ring", |s| {
-            s.starts_with("Incoming")
-        })
-        .await;
-    browser.click("#answer-button").await;
-    provider
-        .expect("the first answer", MEDIA_WAIT, |s| {
-            s.call == CallState::Answered
-        })
-        .await;
+    answer_ringing_call(&browser, &provider).await;
 
     // A second caller while talking: call waiting, not busy.
     second.dial(relay_sip, "+74950000000", "+48221234567").await;

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::browser::{dist_dir, Browser};
-use crate::provider_peer::ProviderPeer;
+use crate::provider_peer::{CallState, ProviderPeer};
 use crate::telephony::{create_trunk_over, sip_user, TrunkTest};
 use crate::TestRelay;
 
@@ -69,4 +69,18 @@ pub async fn anna_online() -> Call {
         browser,
         _wav_dir: wav_dir,
     }
+}
+
+/// The dock shows an inbound call ringing; Answer is clicked and `provider`
+/// (the caller) sees the answer.
+pub async fn answer_ringing_call(browser: &Browser, provider: &ProviderPeer) {
+    browser
+        .wait_text("#active-call .call-status", "the ring", |s| {
+            s.starts_with("Incoming")
+        })
+        .await;
+    browser.click("#answer-button").await;
+    provider
+        .expect("the answer", MEDIA_WAIT, |s| s.call == CallState::Answered)
+        .await;
 }
