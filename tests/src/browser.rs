@@ -181,7 +181,16 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Also when a test panicked before `close`: chromedriver goes, and so
+    /// does every Chromium process of this profile (they would outlive it).
     fn drop(&mut self) {
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!("--user-data-dir={}", self._profile.path().display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
