@@ -435,6 +435,22 @@ fn passes(m: &Measure, base: &Measure) -> bool {
         && m.offered >= 0.99
 }
 
+/// A measurement taken while the load tool could not keep up: its CPU per
+/// call counts fewer packets than a call carries.
+fn fell_behind(m: &Measure) -> bool {
+    m.offered < 0.99
+}
+
+/// How many calls would fit in the target share of both cores at the CPU
+/// per call measured (`—` when the load fell behind).
+fn capacity(m: &Measure) -> String {
+    if fell_behind(m) || m.sut_cpu <= 0.0 {
+        return "—".into();
+    }
+    let per_call = m.sut_cpu / m.calls as f64;
+    format!("{:.0}", TARGET_CPU * cores() as f64 / per_call)
+}
+
 fn rtpengine_version() -> String {
     std::process::Command::new("rtpengine")
         .arg("--version")
@@ -493,14 +509,14 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
         let mut row = |m: &Measure, target: &str| {
             let (p50, p99) = added(m, &s.base);
             md.push_str(&format!(
-                "| {} | {} | {}/{} | {:.1} | {:.3} | {:.0} | {:.0} µs | {:.0} µs | {:.3} % / {:.3} % | {:.0} | {} |\n",
+                "| {} | {} | {}/{} | {:.1} | {:.3} | {} | {:.0} µs | {:.0} µs | {:.3} % / {:.3} % | {:.0} | {} |\n",
                 m.calls,
                 m.kind.label(),
                 m.connected,
                 m.calls,
                 m.sut_cpu / c * 100.0,
                 m.sut_cpu / m.calls as f64 * 100.0,
-                TARGET_CPU * c / (m.sut_cpu / m.calls as f64).max(f64::MIN_POSITIVE),
+                capacity(m),
                 p50,
                 p99,
                 m.dirs[0].loss() * 100.0,
@@ -531,9 +547,14 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
                 let ratio = (s.relay.sut_cpu / s.relay.calls as f64)
                     / (e.sut_cpu / e.calls as f64).max(f64::MIN_POSITIVE);
                 md.push_str(&format!(
-                    "| {} | {:.2} | {:.0} µs / {:.0} µs |\n",
+                    "| {} | {:.2}{} | {:.0} µs / {:.0} µs |\n",
                     s.relay.calls,
                     ratio,
+                    if fell_behind(&s.relay) || fell_behind(e) {
+                        " (the load fell behind: not comparable)"
+                    } else {
+                        ""
+                    },
                     added(&s.relay, &s.base).1,
                     added(e, &s.base).1
                 ));
@@ -571,6 +592,27 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
                 m.load_before
             ));
         }
+    }
+    let behind: Vec<String> = steps
+        .iter()
+        .flat_map(|s| [Some(&s.relay), s.engine.as_ref()])
+        .flatten()
+        .filter(|m| fell_behind(m))
+        .map(|m| {
+            format!(
+                "{} at N={} ({:.0} %)",
+                m.kind.label(),
+                m.calls,
+                m.offered * 100.0
+            )
+        })
+        .collect();
+    if !behind.is_empty() {
+        md.push_str(&format!(
+            "\nThe load tool fell behind (packets sent of those due) for {}: the cores were full, \
+             its CPU per call and latency are not those of N full calls.\n",
+            behind.join(", ")
+        ));
     }
     let problems: Vec<String> = steps
         .iter()
