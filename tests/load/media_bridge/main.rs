@@ -115,6 +115,21 @@ fn cpu_ticks(pid: u32) -> u64 {
     field(11) + field(12)
 }
 
+/// Busy clock ticks of the whole machine (all cores), from /proc/stat.
+fn machine_busy_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    v.iter().take(8).sum::<u64>() - v.get(3).copied().unwrap_or(0) - v.get(4).copied().unwrap_or(0)
+}
+
 fn load_average() -> f64 {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
@@ -250,6 +265,8 @@ struct Measure {
     sut_cpu: f64,
     /// CPU of this load tool over the same window, in cores.
     tool_cpu: f64,
+    /// CPU of everything else on the machine over the window, in cores.
+    other_cpu: f64,
     dirs: [DirSummary; 2],
     both: Lat,
     misrouted: u64,
@@ -324,11 +341,13 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
     let pid = sut.pid();
     let me = std::process::id();
     let (sut0, tool0) = (pid.map_or(0, cpu_ticks), cpu_ticks(me));
+    let busy0 = machine_busy_ticks();
     let t0 = Instant::now();
     shared.open_window();
     tokio::time::sleep(Duration::from_secs(opts.seconds)).await;
     shared.close_window();
     let (sut1, tool1) = (pid.map_or(0, cpu_ticks), cpu_ticks(me));
+    let busy1 = machine_busy_ticks();
     let wall = t0.elapsed().as_secs_f64();
     // Packets stamped in the window may still be on their way.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -368,6 +387,9 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
         first_error,
         sut_cpu: (sut1 - sut0) as f64 / ticks_per_s / wall,
         tool_cpu: (tool1 - tool0) as f64 / ticks_per_s / wall,
+        other_cpu: (busy1 - busy0).saturating_sub((sut1 - sut0) + (tool1 - tool0)) as f64
+            / ticks_per_s
+            / wall,
         dirs,
         both: Lat::of(all),
         misrouted: tallies.iter().map(|t| t.misrouted).sum(),
@@ -569,8 +591,8 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
     }
     md.push_str(
         "\n## One-way latency by direction (raw, µs: p50 / p99 / p99.9 / max)\n\n\
-         | N | system | browser → trunk | trunk → browser | misrouted | packets sent / due | load avg before |\n\
-         |---:|---|---|---|---:|---:|---:|\n",
+         | N | system | browser → trunk | trunk → browser | misrouted | packets sent / due | other processes' CPU % of both cores | load avg before |\n\
+         |---:|---|---|---|---:|---:|---:|---:|\n",
     );
     for s in steps {
         for m in [Some(&s.base), Some(&s.relay), s.engine.as_ref()]
@@ -582,13 +604,14 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
                 format!("{:.0} / {:.0} / {:.0} / {:.0}", l.p50, l.p99, l.p999, l.max)
             };
             md.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {:.1} % | {:.2} |\n",
+                "| {} | {} | {} | {} | {} | {:.1} % | {:.0} | {:.2} |\n",
                 m.calls,
                 m.kind.label(),
                 d(TO_TRUNK),
                 d(TO_BROWSER),
                 m.misrouted,
                 m.offered * 100.0,
+                m.other_cpu / c * 100.0,
                 m.load_before
             ));
         }
@@ -643,17 +666,22 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
         "\nHighest N within the target: {}.\n",
         best.map_or("none".into(), |n| n.to_string())
     ));
-    let busiest = steps
+    let measures: Vec<&Measure> = steps
         .iter()
         .flat_map(|s| [Some(&s.base), Some(&s.relay), s.engine.as_ref()])
         .flatten()
+        .collect();
+    let busiest = measures
+        .iter()
         .map(|m| m.load_before)
         .fold(load_start, f64::max);
+    let others = measures.iter().map(|m| m.other_cpu).fold(0.0, f64::max) / c * 100.0;
     md.push_str(&format!(
-        "Load average (1 min) at the start {load_start:.2}, highest before a measurement \
-         {busiest:.2}{}.\n",
-        if busiest > 1.5 {
-            " — above 1.5: other work shared the cores, the figures are pessimistic"
+        "Other processes used at most {others:.0} % of both cores during a window{}. Load \
+         average (1 min) at the start {load_start:.2}, highest before a measurement {busiest:.2} \
+         (it also counts this run's own previous step).\n",
+        if others > 10.0 {
+            " — other work shared the cores, the figures are pessimistic"
         } else {
             ""
         }
