@@ -188,7 +188,10 @@ impl Drop for Browser {
         let _ = self.driver.wait();
         let _ = Command::new("pkill")
             .arg("-f")
-            .arg(format!("--user-data-dir={}", self._profile.path().display()))
+            .arg(format!(
+                "--user-data-dir={}",
+                self._profile.path().display()
+            ))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
