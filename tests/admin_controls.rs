@@ -467,14 +467,7 @@ async fn turning_telephony_off_removes_trunks_and_users_drops_phones_and_keeps_c
 #[tokio::test]
 async fn a_masked_user_calls_a_contact_by_its_reference_and_never_receives_the_digits() {
     let t = setup().await;
-    let groups: Value = get_json(&t.admin, t.relay.url("/api/groups")).await;
-    let manager = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "manager")
-        .unwrap()["id"]
-        .clone();
+    let manager = callcard_tests::group_id(&t.admin, &t.relay, "manager").await;
     let set = t
         .admin
         .put(t.relay.url(&format!("/api/groups/{manager}/masking")))

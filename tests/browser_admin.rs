@@ -377,15 +377,7 @@ async fn the_admin_sees_trunks_register_live_and_a_new_sip_password_once() {
 
     // Masking per group, saved on its own row.
     browser.goto(&t.relay.url("/admin/masking")).await;
-    let groups: Value = get_json(&t.admin, t.relay.url("/api/groups")).await;
-    let manager = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "manager")
-        .expect("the manager group")["id"]
-        .as_i64()
-        .unwrap();
+    let manager = callcard_tests::group_id(&t.admin, &t.relay, "manager").await;
     browser
         .find(&format!("#masking-kind-{manager}"))
         .await
@@ -502,15 +494,7 @@ async fn the_admin_sets_call_limits_gives_a_group_telephony_users_and_turns_tele
     );
 
     // Automatic telephony users for the managers: Anna and Boris get one.
-    let groups: Value = get_json(&admin, relay.url("/api/groups")).await;
-    let manager = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "manager")
-        .expect("the manager group")["id"]
-        .as_i64()
-        .unwrap();
+    let manager = callcard_tests::group_id(&admin, &relay, "manager").await;
     browser.click("#admin-tab-masking").await;
     let switch = format!("#group-telephony-{manager}");
     assert_eq!(

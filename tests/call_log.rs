@@ -223,14 +223,7 @@ async fn the_call_log_exports_as_csv_with_the_filters_and_the_readers_masking() 
     assert!(lines[1].contains("+74951234567"), "{csv}");
 
     // Anna's group hides all but the last two digits: so does her file.
-    let groups: Value = get_json(&admin, relay.url("/api/groups")).await;
-    let manager = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "manager")
-        .unwrap()["id"]
-        .clone();
+    let manager = callcard_tests::group_id(&admin, &relay, "manager").await;
     let (status, _) = put(
         &admin,
         relay.url(&format!("/api/groups/{manager}/masking")),

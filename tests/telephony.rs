@@ -1076,14 +1076,7 @@ async fn a_tcp_trunk_nobody_listens_for_shows_failed_with_the_transport_error() 
 async fn a_masked_group_sees_no_digits_of_a_clients_number_in_any_answer_or_event() {
     use callcard_shared::masking::contains_digits_of;
     let t = setup().await;
-    let groups: Value = get_json(&t.admin, t.relay.url("/api/groups")).await;
-    let manager = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "manager")
-        .unwrap()["id"]
-        .clone();
+    let manager = callcard_tests::group_id(&t.admin, &t.relay, "manager").await;
     let set = t
         .admin
         .put(t.relay.url(&format!("/api/groups/{manager}/masking")))

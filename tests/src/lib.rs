@@ -154,3 +154,13 @@ pub fn repo_root() -> PathBuf {
         .expect("repo root")
         .to_path_buf()
 }
+
+/// The id of the access group `name` (`GET /api/groups` as an administrator).
+pub async fn group_id(admin: &reqwest::Client, relay: &TestRelay, name: &str) -> i64 {
+    let groups = get_json(admin, relay.url("/api/groups")).await;
+    groups
+        .as_array()
+        .and_then(|list| list.iter().find(|g| g["name"] == name))
+        .and_then(|g| g["id"].as_i64())
+        .unwrap_or_else(|| panic!("no access group {name}: {groups}"))
+}
