@@ -45,8 +45,6 @@ struct Slot {
     audio: Option<Rc<CallAudio>>,
     /// Inbound: the offer to answer.
     remote_offer: Option<String>,
-    /// Hung up here before the INVITE went out (while the microphone opened).
-    abandoned: bool,
 }
 
 struct Inner {
@@ -742,7 +740,6 @@ impl Engine {
                     view: view.clone(),
                     audio: None,
                     remote_offer: sdp.map(|s| String::from_utf8_lossy(&s).into_owned()),
-                    abandoned: false,
                 };
                 self.with_ep(|ep| ep.ringing(now(), call, None));
                 if busy {
@@ -895,7 +892,6 @@ impl Engine {
             view: view.clone(),
             audio: None,
             remote_offer: None,
-            abandoned: false,
         });
         self.report(PhoneAction::Call(view));
         let engine = self.clone();
@@ -909,7 +905,7 @@ impl Engine {
                 .borrow()
                 .slot
                 .as_ref()
-                .is_none_or(|s| s.view.id != provisional || s.abandoned);
+                .is_none_or(|s| s.view.id != provisional);
             if abandoned {
                 return;
             }
@@ -1006,13 +1002,9 @@ impl Engine {
             return;
         }
         let slot = {
+            // A call hung up while its microphone opened is simply gone: the
+            // preparing task finds no slot and sends no INVITE.
             let mut inner = self.0.borrow_mut();
-            match inner.slot.as_mut() {
-                Some(slot) if slot.view.status == CallStatus::Preparing => {
-                    slot.abandoned = true;
-                }
-                _ => {}
-            }
             inner.meter = None;
             inner.slot.take()
         };
