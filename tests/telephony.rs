@@ -1015,6 +1015,15 @@ async fn a_client_that_skips_the_ui_cannot_dial_a_forbidden_destination() {
         let record = last_call(&t).await;
         assert_eq!(record["status"], "refused", "{record}");
         assert_eq!(record["hangup_side"], "relay");
+        // The phone is told why, in the 403's reason phrase: the record's cause.
+        let Event::Failed { reason, .. } = &failed else {
+            unreachable!()
+        };
+        assert_eq!(
+            Some(reason.as_str()),
+            record["end_cause"].as_str(),
+            "{failed:?}"
+        );
         assert!(
             record["end_cause"]
                 .as_str()

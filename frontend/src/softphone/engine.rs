@@ -100,10 +100,29 @@ pub fn request_uri(number: &str) -> Option<String> {
     (!user.is_empty() && user != "+").then(|| format!("sip:{user}@callcard"))
 }
 
-/// Words for a failed call's SIP status.
+/// Words for a failed call's SIP status. A reason phrase the relay wrote
+/// (why the number rules or a limit refused the call) is shown as it is;
+/// a stock phrase is put into words by its code.
 pub fn failure_text(code: u16, reason: &str) -> String {
+    const STOCK: [&str; 12] = [
+        "",
+        "Forbidden",
+        "Rejected",
+        "Not Found",
+        "Request Timeout",
+        "Temporarily Unavailable",
+        "Busy Here",
+        "Busy Everywhere",
+        "Request Terminated",
+        "Not Acceptable Here",
+        "Service Unavailable",
+        "Decline",
+    ];
+    if !STOCK.contains(&reason) {
+        return format!("{reason} ({code})");
+    }
     let what = match code {
-        403 => "refused by the company's number rules",
+        403 => "refused by the server",
         404 => "the number does not exist",
         408 | 480 => "nobody answered",
         486 | 600 => "busy",
@@ -114,11 +133,7 @@ pub fn failure_text(code: u16, reason: &str) -> String {
         _ if code >= 500 => "the provider failed",
         _ => "the call failed",
     };
-    if reason.is_empty() {
-        format!("{what} ({code})")
-    } else {
-        format!("{what} ({code} {reason})")
-    }
+    format!("{what} ({code})")
 }
 
 impl Engine {
@@ -1253,9 +1268,14 @@ mod tests {
     fn failures_are_told_in_words() {
         assert_eq!(
             failure_text(403, "Forbidden"),
-            "refused by the company's number rules (403 Forbidden)"
+            "refused by the server (403)"
         );
         assert_eq!(failure_text(486, ""), "busy (486)");
+        // The relay's own reason is what the user reads.
+        assert_eq!(
+            failure_text(403, "Limit: 3 concurrent calls"),
+            "Limit: 3 concurrent calls (403)"
+        );
     }
 
     #[test]

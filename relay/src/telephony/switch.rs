@@ -1626,7 +1626,14 @@ impl Switch {
                     record,
                     "security: outbound call to `{dialled}` refused by the number rules: {reason}"
                 );
-                self.with_leg(leg, |ep| ep.reject(now, call, 403));
+                // The phone shows why (as the record says it), masked like
+                // everything else this user receives.
+                let masking = crm::users::masking_of(&self.db, user_id).await;
+                let phrase = crate::masking::text(masking, &reason);
+                if let Some(device) = self.devices.get_mut(&conn) {
+                    device.ep.reject_with(now, call, 403, &phrase, Vec::new());
+                }
+                self.dirty.insert(leg);
                 self.finish(record, "refused", &reason, "relay").await;
                 return;
             }
