@@ -310,6 +310,24 @@ impl WsPhone {
         self.flush().await;
     }
 
+    /// Answers an incoming call and sends the 200 at once.
+    pub async fn accept(&mut self, call: CallHandle, sdp: Option<Vec<u8>>) {
+        self.ep.accept(Instant::now(), call, sdp);
+        self.flush().await;
+    }
+
+    /// Refuses an incoming call with `code` at once.
+    pub async fn reject(&mut self, call: CallHandle, code: u16) {
+        self.ep.reject(Instant::now(), call, code);
+        self.flush().await;
+    }
+
+    /// Transfers the peer of `call` to `target` (a SIP URI) with REFER.
+    pub async fn refer(&mut self, call: CallHandle, target: &str) {
+        self.ep.refer(Instant::now(), call, target);
+        self.flush().await;
+    }
+
     pub async fn cancel(&mut self, call: CallHandle) {
         self.ep.cancel(Instant::now(), call);
         self.flush().await;

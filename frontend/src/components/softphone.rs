@@ -170,7 +170,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
     let call_panel = state.call.as_ref().map(|call| {
         html! {
             <CallPanel call={call.clone()} caller={state.caller.clone()}
-                engine={props.engine.clone()} />
+                engine={props.engine.clone()} can_consult={state.other.is_none()} />
         }
     });
     let other_call = state.other.as_ref().map(|other| {
@@ -184,6 +184,8 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             })
         };
         let waiting = other.status == CallStatus::Incoming;
+        let consulting = other.status == CallStatus::Talking
+            && state.call.as_ref().is_some_and(|c| c.status == CallStatus::Talking);
         html! {
             <section id="other-call" class={classes!("other-call", waiting.then_some("waiting"))}
                 aria-label={if waiting { "Call waiting" } else { "Call on hold" }}>
@@ -201,6 +203,11 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                         <button type="button" id="swap-call" class="btn btn-ghost"
                             title="Hold the current call and resume this one"
                             onclick={act(Engine::swap)}>{ "Swap" }</button>
+                        if consulting {
+                            <button type="button" id="transfer-complete" class="btn btn-call"
+                                title="Connect this held caller with the call in progress and leave both"
+                                onclick={act(Engine::complete_transfer)}>{ "Complete transfer" }</button>
+                        }
                     }
                 </div>
             </section>
@@ -340,6 +347,8 @@ fn CallerCardView(props: &CallerCardProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct CallPanelProps {
     call: CallView,
+    /// No second call is up (a consultation can be placed).
+    can_consult: bool,
     caller: Option<CallerCard>,
     engine: Option<Engine>,
 }
@@ -373,6 +382,9 @@ fn CallPanel(props: &CallPanelProps) -> Html {
                 engine.set_held(!held);
             }
         })
+    };
+    let transfer = html! {
+        <TransferForm engine={props.engine.clone()} consult={props.can_consult} />
     };
     let card = props.caller.as_ref().filter(|_| call.inbound);
     let title = card
@@ -428,7 +440,72 @@ fn CallPanel(props: &CallPanelProps) -> Html {
                         onclick={act(Engine::hang_up)}>{ "Hang up" }</button>
                 }
             </div>
+            if call.status == CallStatus::Talking {
+                { transfer }
+            }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TransferFormProps {
+    engine: Option<Engine>,
+    /// No other call is up: "Consult first" can place one.
+    consult: bool,
+}
+
+/// Transfer of the call in progress: to an extension or a number, at once
+/// (blind) or after talking to them first (consult, then "Complete
+/// transfer" on the held call).
+#[component]
+fn TransferForm(props: &TransferFormProps) -> Html {
+    let open = use_state(|| false);
+    let target = use_state(String::new);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let oninput = {
+        let target = target.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            target.set(input.value());
+        })
+    };
+    let run = |f: fn(&Engine, &str)| {
+        let (engine, target, open) = (props.engine.clone(), target.clone(), open.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(engine) = &engine {
+                f(engine, target.trim());
+                open.set(false);
+            }
+        })
+    };
+    let empty = target.trim().is_empty();
+    html! {
+        <div class="transfer">
+            <button type="button" id="transfer-button" class="btn btn-ghost"
+                aria-expanded={open.to_string()} onclick={toggle}>{ "Transfer" }</button>
+            if *open {
+                <form class="transfer-form" onsubmit={|e: SubmitEvent| e.prevent_default()}>
+                    <label for="transfer-target" class="small muted">
+                        { "Extension or number" }
+                    </label>
+                    <input id="transfer-target" type="tel" inputmode="tel" autocomplete="off"
+                        placeholder="e.g. 102 or +7 495 …" value={(*target).clone()} {oninput} />
+                    <div class="call-actions">
+                        <button type="submit" id="transfer-blind" class="btn btn-call" disabled={empty}
+                            title="Hand the call over now"
+                            onclick={run(Engine::transfer)}>{ "Transfer now" }</button>
+                        if props.consult {
+                            <button type="button" id="transfer-consult" class="btn btn-ghost" disabled={empty}
+                                title="Hold this call and talk to them first"
+                                onclick={run(Engine::consult)}>{ "Consult first" }</button>
+                        }
+                    </div>
+                </form>
+            }
+        </div>
     }
 }
 

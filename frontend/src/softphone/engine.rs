@@ -75,6 +75,15 @@ struct Inner {
     line: LineState,
     /// A follower: the leader's call on screen here.
     mirrored_call: Option<u64>,
+    /// A transfer in progress: the call transferred, to whom, and the REFER.
+    transfer: Option<Transfer>,
+}
+
+/// A REFER sent for a call, waiting for the relay's NOTIFYs.
+struct Transfer {
+    call: u64,
+    target: String,
+    request: Option<callcard_shared::sip::ua::RequestHandle>,
 }
 
 fn now() -> Instant {
@@ -159,6 +168,7 @@ impl Engine {
             leader: false,
             line: LineState::Off,
             mirrored_call: None,
+            transfer: None,
         })))
     }
 
@@ -246,6 +256,9 @@ impl Engine {
                 Command::AnswerWaiting => self.answer_waiting(),
                 Command::DeclineWaiting => self.decline_waiting(),
                 Command::Swap => self.swap(),
+                Command::Transfer { target } => self.transfer(&target),
+                Command::Consult { number } => self.consult(&number),
+                Command::CompleteTransfer => self.complete_transfer(),
             },
             _ => {}
         }
@@ -789,8 +802,29 @@ impl Engine {
                 self.finish(call, Some("Missed call: the caller hung up.".into()))
             }
             Event::Terminated { call, by_peer } => {
-                let outcome = by_peer.then(|| "The other side hung up.".to_string());
+                let transferred = self.take_transfer(call).map(|t| t.target);
+                let outcome = match transferred {
+                    Some(target) => Some(format!("Transferred to {target}.")),
+                    None => by_peer.then(|| "The other side hung up.".to_string()),
+                };
                 self.finish(call, outcome);
+            }
+            Event::TransferProgress { call, code } => self.transfer_progress(call, code),
+            Event::Response { id, response } => {
+                let refused = {
+                    let inner = self.0.borrow();
+                    inner
+                        .transfer
+                        .as_ref()
+                        .is_some_and(|t| t.request == Some(id))
+                        && response.code >= 300
+                };
+                if refused {
+                    let call = self.0.borrow().transfer.as_ref().map(|t| t.call);
+                    if let Some(call) = call {
+                        self.transfer_progress(CallHandle(call), response.code);
+                    }
+                }
             }
             Event::RemoteOffer { call, sdp, .. }
                 if self.is_current(call) || self.is_other(call) =>
@@ -1174,6 +1208,148 @@ impl Engine {
         self.start_meter();
     }
 
+    /// Blind transfer of the call in progress to a colleague's extension or
+    /// an external number (REFER); the relay rings the target and hangs
+    /// this phone up once it answers.
+    pub fn transfer(&self, target: &str) {
+        if self.forwarded(Command::Transfer {
+            target: target.to_string(),
+        }) {
+            return;
+        }
+        let target = target.trim().to_string();
+        let Some(uri) = request_uri(&target) else {
+            self.report(PhoneAction::Notice(
+                "Type the extension or number to transfer to.".into(),
+            ));
+            return;
+        };
+        let call = match self.0.borrow().slot.as_ref() {
+            Some(s) if s.view.status == CallStatus::Talking => CallHandle(s.view.id),
+            _ => return,
+        };
+        self.send_refer(call, &target, &uri);
+    }
+
+    /// Attended transfer, first step: holds the call in progress and calls
+    /// `number` to consult them.
+    pub fn consult(&self, number: &str) {
+        if self.forwarded(Command::Consult {
+            number: number.to_string(),
+        }) {
+            return;
+        }
+        if request_uri(number).is_none() {
+            self.report(PhoneAction::Notice(
+                "Type the extension or number to consult.".into(),
+            ));
+            return;
+        }
+        let ready = {
+            let inner = self.0.borrow();
+            inner.other.is_none()
+                && inner
+                    .slot
+                    .as_ref()
+                    .is_some_and(|s| s.view.status == CallStatus::Talking)
+        };
+        if !ready {
+            return;
+        }
+        if !self.0.borrow().slot.as_ref().is_some_and(|s| s.view.held) {
+            self.set_held(true);
+        }
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.other = inner.slot.take();
+            inner.meter = None;
+        }
+        self.report_other();
+        self.call(number);
+    }
+
+    /// Attended transfer, last step: the held call is handed to the one in
+    /// progress (REFER with Replaces naming it) and this phone leaves both.
+    pub fn complete_transfer(&self) {
+        if self.forwarded(Command::CompleteTransfer) {
+            return;
+        }
+        let found = {
+            let inner = self.0.borrow();
+            let consult = inner
+                .slot
+                .as_ref()
+                .filter(|s| s.view.status == CallStatus::Talking);
+            let held = inner
+                .other
+                .as_ref()
+                .filter(|s| s.view.status == CallStatus::Talking);
+            match (consult, held, &inner.ep) {
+                (Some(consult), Some(held), Some(ep)) => ep
+                    .dialog(CallHandle(consult.view.id))
+                    .map(|d| (d.id.clone(), consult.view.number.clone(), held.view.id)),
+                _ => None,
+            }
+        };
+        let Some((dialog, number, held)) = found else {
+            return;
+        };
+        let Some(uri) = request_uri(&number) else {
+            return;
+        };
+        let replaces = format!(
+            "{};to-tag={};from-tag={}",
+            dialog.call_id, dialog.remote_tag, dialog.local_tag
+        );
+        let uri = format!("{uri}?Replaces={}", escape_header_value(&replaces));
+        self.send_refer(CallHandle(held), &number, &uri);
+    }
+
+    fn send_refer(&self, call: CallHandle, target: &str, uri: &str) {
+        let mut request = None;
+        self.with_ep(|ep| request = ep.refer(now(), call, uri));
+        self.0.borrow_mut().transfer = Some(Transfer {
+            call: call.0,
+            target: target.to_string(),
+            request,
+        });
+        self.report(PhoneAction::Notice(format!("Transferring to {target}…")));
+    }
+
+    /// The transfer in progress for `call`, taken.
+    fn take_transfer(&self, call: CallHandle) -> Option<Transfer> {
+        let mut inner = self.0.borrow_mut();
+        if inner.transfer.as_ref().is_some_and(|t| t.call == call.0) {
+            inner.transfer.take()
+        } else {
+            None
+        }
+    }
+
+    /// The relay's NOTIFY about a transfer: ringing, done, or failed (the
+    /// call then stays here).
+    fn transfer_progress(&self, call: CallHandle, code: u16) {
+        let target = {
+            let inner = self.0.borrow();
+            match inner.transfer.as_ref() {
+                Some(t) if t.call == call.0 => t.target.clone(),
+                _ => return,
+            }
+        };
+        match code {
+            180..=183 => self.report(PhoneAction::Notice(format!("{target} is ringing…"))),
+            100..=199 => {}
+            200..=299 => self.report(PhoneAction::Notice(format!("Transferred to {target}."))),
+            _ => {
+                self.take_transfer(call);
+                self.report(PhoneAction::Notice(format!(
+                    "Transfer to {target} failed: {}. The call is still yours.",
+                    failure_text(code, "")
+                )));
+            }
+        }
+    }
+
     /// Ends the current call without touching the other one.
     fn end_current(&self) {
         let slot = self.0.borrow_mut().slot.take();
@@ -1223,14 +1399,36 @@ fn end_call(ep: &mut Endpoint<()>, slot: &Slot) {
 }
 
 /// The caller's number (or `anonymous`) from a From header.
+/// A header value inside a URI's `?name=value` (RFC 3261 §19.1.1): the
+/// reserved characters escaped.
+fn escape_header_value(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Who calls, from the INVITE's From: the user part (the number, as the
+/// relay may show it), or the display name when it says more (a colleague
+/// calling from an extension: `Anna Smirnova (101)`).
 fn caller_number(from: &str) -> String {
-    let uri = callcard_shared::sip::header::NameAddr::parse(from)
-        .map(|n| n.uri)
-        .unwrap_or(from);
-    callcard_shared::sip::uri::Uri::parse(uri)
+    let parsed = callcard_shared::sip::header::NameAddr::parse(from).ok();
+    let uri = parsed.as_ref().map_or(from, |n| n.uri);
+    let user = callcard_shared::sip::uri::Uri::parse(uri)
         .ok()
         .and_then(|u| u.user.map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown".into())
+        .unwrap_or_else(|| "unknown".into());
+    let display = parsed
+        .and_then(|n| n.display)
+        .map(|d| d.trim().trim_matches('"').trim().to_string())
+        .filter(|d| !d.is_empty() && *d != user);
+    display.unwrap_or(user)
 }
 
 fn sip_url() -> Option<String> {
@@ -1287,6 +1485,10 @@ mod tests {
         assert_eq!(
             caller_number("<sip:anonymous@anonymous.invalid>"),
             "anonymous"
+        );
+        assert_eq!(
+            caller_number("\"Anna Smirnova (101)\" <sip:101@callcard.invalid>;tag=y"),
+            "Anna Smirnova (101)"
         );
     }
 }

@@ -43,6 +43,9 @@ pub enum Command {
     AnswerWaiting,
     DeclineWaiting,
     Swap,
+    Transfer { target: String },
+    Consult { number: String },
+    CompleteTransfer,
 }
 
 /// This tab's link to the others.

@@ -54,6 +54,46 @@ pub async fn start(db: &SqlitePool, call: NewCall) -> sqlx::Result<i64> {
     Ok(id)
 }
 
+/// A call transferred on: a new record with the same client, direction,
+/// number and trunk, starting now (in progress), for `user_id`.
+pub async fn handed_on(db: &SqlitePool, from: i64, user_id: Option<i64>) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO call_records (started_at, direction, user_id, number_dialled, number_e164,
+                                   contact_id, trunk_id, status)
+         SELECT $1, direction, $2, number_dialled, number_e164, contact_id, trunk_id, 'in_progress'
+           FROM call_records WHERE id = $3
+         RETURNING id",
+    )
+    .bind(now_rfc3339())
+    .bind(user_id)
+    .bind(from)
+    .fetch_one(db)
+    .await?;
+    Ok(id)
+}
+
+/// A call the number rules classed as one between extensions.
+pub async fn set_internal(db: &SqlitePool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE call_records SET direction = 'internal' WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The client's number of a call: E.164 when known, else as dialled.
+pub async fn number_of(db: &SqlitePool, id: i64) -> Option<String> {
+    sqlx::query_as::<_, (String, Option<String>)>(
+        "SELECT number_dialled, number_e164 FROM call_records WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+    .ok()
+    .flatten()
+    .map(|(dialled, e164)| e164.unwrap_or(dialled))
+}
+
 /// Notes that call `id` was answered now (the first answer counts), through
 /// `trunk_id` when given. The status stays `in_progress` until [`finish`].
 pub async fn answered(db: &SqlitePool, id: i64, trunk_id: Option<i64>) -> sqlx::Result<()> {

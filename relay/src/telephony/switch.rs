@@ -33,6 +33,11 @@ use crate::config::Config;
 use crate::crm;
 use crate::media::{CallMedia, MediaBridge, MediaError};
 
+mod internal;
+mod transfer;
+
+use transfer::Transfer;
+
 /// What the socket tasks hand the switch.
 pub enum Input {
     /// A browser opened `/sip` with its web session.
@@ -147,6 +152,12 @@ struct Bridge {
     /// Inbound: the media sessions of the WebRTC browsers being rung, one
     /// per fork; the answering one becomes `media`, the others end.
     fork_media: Vec<((Leg, CallHandle), Arc<CallMedia>)>,
+    /// A call between two extensions (no trunk; the SDP passes through).
+    internal: bool,
+    /// The last SDP each leg sent (offer or answer, as received): what a
+    /// transfer hands the other party.
+    sdp_a: Option<Vec<u8>>,
+    sdp_b: Option<Vec<u8>>,
 }
 
 impl Drop for Bridge {
@@ -164,6 +175,58 @@ impl Drop for Bridge {
 }
 
 impl Bridge {
+    /// A bridge whose two legs are already up (the parties an attended
+    /// transfer joins).
+    fn answered(a: (Leg, CallHandle), b: (Leg, CallHandle), record: i64, user_id: i64) -> Bridge {
+        Bridge {
+            a,
+            b: Some(b),
+            forks: Vec::new(),
+            deadline: None,
+            rung: Vec::new(),
+            inbound: false,
+            record,
+            user_id,
+            dial: String::new(),
+            offer: None,
+            tried: Vec::new(),
+            ringing: true,
+            answered: true,
+            finished: false,
+            forwarded_to: None,
+            media: None,
+            browser_answer: None,
+            trunk_sdp_taken: true,
+            fork_media: Vec::new(),
+            internal: false,
+            sdp_a: None,
+            sdp_b: None,
+        }
+    }
+
+    /// The last SDP that `leg` sent in this bridge.
+    fn sdp_of(&self, leg: (Leg, CallHandle)) -> Option<&[u8]> {
+        if self.a == leg {
+            self.sdp_a.as_deref()
+        } else if self.b == Some(leg) {
+            self.sdp_b.as_deref()
+        } else {
+            None
+        }
+    }
+
+    /// Notes the SDP `leg` just sent.
+    fn remember_sdp(&mut self, leg: (Leg, CallHandle), sdp: &Option<Vec<u8>>) {
+        let Some(sdp) = sdp else {
+            return;
+        };
+        if self.a == leg {
+            self.sdp_a = Some(sdp.clone());
+        } else if self.b == Some(leg) {
+            self.sdp_b = Some(sdp.clone());
+        }
+    }
+
     /// The cause written to the record, saying where a forwarded call went.
     fn cause(&self, cause: &str) -> String {
         match &self.forwarded_to {
@@ -228,6 +291,8 @@ pub struct Switch {
     /// Re-INVITEs / UPDATEs relayed from one leg of a bridge to the other,
     /// waiting for the other leg's answer (see [`Switch::remote_offer`]).
     reoffers: Vec<Reoffer>,
+    /// Blind transfers ringing their target.
+    transfers: Vec<Transfer>,
 }
 
 /// How often idle unregistered UDP sources are forgotten.
@@ -277,6 +342,7 @@ impl Switch {
             plan: Plan::new(&Rules::default()).expect("the default rules compile"),
             media,
             reoffers: Vec::new(),
+            transfers: Vec::new(),
         }
     }
 
@@ -326,7 +392,11 @@ impl Switch {
             .values()
             .flat_map(|t| t.ep.poll_timeout().into_iter().chain(t.next_register));
         let browsers = self.devices.values().filter_map(|b| b.ep.poll_timeout());
-        let ringing = self.bridges.iter().filter_map(|b| b.deadline);
+        let ringing = self
+            .bridges
+            .iter()
+            .filter_map(|b| b.deadline)
+            .chain(self.transfers.iter().map(|t| t.deadline));
         let budget = self.limiter().next_deadline(Instant::now());
         trunks
             .chain(browsers)
@@ -342,6 +412,7 @@ impl Switch {
             self.sweep(now);
         }
         self.enforce_budget(now).await;
+        self.transfer_timeouts(now).await;
         let expired: Vec<usize> = (0..self.bridges.len())
             .rev()
             .filter(|&i| self.bridges[i].deadline.is_some_and(|d| d <= now))
@@ -351,7 +422,7 @@ impl Switch {
             self.cancel_forks(now, &forks);
             self.tell_rung(&self.bridges[i], "missed");
             self.bridges[i].rung.clear();
-            if self.forward(now, i).await {
+            if !self.bridges[i].internal && self.forward(now, i).await {
                 continue;
             }
             let bridge = self.bridges.remove(i);
@@ -700,8 +771,32 @@ impl Switch {
             ) => {
                 self.inbound_call(now, id, call, &from, sdp).await;
             }
+            (leg, Event::Refer { call, refer_to }) => {
+                self.on_refer(now, leg, call, refer_to).await;
+            }
+            (leg, Event::Progress { call, code, .. })
+                if self.transfer_of_fork(leg, call).is_some() =>
+            {
+                if let Some(k) = self.transfer_of_fork(leg, call) {
+                    self.transfer_progress(now, k, code);
+                }
+            }
+            (leg, Event::Answered { call, sdp }) if self.transfer_of_fork(leg, call).is_some() => {
+                if let Some(k) = self.transfer_of_fork(leg, call) {
+                    self.transfer_answered(now, k, (leg, call), sdp).await;
+                }
+            }
+            (leg, Event::Failed { call, code, reason })
+                if self.transfer_of_fork(leg, call).is_some() =>
+            {
+                if let Some(k) = self.transfer_of_fork(leg, call) {
+                    self.transfer_fork_failed(now, k, (leg, call), code, &reason)
+                        .await;
+                }
+            }
             (leg, Event::Progress { call, code, sdp }) => {
                 if let Some(i) = self.bridge_of_b(leg, call) {
+                    self.bridges[i].remember_sdp((leg, call), &sdp);
                     let mut sdp = sdp;
                     let mut early = false;
                     if self.bridges[i].media.is_some() && !self.bridges[i].inbound {
@@ -731,6 +826,7 @@ impl Switch {
                     bridge.answered = true;
                     bridge.deadline = None;
                     bridge.b = Some((leg, call));
+                    bridge.sdp_b = sdp.clone();
                     bridge.user_id = user_id;
                     let others: Vec<_> = std::mem::take(&mut bridge.forks)
                         .into_iter()
@@ -752,11 +848,17 @@ impl Switch {
                     }
                     self.cancel_forks(now, &others);
                     self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
-                    if let Err(e) = crm::calls::answered_by(&self.db, record, user_id).await {
+                    let answered = if self.bridges[i].internal {
+                        crm::calls::answered(&self.db, record, None).await
+                    } else {
+                        crm::calls::answered_by(&self.db, record, user_id).await
+                    };
+                    if let Err(e) = answered {
                         tracing::error!(record, "writing the answer to the call record: {e}");
                     }
                 } else if let Some(i) = self.bridge_of_b(leg, call) {
                     let mut sdp = sdp;
+                    self.bridges[i].remember_sdp((leg, call), &sdp);
                     if self.bridges[i].media.is_some() && !self.bridges[i].inbound {
                         if !self.bridges[i].trunk_sdp_taken {
                             let taken = match &sdp {
@@ -861,6 +963,10 @@ impl Switch {
                 if !by_peer {
                     return;
                 }
+                if self.transferor_left(leg, call) {
+                    // A blind transfer rings on without the transferor.
+                    return;
+                }
                 let (i, other, side) = if let Some(i) = self.bridge_of_a(leg, call) {
                     (i, self.bridges[i].b, "caller")
                 } else if let Some(i) = self.bridge_of_b(leg, call) {
@@ -869,10 +975,11 @@ impl Switch {
                     return;
                 };
                 let bridge = self.bridges.remove(i);
+                self.abandon_transfer(now, bridge.record).await;
                 if let Some(other) = other {
                     self.with_leg(other.0, |ep| ep.bye(now, other.1));
                 }
-                if bridge.inbound && bridge.forwarded_to.is_none() {
+                if bridge.inbound && bridge.forwarded_to.is_none() && !bridge.internal {
                     self.telephony.notify(
                         bridge.user_id,
                         ServerEvent::CallEnded {
@@ -1076,6 +1183,7 @@ impl Switch {
             }
             return;
         };
+        self.bridges[i].remember_sdp((leg, call), &Some(sdp.clone()));
         let then = match self.bridges[i].media.clone() {
             None => {
                 self.with_leg(other.0, |ep| ep.reinvite(now, other.1, Some(sdp)));
@@ -1639,14 +1747,8 @@ impl Switch {
             }
         };
         if class == DestinationClass::Internal {
-            self.with_leg(leg, |ep| ep.reject(now, call, 404));
-            self.finish(
-                record,
-                "failed",
-                "calls between extensions are not routed yet (404)",
-                "relay",
-            )
-            .await;
+            self.internal_call(now, conn, call, &dial, sdp, record)
+                .await;
             return;
         }
         let international = class == DestinationClass::International;
@@ -1672,6 +1774,7 @@ impl Switch {
                 .await;
             return;
         }
+        let browser_sdp = sdp.clone();
         let mut offer = sdp;
         let mut anchored = None;
         if let Some(result) = self.anchor_browser_offer(conn, offer.as_deref()) {
@@ -1716,6 +1819,9 @@ impl Switch {
             browser_answer,
             trunk_sdp_taken: false,
             fork_media: Vec::new(),
+            internal: false,
+            sdp_a: browser_sdp,
+            sdp_b: None,
         });
         let i = self.bridges.len() - 1;
         self.bridges[i].dial = dial;
@@ -1849,6 +1955,9 @@ impl Switch {
             browser_answer: None,
             trunk_sdp_taken: false,
             fork_media: Vec::new(),
+            internal: false,
+            sdp_a: sdp.clone(),
+            sdp_b: None,
         });
         if targets.is_empty() {
             // Nobody can take it here: straight on to the forwarding number, else missed.
@@ -1970,12 +2079,24 @@ impl Switch {
         for (i, call) in ringing_here.into_iter().rev() {
             self.fork_failed(now, i, leg, call, 480).await;
         }
+        let transfer_forks: Vec<CallHandle> = self
+            .transfers
+            .iter()
+            .flat_map(|t| t.forks.iter().filter(|f| f.0 == leg).map(|f| f.1))
+            .collect();
+        for call in transfer_forks {
+            if let Some(k) = self.transfer_of_fork(leg, call) {
+                self.transfer_fork_failed(now, k, (leg, call), 480, "phone disconnected")
+                    .await;
+            }
+        }
         let mine: Vec<usize> = (0..self.bridges.len())
             .rev()
             .filter(|&i| self.bridges[i].a.0 == leg || self.bridges[i].b.map(|b| b.0) == Some(leg))
             .collect();
         for i in mine {
             let bridge = self.bridges.remove(i);
+            self.abandon_transfer(now, bridge.record).await;
             let other = if bridge.a.0 == leg {
                 bridge.b
             } else {
