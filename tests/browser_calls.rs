@@ -636,3 +636,145 @@ async fn a_second_call_waits_and_answering_it_holds_the_first_until_they_are_swa
     browser.close().await;
     t.relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_blind_transfer_from_the_dock_hands_the_client_to_a_colleague() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    // Boris, a colleague, on a phone of his own (extension 102).
+    let mut boris = callcard_tests::telephony::registered_phone(&t, "boris").await;
+    let boris_rtp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let boris_port = boris_rtp.local_addr().unwrap().port();
+
+    provider.dial(sip_address(&t), "+74950000000", IVAN).await;
+    answer_ringing_call(&browser, &provider).await;
+    browser.click("#transfer-button").await;
+    browser.type_into("#transfer-target", "102").await;
+    browser.click("#transfer-blind").await;
+
+    let incoming = boris
+        .wait_for("the transferred call", MEDIA_WAIT, |e| {
+            matches!(e, callcard_shared::sip::ua::Event::IncomingCall { .. })
+        })
+        .await;
+    let callcard_shared::sip::ua::Event::IncomingCall { call, from, .. } = incoming else {
+        unreachable!()
+    };
+    assert!(from.contains(IVAN), "Boris sees the client: {from}");
+    let answer = format!(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+         m=audio {boris_port} RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n"
+    );
+    boris.accept(call, Some(answer.into_bytes())).await;
+
+    // Anna's dock says so and her call is over; the client now talks to Boris.
+    browser
+        .wait_text("#call-outcome", "the transfer's outcome", |s| {
+            s.contains("Transferred to 102")
+        })
+        .await;
+    let mut buf = [0u8; 1500];
+    let mut packets = 0;
+    while packets < 10 {
+        let (n, _) = tokio::time::timeout(MEDIA_WAIT, boris_rtp.recv_from(&mut buf))
+            .await
+            .expect("the client's audio reaches Boris")
+            .unwrap();
+        if n > 12 {
+            packets += 1;
+        }
+    }
+    assert_eq!(
+        provider.call_state(),
+        CallState::Answered,
+        "the client is still on the line"
+    );
+    browser.close().await;
+    t.relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_attended_transfer_consults_a_partner_then_joins_them_with_the_client() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    // A partner reached through a second line, which outbound calls prefer.
+    let partner = ProviderPeer::start().await;
+    let created = t
+        .admin
+        .post(t.relay.url("/api/trunks"))
+        .json(&serde_json::json!({
+            "name": "Partner line",
+            "number": "+74950000001",
+            "username": "trunkuser",
+            "password": "trunkpass",
+            "domain": "partner.test",
+            "host": partner.sip_addr().to_string(),
+            "register": false,
+            "priority": -1,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    provider.dial(sip_address(&t), "+74950000000", IVAN).await;
+    answer_ringing_call(&browser, &provider).await;
+    browser.click("#transfer-button").await;
+    browser.type_into("#transfer-target", "+74957654321").await;
+    browser.click("#transfer-consult").await;
+    // The client waits on hold while Anna talks to the partner.
+    provider
+        .expect("the client held", MEDIA_WAIT, |s| {
+            s.offered_directions.iter().any(|d| d == "sendonly")
+        })
+        .await;
+    partner
+        .expect("the consultation answered", MEDIA_WAIT, |s| {
+            s.call == CallState::Answered
+        })
+        .await;
+    assert_eq!(partner.invites_received(), vec!["+74957654321".to_string()]);
+    browser
+        .wait_text("#other-call", "the held client", |s| s.contains("On hold"))
+        .await;
+    browser.click("#transfer-complete").await;
+
+    browser
+        .wait_text("#call-outcome", "the transfer's outcome", |s| {
+            s.contains("Transferred to +74957654321")
+        })
+        .await;
+    // Each side is re-INVITEd toward the other and hears the other.
+    let (client_port, partner_port) = (provider.rtp_addr().port(), partner.rtp_addr().port());
+    provider
+        .expect(
+            "the client re-INVITEd toward the partner",
+            MEDIA_WAIT,
+            |s| {
+                s.last_remote_sdp
+                    .as_deref()
+                    .is_some_and(|sdp| sdp.contains(&format!("m=audio {partner_port}")))
+            },
+        )
+        .await;
+    let heard = partner.received_packets();
+    partner
+        .expect("the client's audio at the partner", MEDIA_WAIT, |s| {
+            s.received_packets > heard + 10
+                && s.last_remote_sdp
+                    .as_deref()
+                    .is_some_and(|sdp| sdp.contains(&format!("m=audio {client_port}")))
+        })
+        .await;
+    assert_eq!(provider.call_state(), CallState::Answered);
+    browser.close().await;
+    t.relay.stop().await;
+}
