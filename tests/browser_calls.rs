@@ -778,3 +778,73 @@ async fn an_attended_transfer_consults_a_partner_then_joins_them_with_the_client
     browser.close().await;
     t.relay.stop().await;
 }
+
+/// Kills every TCP connection to the relay's port from the client side
+/// (`ss -K`): the browser's WebSocket, its event stream and its HTTP
+/// connections drop as on a network glitch; UDP (the call's audio) is untouched.
+fn drop_tcp_connections_to(port: u16) {
+    let status = std::process::Command::new("ss")
+        .args(["-K", "dst", "127.0.0.1", "dport", "=", &format!(":{port}")])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("ss (iproute2) runs");
+    assert!(status.success(), "ss -K killed the connections");
+}
+
+#[tokio::test]
+async fn a_call_goes_on_through_a_dropped_connection_and_ends_normally_after() {
+    let Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: _wav,
+    } = anna_online().await;
+    provider.dial(sip_address(&t), "+74950000000", IVAN).await;
+    answer_ringing_call(&browser, &provider).await;
+    let heard = provider.received_packets();
+    provider
+        .expect("the browser's audio", MEDIA_WAIT, |s| {
+            s.received_packets > heard + 25
+        })
+        .await;
+
+    drop_tcp_connections_to(t.relay.addr.port());
+    browser
+        .wait_text("#call-outcome", "the notice", |s| {
+            s.contains("call goes on")
+        })
+        .await;
+    // Still one call, still talking, audio still flowing both ways.
+    let heard = provider.received_packets();
+    provider
+        .expect("the browser's audio after the drop", MEDIA_WAIT, |s| {
+            s.received_packets > heard + 50
+        })
+        .await;
+    browser
+        .wait_text("#line-state", "the phone back online", |s| {
+            s.contains("Online")
+        })
+        .await;
+    assert_eq!(provider.call_state(), CallState::Answered);
+    assert_eq!(
+        browser
+            .find("#active-call")
+            .await
+            .attr("data-status")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("talking")
+    );
+
+    // The client hangs up: the BYE reaches the browser over its new socket.
+    provider.hang_up().await;
+    browser
+        .wait_text("#call-outcome", "the end of the call", |s| {
+            s.contains("other side hung up")
+        })
+        .await;
+    browser.close().await;
+    t.relay.stop().await;
+}

@@ -1247,3 +1247,52 @@ async fn an_invite_without_registration_is_challenged_and_goes_through_with_the_
         "the refused INVITE made no record: {page}"
     );
 }
+
+#[tokio::test]
+async fn a_call_survives_a_short_drop_of_the_phones_socket() {
+    use callcard_tests::provider_peer::{CallState, ProviderPeer};
+    let t = setup().await;
+    let provider = ProviderPeer::start().await;
+    callcard_tests::telephony::create_trunk_over(
+        &t,
+        provider.sip_addr(),
+        "trunkpass",
+        false,
+        "udp",
+    )
+    .await;
+    let mut anna = registered_phone(&t, "anna").await;
+    let call = anna.call(IVAN, None).await;
+    anna.wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await;
+
+    // The network drops; the phone comes back on a new socket and registers.
+    let cookie = t.relay.session_cookie("anna").await;
+    anna.drop_socket_and_reconnect(t.relay.addr, &cookie).await;
+    let registered = anna.register().await;
+    assert!(
+        matches!(registered, Event::Registered { .. }),
+        "{registered:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        provider.call_state(),
+        CallState::Answered,
+        "the call is still up"
+    );
+    let ongoing: Value = get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;
+    assert!(ongoing["items"][0]["ended_at"].is_null(), "{ongoing}");
+
+    // The client hangs up: the BYE reaches the phone on its new socket, for the same call.
+    provider.hang_up().await;
+    anna.wait_for(
+        "the client's BYE on the new socket",
+        WAIT,
+        |e| matches!(e, Event::Terminated { call: c, by_peer: true } if *c == call),
+    )
+    .await;
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert_eq!(record["hangup_side"], "callee", "{record}");
+    t.relay.stop().await;
+}

@@ -93,6 +93,22 @@ impl WsPhone {
         })
     }
 
+    /// The network drops under a call: the socket goes away without a close
+    /// frame, and a new one is opened to the relay with the same endpoint
+    /// (its dialogs, its Contact), as the browser phone does.
+    pub async fn drop_socket_and_reconnect(
+        &mut self,
+        relay_addr: std::net::SocketAddr,
+        cookie: &str,
+    ) {
+        let login = self.ep.config().aor.clone();
+        let fresh = Self::connect(relay_addr, Some(cookie), "unused", "unused")
+            .await
+            .unwrap_or_else(|e| panic!("{login}: reconnect refused: {e:?}"));
+        // Dropping the stream closes the TCP connection abruptly.
+        self.link = fresh.link;
+    }
+
     /// A desk phone: the same endpoint over UDP to the relay's SIP address.
     pub async fn udp(relay_sip: std::net::SocketAddr, sip_login: &str, password: &str) -> WsPhone {
         let socket = tokio::net::UdpSocket::bind("127.0.0.1:0")

@@ -20,6 +20,8 @@ const BROWSER_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("chromium-driver", "chromedriver"),
     ("sox", "sox"),
+    // `ss -K`: the browser test of a call surviving a dropped connection.
+    ("iproute2", "ss"),
 ];
 
 /// The real SIP peers of the telephony tests and the calls-per-second benchmark.

@@ -28,6 +28,8 @@ use crate::state::phone::{CallStatus, CallView, CallerCard, LineState, PhoneActi
 
 /// Registration lifetime asked for; refreshed at 80 %.
 const REGISTER_EXPIRES: u32 = 600;
+/// How long a call is kept while the socket is down (the relay keeps it 15 s).
+const KEEP_CALL_MS: f64 = 15_000.0;
 const MAX_BACKOFF_MS: u32 = 30_000;
 
 /// A handle to the phone; clones share it. Compared by identity.
@@ -77,6 +79,11 @@ struct Inner {
     mirrored_call: Option<u64>,
     /// A transfer in progress: the call transferred, to whom, and the REFER.
     transfer: Option<Transfer>,
+    /// The socket dropped during a call at this `Date.now()`: the call is
+    /// kept while it reconnects (the relay waits for it 15 s).
+    dropped_at: Option<f64>,
+    /// What the endpoint sent while there was no socket (sent on reconnect).
+    unsent: Vec<Vec<u8>>,
 }
 
 /// A REFER sent for a call, waiting for the relay's NOTIFYs.
@@ -169,6 +176,8 @@ impl Engine {
             line: LineState::Off,
             mirrored_call: None,
             transfer: None,
+            dropped_at: None,
+            unsent: Vec::new(),
         })))
     }
 
@@ -425,6 +434,18 @@ impl Engine {
                 return;
             }
         };
+        // A call survived the drop: the same endpoint (its dialogs, its
+        // Contact) goes on over the new socket, and the relay hands the
+        // call over to it when it registers.
+        let kept = self.0.borrow_mut().ep.take();
+        let ep = match kept {
+            Some(ep) => ep,
+            None => self.new_endpoint(&user),
+        };
+        self.open_socket(ws, ep);
+    }
+
+    fn new_endpoint(&self, user: &SipUser) -> Endpoint<()> {
         let token = random_token();
         let config = Config {
             aor: format!("sip:{}@callcard", user.sip_login),
@@ -441,11 +462,19 @@ impl Engine {
             limits: Default::default(),
         };
         let seed = (js_sys::Math::random() * 2f64.powi(53)) as u64;
-        let ep = Endpoint::new(config, seed).with_contact_params(";+sip.ice");
+        Endpoint::new(config, seed).with_contact_params(";+sip.ice")
+    }
 
+    fn open_socket(&self, ws: WebSocket, ep: Endpoint<()>) {
         let weak = self.weak();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             if let Some(engine) = Engine::from_weak(&weak) {
+                let unsent = std::mem::take(&mut engine.0.borrow_mut().unsent);
+                if let Some(ws) = engine.0.borrow().ws.clone() {
+                    for frame in unsent {
+                        let _ = ws.send_with_str(&String::from_utf8_lossy(&frame));
+                    }
+                }
                 if let Some(ep) = engine.0.borrow_mut().ep.as_mut() {
                     ep.register(now(), REGISTER_EXPIRES);
                 }
@@ -486,26 +515,51 @@ impl Engine {
     }
 
     fn connection_lost(&self, e: &CloseEvent) {
-        let (delay, slot) = {
+        let talking = |s: &Option<Slot>| {
+            s.as_ref()
+                .is_some_and(|s| s.view.status == CallStatus::Talking)
+        };
+        let (delay, lost, keeps_call) = {
             let mut inner = self.0.borrow_mut();
             if inner.stopped {
                 return;
             }
+            // A call in progress is kept: its audio does not use this socket
+            // and the relay waits for the phone to come back (for a while).
+            let since = *inner.dropped_at.get_or_insert_with(date_now);
+            let keeps_call = (talking(&inner.slot) || talking(&inner.other))
+                && date_now() - since < KEEP_CALL_MS;
+            if !keeps_call {
+                inner.dropped_at = None;
+                inner.unsent.clear();
+            }
             inner.ws = None;
-            inner.ep = None;
             inner.registered = false;
-            inner.timer = None;
             inner.refresh = None;
-            let delay = inner.backoff_ms;
+            let mut lost = Vec::new();
+            if !keeps_call {
+                inner.ep = None;
+                inner.timer = None;
+                lost.extend(inner.slot.take());
+                lost.extend(inner.other.take());
+            }
+            let delay = if keeps_call { 300 } else { inner.backoff_ms };
             inner.backoff_ms = (inner.backoff_ms * 2).min(MAX_BACKOFF_MS);
-            (delay, inner.slot.take())
+            (delay, lost, keeps_call)
         };
-        if let Some(slot) = slot {
+        for slot in lost {
             self.0.borrow_mut().meter = None;
             self.report(PhoneAction::CallEnded {
                 id: slot.view.id,
                 outcome: Some("The connection to the server dropped; the call ended.".into()),
             });
+        }
+        self.report_other();
+        if keeps_call {
+            self.report(PhoneAction::Notice(
+                "The connection to the server dropped; the call goes on while it reconnects."
+                    .into(),
+            ));
         }
         let why = match e.code() {
             1006 => "the server cannot be reached".to_string(),
@@ -546,10 +600,16 @@ impl Engine {
             if frames.is_empty() && events.is_empty() {
                 break;
             }
-            if let Some(ws) = self.0.borrow().ws.clone() {
-                for frame in frames {
-                    let _ = ws.send_with_str(&String::from_utf8_lossy(&frame));
+            let ws = self.0.borrow().ws.clone();
+            match ws.filter(|ws| ws.ready_state() == WebSocket::OPEN) {
+                Some(ws) => {
+                    for frame in frames {
+                        let _ = ws.send_with_str(&String::from_utf8_lossy(&frame));
+                    }
                 }
+                // Not connected (between sockets during a call, or still
+                // opening): sent once it is open.
+                None => self.0.borrow_mut().unsent.extend(frames),
             }
             for event in events {
                 self.on_event(event);
@@ -722,6 +782,7 @@ impl Engine {
     fn on_event(&self, event: Event) {
         match event {
             Event::Registered { expires } => {
+                self.0.borrow_mut().dropped_at = None;
                 self.0.borrow_mut().backoff_ms = 1_000;
                 self.0.borrow_mut().registered = true;
                 self.report(PhoneAction::Line(LineState::Online));

@@ -293,7 +293,20 @@ pub struct Switch {
     reoffers: Vec<Reoffer>,
     /// Blind transfers ringing their target.
     transfers: Vec<Transfer>,
+    /// Browsers whose socket dropped during a call: their calls are kept
+    /// until this instant, waiting for the browser to come back.
+    orphans: HashMap<u64, Instant>,
+    /// A reconnected browser's new socket → the connection whose endpoint
+    /// (and calls) it took over.
+    aliases: HashMap<u64, u64>,
+    /// Connections whose socket was replaced by a reconnect before its
+    /// close was seen: that close is stale.
+    replaced: BTreeSet<u64>,
 }
+
+/// How long the calls of a browser whose socket dropped wait for it to
+/// reconnect (the media keeps flowing meanwhile: ICE does not use the socket).
+const RECONNECT_GRACE: Duration = Duration::from_secs(15);
 
 /// How often idle unregistered UDP sources are forgotten.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
@@ -343,6 +356,9 @@ impl Switch {
             media,
             reoffers: Vec::new(),
             transfers: Vec::new(),
+            orphans: HashMap::new(),
+            aliases: HashMap::new(),
+            replaced: BTreeSet::new(),
         }
     }
 
@@ -396,7 +412,8 @@ impl Switch {
             .bridges
             .iter()
             .filter_map(|b| b.deadline)
-            .chain(self.transfers.iter().map(|t| t.deadline));
+            .chain(self.transfers.iter().map(|t| t.deadline))
+            .chain(self.orphans.values().copied());
         let budget = self.limiter().next_deadline(Instant::now());
         trunks
             .chain(browsers)
@@ -413,6 +430,16 @@ impl Switch {
         }
         self.enforce_budget(now).await;
         self.transfer_timeouts(now).await;
+        let abandoned: Vec<u64> = self
+            .orphans
+            .iter()
+            .filter(|(_, until)| **until <= now)
+            .map(|(conn, _)| *conn)
+            .collect();
+        for conn in abandoned {
+            tracing::info!(conn, "the browser did not come back: its calls end");
+            self.device_gone(now, conn).await;
+        }
         let expired: Vec<usize> = (0..self.bridges.len())
             .rev()
             .filter(|&i| self.bridges[i].deadline.is_some_and(|d| d <= now))
@@ -499,7 +526,10 @@ impl Switch {
                 );
                 self.devices.insert(conn, device);
             }
-            Input::Frame { conn, bytes } => self.device_input(now, conn, &bytes),
+            Input::Frame { conn, bytes } => {
+                let conn = self.aliases.get(&conn).copied().unwrap_or(conn);
+                self.device_input(now, conn, &bytes)
+            }
             Input::DeviceUdp { from, bytes } => {
                 // A provider sending to the SIP address rather than to its trunk's socket.
                 let trunk = self
@@ -536,7 +566,13 @@ impl Switch {
                 };
                 self.device_input(now, conn, &bytes);
             }
-            Input::Closed { conn } => self.device_gone(now, conn).await,
+            Input::Closed { conn } => {
+                if self.replaced.remove(&conn) {
+                    return; // Its phone came back on another socket already.
+                }
+                let conn = self.aliases.remove(&conn).unwrap_or(conn);
+                self.device_gone(now, conn).await
+            }
             Input::RegisterTrunk { trunk_id } => {
                 if let Some(trunk) = self.trunks.get_mut(&trunk_id).filter(|t| t.config.register) {
                     tracing::info!(trunk = trunk_id, "registering now, as asked");
@@ -1520,9 +1556,11 @@ impl Switch {
             .unwrap_or_else(|| device.login.clone());
         let bad = device.bad_credentials;
         match outcome {
-            RegisterOutcome::Bound { .. } | RegisterOutcome::Unbound => {
-                self.registrations_dirty = true
+            RegisterOutcome::Bound { .. } => {
+                self.registrations_dirty = true;
+                self.adopt_orphan(now, conn);
             }
+            RegisterOutcome::Unbound => self.registrations_dirty = true,
             RegisterOutcome::Refused => {
                 tracing::warn!(conn, %peer, device = %device_name, "security: wrong SIP credentials on REGISTER");
                 if self.throttle.failed(peer, now) {
@@ -2060,6 +2098,11 @@ impl Switch {
 
     /// A device's connection closed (or was dropped): its registration goes, its calls end.
     async fn device_gone(&mut self, now: Instant, conn: u64) {
+        let was_orphan = self.orphans.remove(&conn).is_some();
+        if !was_orphan && self.keep_calls_of(now, conn).await {
+            return;
+        }
+        self.aliases.retain(|_, to| *to != conn);
         let Some(browser) = self.devices.remove(&conn) else {
             return;
         };
@@ -2119,6 +2162,108 @@ impl Switch {
                     .await;
             }
         }
+    }
+
+    /// A browser's socket dropped: when it has a call up, the call is kept
+    /// for [`RECONNECT_GRACE`] (its registration goes, its ringing calls
+    /// fail). True when kept.
+    async fn keep_calls_of(&mut self, now: Instant, conn: u64) -> bool {
+        let leg = Leg::Device(conn);
+        let Some(device) = self.devices.get_mut(&conn) else {
+            return false;
+        };
+        let talking = self
+            .bridges
+            .iter()
+            .any(|b| b.answered && !b.finished && (b.a.0 == leg || b.b.map(|b| b.0) == Some(leg)));
+        if !device.tx.is_browser() || !talking {
+            return false;
+        }
+        if device.registered_until.take().is_some() {
+            self.registrations_dirty = true;
+        }
+        self.orphans.insert(conn, now + RECONNECT_GRACE);
+        tracing::info!(
+            conn,
+            user = %device.login,
+            "a browser's connection dropped during a call: the call waits {} s for it",
+            RECONNECT_GRACE.as_secs()
+        );
+        let ringing_here: Vec<(usize, CallHandle)> = self
+            .bridges
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| b.forks.iter().filter(|f| f.0 == leg).map(move |f| (i, f.1)))
+            .collect();
+        for (i, call) in ringing_here.into_iter().rev() {
+            self.fork_failed(now, i, leg, call, 480).await;
+        }
+        true
+    }
+
+    /// A browser registered on a new socket: when it is the one whose socket
+    /// dropped during a call (same user, same Contact — the same phone), the
+    /// old connection's endpoint and calls carry on over the new socket.
+    fn adopt_orphan(&mut self, now: Instant, conn: u64) {
+        let Some(fresh) = self.devices.get(&conn) else {
+            return;
+        };
+        let same_phone = |o: &u64, d: &DeviceConn| {
+            *o != conn
+                && d.tx.is_browser()
+                && d.user_id == fresh.user_id
+                && d.contact.is_some()
+                && d.contact == fresh.contact
+        };
+        let orphan = self
+            .orphans
+            .keys()
+            .copied()
+            .find(|o| self.devices.get(o).is_some_and(|d| same_phone(o, d)));
+        // The new socket can also win the race against the old one's close:
+        // the same phone with a call up on a socket not seen closed yet.
+        let live = || {
+            self.devices
+                .iter()
+                .filter(|(o, d)| same_phone(o, d))
+                .map(|(o, _)| *o)
+                .find(|o| {
+                    let leg = Leg::Device(*o);
+                    self.bridges
+                        .iter()
+                        .any(|b| b.answered && (b.a.0 == leg || b.b.map(|b| b.0) == Some(leg)))
+                })
+        };
+        let (orphan, still_open) = match orphan {
+            Some(o) => (o, false),
+            None => match live() {
+                Some(o) => (o, true),
+                None => return,
+            },
+        };
+        let Some(mut fresh) = self.devices.remove(&conn) else {
+            return;
+        };
+        // The fresh endpoint's answer to the REGISTER goes out first.
+        while let Some(t) = fresh.ep.poll_transmit() {
+            fresh.tx.send(t.bytes);
+        }
+        let Some(old) = self.devices.get_mut(&orphan) else {
+            return;
+        };
+        old.tx = fresh.tx;
+        old.registered_until = fresh.registered_until;
+        old.contact = fresh.contact;
+        old.peer = fresh.peer;
+        old.last_seen = now;
+        self.orphans.remove(&orphan);
+        if still_open {
+            // Its old socket closes with its sender dropped; that close is stale.
+            self.replaced.insert(orphan);
+        }
+        self.aliases.insert(conn, orphan);
+        self.dirty.insert(Leg::Device(orphan));
+        tracing::info!(conn, orphan, "the browser is back: its calls continue");
     }
 
     /// The limits on outbound calls and their counters.
