@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use callcard_shared::sip::ua::{CallHandle, Event};
+use callcard_tests::events::EventStream;
 use callcard_tests::get_json;
 use callcard_tests::provider_peer::{CallState, ProviderPeer};
 use callcard_tests::sip_phone::WsPhone;
@@ -136,9 +137,23 @@ async fn a_colleagues_extension_rings_their_phone_and_the_call_is_logged_interna
         extension_of(&t, "Anna").await,
         extension_of(&t, "Boris").await,
     );
+    let mut anna_events = EventStream::open(
+        &t.relay.signed_in("anna").await,
+        &t.relay.url("/api/events"),
+    )
+    .await;
+    let mut boris_events = EventStream::open(
+        &t.relay.signed_in("boris").await,
+        &t.relay.url("/api/events"),
+    )
+    .await;
 
     let call = anna.call(&boris_ext, Some(plain_sdp(41000))).await;
-    let (_, from, offer) = answer(&mut boris, 41002).await;
+    let (boris_call, from, offer) = answer(&mut boris, 41002).await;
+    let call_ids = [
+        anna.ep.call_id(call).map(str::to_string),
+        boris.ep.call_id(boris_call).map(str::to_string),
+    ];
     assert!(
         from.contains("Anna") && from.contains(&format!("({anna_ext})")),
         "Boris sees who calls: {from}"
@@ -163,6 +178,21 @@ async fn a_colleagues_extension_rings_their_phone_and_the_call_is_logged_interna
         })
         .await;
     let record = &ended_records(&t, 1).await[0];
+    // Each phone was told which record its dialog is (the after-call prompt's).
+    for (events, call_id) in [
+        (&mut anna_events, &call_ids[0]),
+        (&mut boris_events, &call_ids[1]),
+    ] {
+        let (name, named) = events.next("the call's record", WAIT).await;
+        assert_eq!(name, "call_record", "{named}");
+        assert_eq!(named["call_id"], record["id"], "{named}");
+        assert!(call_id.is_some());
+        assert_eq!(
+            named["sip_call_id"].as_str(),
+            call_id.as_deref(),
+            "named by the phone's own dialog"
+        );
+    }
     assert_eq!(record["direction"], "internal", "{record}");
     assert_eq!(record["status"], "answered", "{record}");
     assert_eq!(record["number_dialled"], boris_ext.as_str());
@@ -197,6 +227,8 @@ async fn a_colleagues_extension_rings_their_phone_and_the_call_is_logged_interna
         matches!(failed, Event::Failed { code: 486, .. }),
         "{failed:?}"
     );
+    // Open event streams would hold the relay's graceful stop.
+    drop((anna_events, boris_events));
     t.relay.stop().await;
 }
 

@@ -470,6 +470,9 @@ pub enum ServerEvent {
     /// A call this user was rung for stopped ringing (answered here or
     /// elsewhere, missed) or ended.
     CallEnded { call_id: i64, status: String },
+    /// The record of a call on this user's browser phone, by the SIP Call-ID
+    /// of the phone's dialog: the after-call prompt writes to exactly it.
+    CallRecord { call_id: i64, sip_call_id: String },
     /// Admins only: a trunk's registration state changed.
     TrunkStatus { trunk_id: i64, status: TrunkStatus },
 }
@@ -480,6 +483,7 @@ impl ServerEvent {
         match self {
             ServerEvent::IncomingCall { .. } => "incoming_call",
             ServerEvent::CallEnded { .. } => "call_ended",
+            ServerEvent::CallRecord { .. } => "call_record",
             ServerEvent::TrunkStatus { .. } => "trunk_status",
         }
     }

@@ -87,6 +87,11 @@ pub async fn calls(
 }
 
 /// Every CRM user (administrators only).
+/// One call record (the after-call prompt's).
+pub async fn call(id: i64) -> Result<callcard_shared::api::CallRecord, ApiFailure> {
+    fetch_json(get(&format!("/api/calls/{id}")).build()).await
+}
+
 pub async fn users() -> Result<Vec<callcard_shared::api::UserSummary>, ApiFailure> {
     fetch_json(get("/api/users").build()).await
 }

@@ -28,6 +28,8 @@ use crate::state::phone::{CallStatus, CallView, CallerCard, LineState, PhoneActi
 
 /// Registration lifetime asked for; refreshed at 80 %.
 const REGISTER_EXPIRES: u32 = 600;
+/// How many `call_record` names are remembered.
+const MAX_RECORDS: usize = 32;
 /// How long a call is kept while the socket is down (the relay keeps it 15 s).
 const KEEP_CALL_MS: f64 = 15_000.0;
 const MAX_BACKOFF_MS: u32 = 30_000;
@@ -47,6 +49,8 @@ struct Slot {
     audio: Option<Rc<CallAudio>>,
     /// Inbound: the offer to answer.
     remote_offer: Option<String>,
+    /// The dialog's SIP Call-ID: how the relay names this call's record.
+    sip_call_id: Option<String>,
 }
 
 struct Inner {
@@ -84,6 +88,11 @@ struct Inner {
     dropped_at: Option<f64>,
     /// What the endpoint sent while there was no socket (sent on reconnect).
     unsent: Vec<Vec<u8>>,
+    /// The relay's record of each recent call, by SIP Call-ID (`call_record`).
+    records: Vec<(String, i64)>,
+    /// The last transfer the relay confirmed: to whom, and when (`Date.now()`):
+    /// the calls it ends are "transferred", not "hung up".
+    transferred: Option<(String, f64)>,
 }
 
 /// A REFER sent for a call, waiting for the relay's NOTIFYs.
@@ -178,6 +187,8 @@ impl Engine {
             transfer: None,
             dropped_at: None,
             unsent: Vec::new(),
+            records: Vec::new(),
+            transferred: None,
         })))
     }
 
@@ -384,7 +395,7 @@ impl Engine {
             return;
         };
         let mut handlers: Vec<Box<dyn std::any::Any>> = Vec::new();
-        for name in ["incoming_call", "call_ended"] {
+        for name in ["incoming_call", "call_ended", "call_record"] {
             let weak = self.weak();
             let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let Some(engine) = Engine::from_weak(&weak) else {
@@ -407,6 +418,15 @@ impl Engine {
                     })),
                     Ok(ServerEvent::CallEnded { call_id, status }) => {
                         engine.report(PhoneAction::CallerGone { call_id, status })
+                    }
+                    Ok(ServerEvent::CallRecord {
+                        call_id,
+                        sip_call_id,
+                    }) => {
+                        let records = &mut engine.0.borrow_mut().records;
+                        records.push((sip_call_id, call_id));
+                        let excess = records.len().saturating_sub(MAX_RECORDS);
+                        records.drain(..excess);
                     }
                     _ => {}
                 }
@@ -707,7 +727,7 @@ impl Engine {
                 self.report(PhoneAction::Notice(outcome));
             }
             if slot.view.answered_at.is_some() {
-                self.open_wrap_up();
+                self.open_wrap_up(slot.sip_call_id);
             }
         }
     }
@@ -739,7 +759,8 @@ impl Engine {
             let answered = inner
                 .slot
                 .take()
-                .is_some_and(|s| s.view.answered_at.is_some());
+                .filter(|s| s.view.answered_at.is_some())
+                .map(|s| s.sip_call_id);
             inner.meter = None;
             let report = inner.report.clone();
             drop(inner);
@@ -747,34 +768,43 @@ impl Engine {
                 id: call.0,
                 outcome,
             });
-            if answered {
-                self.open_wrap_up();
+            if let Some(sip_call_id) = answered {
+                self.open_wrap_up(sip_call_id);
             }
             self.promote_other();
         } else {
             drop(inner);
-            self.finish_other(call, None);
+            self.finish_other(call, outcome);
         }
     }
 
     /// After a talked call: the prompt for the outcome and a note, on the
-    /// record the relay wrote (this user's newest call).
-    fn open_wrap_up(&self) {
-        let Some(user_id) = self.0.borrow().user.as_ref().map(|u| u.user.id) else {
+    /// record the relay named for this call's dialog (`call_record`).
+    fn open_wrap_up(&self, sip_call_id: Option<String>) {
+        let Some(sip_call_id) = sip_call_id else {
             return;
         };
         let engine = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            // The relay closes the record as the BYE is answered.
+            // The relay closes the record as the BYE is answered; its
+            // `call_record` event came at the start of the call.
             media::sleep_ms(300).await;
-            let filters = crate::services::url::CallFilters {
-                user_id: Some(user_id),
-                ..Default::default()
+            let id = engine
+                .0
+                .borrow()
+                .records
+                .iter()
+                .rev()
+                .find(|(c, _)| *c == sip_call_id)
+                .map(|(_, id)| *id);
+            let Some(id) = id else {
+                web_sys::console::warn_1(
+                    &"No record was named for this call: no after-call prompt".into(),
+                );
+                return;
             };
-            if let Ok(page) = api::calls(&filters, 1, 0).await {
-                if let Some(record) = page.items.into_iter().next() {
-                    engine.report(PhoneAction::WrapUp(Some(record)));
-                }
+            if let Ok(record) = api::call(id).await {
+                engine.report(PhoneAction::WrapUp(Some(record)));
             }
         });
     }
@@ -825,10 +855,17 @@ impl Engine {
                     rx_packets: 0,
                     rx_level: 0.0,
                 };
+                let sip_call_id = self
+                    .0
+                    .borrow()
+                    .ep
+                    .as_ref()
+                    .and_then(|ep| ep.call_id(call).map(str::to_string));
                 let slot = Slot {
                     view: view.clone(),
                     audio: None,
                     remote_offer: sdp.map(|s| String::from_utf8_lossy(&s).into_owned()),
+                    sip_call_id,
                 };
                 self.with_ep(|ep| ep.ringing(now(), call, None));
                 if busy {
@@ -863,7 +900,14 @@ impl Engine {
                 self.finish(call, Some("Missed call: the caller hung up.".into()))
             }
             Event::Terminated { call, by_peer } => {
-                let transferred = self.take_transfer(call).map(|t| t.target);
+                let recent = self
+                    .0
+                    .borrow()
+                    .transferred
+                    .clone()
+                    .filter(|(_, at)| date_now() - at < 5_000.0)
+                    .map(|(target, _)| target);
+                let transferred = self.take_transfer(call).map(|t| t.target).or(recent);
                 let outcome = match transferred {
                     Some(target) => Some(format!("Transferred to {target}.")),
                     None => by_peer.then(|| "The other side hung up.".to_string()),
@@ -1002,6 +1046,7 @@ impl Engine {
             view: view.clone(),
             audio: None,
             remote_offer: None,
+            sip_call_id: None,
         });
         self.report(PhoneAction::Call(view));
         let engine = self.clone();
@@ -1028,7 +1073,9 @@ impl Engine {
                             return;
                         };
                         let handle = ep.invite(now(), &uri, Some(offer.into_bytes()));
+                        let sip_call_id = ep.call_id(handle).map(str::to_string);
                         if let Some(slot) = inner.slot.as_mut() {
+                            slot.sip_call_id = sip_call_id;
                             slot.view.id = handle.0;
                             slot.view.status = CallStatus::Calling;
                             slot.audio = Some(Rc::new(audio));
@@ -1130,7 +1177,7 @@ impl Engine {
             outcome: None,
         });
         if slot.view.answered_at.is_some() {
-            self.open_wrap_up();
+            self.open_wrap_up(slot.sip_call_id);
         }
         self.promote_other();
     }
@@ -1400,7 +1447,10 @@ impl Engine {
         match code {
             180..=183 => self.report(PhoneAction::Notice(format!("{target} is ringing…"))),
             100..=199 => {}
-            200..=299 => self.report(PhoneAction::Notice(format!("Transferred to {target}."))),
+            200..=299 => {
+                self.0.borrow_mut().transferred = Some((target.clone(), date_now()));
+                self.report(PhoneAction::Notice(format!("Transferred to {target}.")))
+            }
             _ => {
                 self.take_transfer(call);
                 self.report(PhoneAction::Notice(format!(

@@ -1763,6 +1763,7 @@ impl Switch {
                 return;
             }
         };
+        self.tell_record((leg, call), record);
         let (dial, class) = match verdict.outcome {
             Outcome::Allowed { dial, class, .. } => (dial, class),
             Outcome::Refused { reason, .. } => {
@@ -2075,6 +2076,7 @@ impl Switch {
             };
             let handle = browser.ep.invite_as(now, &identity, &target, offer);
             forks.push((Leg::Device(conn), handle, browser.user_id));
+            self.tell_record((Leg::Device(conn), handle), record);
             if let Some((call_media, _)) = anchored {
                 fork_media.push(((Leg::Device(conn), handle), call_media));
             }
@@ -2264,6 +2266,27 @@ impl Switch {
         self.aliases.insert(conn, orphan);
         self.dirty.insert(Leg::Device(orphan));
         tracing::info!(conn, orphan, "the browser is back: its calls continue");
+    }
+
+    /// Tells the user of a browser leg which record its call is (the SSE
+    /// `call_record`, by the dialog's Call-ID), so the after-call prompt
+    /// writes to exactly that record.
+    fn tell_record(&self, leg: (Leg, CallHandle), record: i64) {
+        let Leg::Device(conn) = leg.0 else {
+            return;
+        };
+        let Some(device) = self.devices.get(&conn).filter(|d| d.tx.is_browser()) else {
+            return;
+        };
+        if let Some(sip_call_id) = device.ep.call_id(leg.1) {
+            self.telephony.notify(
+                device.user_id,
+                ServerEvent::CallRecord {
+                    call_id: record,
+                    sip_call_id: sip_call_id.to_string(),
+                },
+            );
+        }
     }
 
     /// The limits on outbound calls and their counters.

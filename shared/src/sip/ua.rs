@@ -639,6 +639,19 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         Some(self.servers.iter().find(|s| &s.key == key)?.request())
     }
 
+    /// The SIP Call-ID of a call — its dialog's, or its INVITE's (ours or the
+    /// peer's) before there is one — while the endpoint knows the call.
+    pub fn call_id(&self, call: CallHandle) -> Option<&str> {
+        let c = self.calls.get(&call)?;
+        if let Some(dialog) = &c.dialog {
+            return Some(&dialog.id.call_id);
+        }
+        if let Some(invite) = &c.invite {
+            return invite.call_id();
+        }
+        self.incoming_invite(call)?.call_id()
+    }
+
     /// Cancels our unanswered INVITE (RFC 3261 §9.1); sent once a provisional arrived.
     pub fn cancel(&mut self, now: Instant, call: CallHandle) {
         let Some(c) = self.calls.get_mut(&call) else {

@@ -73,6 +73,7 @@ impl Switch {
             let handle = device.ep.invite_as(now, &identity, &target, sdp.clone());
             self.dirty.insert(Leg::Device(target_conn));
             forks.push((Leg::Device(target_conn), handle, target_user));
+            self.tell_record((Leg::Device(target_conn), handle), record);
         }
         self.with_leg(leg, |ep| ep.ringing(now, call, None));
         tracing::info!(record, extension, rung = forks.len(), "internal call");

@@ -207,6 +207,7 @@ impl Switch {
             let handle = device.ep.invite_as(now, &identity, &target, Some(sdp));
             self.dirty.insert(Leg::Device(conn));
             forks.push((Leg::Device(conn), handle, media));
+            self.tell_record((Leg::Device(conn), handle), new_record);
         }
         if forks.is_empty() {
             self.finish(
