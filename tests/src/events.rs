@@ -21,6 +21,24 @@ impl EventStream {
         }
     }
 
+    /// The next event not named in `skip` (e.g. `call_record`, which every
+    /// call on the user's phone sends); panics naming `what` like [`Self::next`].
+    pub async fn next_except(
+        &mut self,
+        skip: &[&str],
+        what: &str,
+        within: Duration,
+    ) -> (String, Value) {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let (name, data) = self.next(what, left).await;
+            if !skip.contains(&name.as_str()) {
+                return (name, data);
+            }
+        }
+    }
+
     /// The next event `(name, data)`, skipping keep-alive comments; panics
     /// naming `what` if none arrives within `within`.
     pub async fn next(&mut self, what: &str, within: Duration) -> (String, Value) {
