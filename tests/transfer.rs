@@ -84,15 +84,20 @@ async fn answer(phone: &mut WsPhone, port: u16) -> (CallHandle, String, Vec<u8>)
 
 /// The next NOTIFY about a transfer on `phone` with a final code.
 async fn transfer_outcome(phone: &mut WsPhone) -> u16 {
+    transfer_result(phone).await.0
+}
+
+/// The final transfer NOTIFY's code and reason phrase.
+async fn transfer_result(phone: &mut WsPhone) -> (u16, String) {
     loop {
         let event = phone
             .wait_for("the transfer's outcome", WAIT, |e| {
                 matches!(e, Event::TransferProgress { .. })
             })
             .await;
-        if let Event::TransferProgress { code, .. } = event {
+        if let Event::TransferProgress { code, reason, .. } = event {
             if code >= 200 {
-                return code;
+                return (code, reason);
             }
         }
     }
@@ -330,7 +335,12 @@ async fn a_transfer_the_colleague_declines_or_the_rules_forbid_leaves_the_call_w
     let call = ivan_calls_anna(&t, &provider, &mut anna, 41020).await;
     // A forbidden destination: refused by the relay, nothing rings.
     anna.refer(call, "sip:+12125551234@callcard").await;
-    assert_eq!(transfer_outcome(&mut anna).await, 403);
+    let (code, reason) = transfer_result(&mut anna).await;
+    assert_eq!(code, 403);
+    assert!(
+        reason.starts_with("forbidden code `+1`"),
+        "the phone is told why: {reason}"
+    );
     assert!(provider.state().invites.is_empty(), "no INVITE went out");
 
     // Boris declines: Anna is told, and the call is still hers.

@@ -447,7 +447,8 @@ fn refer_transfer_reports_progress_with_sipfrag_notify() {
     assert!(
         p.run_until(secs(5), |p| p.a_events.contains(&Event::TransferProgress {
             call: a_call,
-            code: 100
+            code: 100,
+            reason: "Trying".into()
         }))
     );
     let now = p.now;
@@ -455,7 +456,8 @@ fn refer_transfer_reports_progress_with_sipfrag_notify() {
     assert!(
         p.run_until(secs(5), |p| p.a_events.contains(&Event::TransferProgress {
             call: a_call,
-            code: 200
+            code: 200,
+            reason: "OK".into()
         }))
     );
     assert_eq!(count(&p, "B>A NOTIFY"), 2);

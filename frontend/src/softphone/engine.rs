@@ -129,8 +129,10 @@ pub fn request_uri(number: &str) -> Option<String> {
 /// (why the number rules or a limit refused the call) is shown as it is;
 /// a stock phrase is put into words by its code.
 pub fn failure_text(code: u16, reason: &str) -> String {
-    const STOCK: [&str; 12] = [
+    const STOCK: [&str; 14] = [
         "",
+        "Transfer Failed",
+        "Call/Transaction Does Not Exist",
         "Forbidden",
         "Rejected",
         "Not Found",
@@ -914,7 +916,9 @@ impl Engine {
                 };
                 self.finish(call, outcome);
             }
-            Event::TransferProgress { call, code } => self.transfer_progress(call, code),
+            Event::TransferProgress { call, code, reason } => {
+                self.transfer_progress(call, code, &reason)
+            }
             Event::Response { id, response } => {
                 let refused = {
                     let inner = self.0.borrow();
@@ -927,7 +931,7 @@ impl Engine {
                 if refused {
                     let call = self.0.borrow().transfer.as_ref().map(|t| t.call);
                     if let Some(call) = call {
-                        self.transfer_progress(CallHandle(call), response.code);
+                        self.transfer_progress(CallHandle(call), response.code, &response.reason);
                     }
                 }
             }
@@ -1436,7 +1440,7 @@ impl Engine {
 
     /// The relay's NOTIFY about a transfer: ringing, done, or failed (the
     /// call then stays here).
-    fn transfer_progress(&self, call: CallHandle, code: u16) {
+    fn transfer_progress(&self, call: CallHandle, code: u16, reason: &str) {
         let target = {
             let inner = self.0.borrow();
             match inner.transfer.as_ref() {
@@ -1455,7 +1459,7 @@ impl Engine {
                 self.take_transfer(call);
                 self.report(PhoneAction::Notice(format!(
                     "Transfer to {target} failed: {}. The call is still yours.",
-                    failure_text(code, "")
+                    failure_text(code, reason)
                 )));
             }
         }

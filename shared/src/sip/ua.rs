@@ -139,6 +139,8 @@ pub enum Event {
     TransferProgress {
         call: CallHandle,
         code: u16,
+        /// The status line's reason phrase (e.g. why a transfer was refused).
+        reason: String,
     },
     Registered {
         expires: u32,
@@ -1324,9 +1326,19 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
                             .parse()
                             .ok()
                     });
+                let reason = std::str::from_utf8(&req.body)
+                    .ok()
+                    .and_then(|body| body.lines().next())
+                    .and_then(|line| line.splitn(3, ' ').nth(2))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
                 if let Some(code) = code {
-                    self.events
-                        .push_back(Event::TransferProgress { call: h, code });
+                    self.events.push_back(Event::TransferProgress {
+                        call: h,
+                        code,
+                        reason,
+                    });
                 }
             }
             Method::Options => ok(self, 200, "OK"),
