@@ -1735,14 +1735,7 @@ impl Switch {
         // The rules apply whatever the phone sent (the browser only previews them).
         let verdict = self.plan.evaluate(self.config.default_region, &dialled);
         let e164 = verdict.e164().map(str::to_string);
-        let contact_id = match &e164 {
-            Some(n) => crm::contacts::contact_by_number(&self.db, n)
-                .await
-                .ok()
-                .flatten()
-                .map(|(id, _)| id),
-            None => None,
-        };
+        let contact_id = self.contact_of(e164.as_deref()).await;
         let record = crm::calls::start(
             &self.db,
             crm::calls::NewCall {
@@ -1923,14 +1916,7 @@ impl Switch {
         let caller = dialled_number(from);
         let e164 = phone::to_valid_e164(&caller, self.config.default_region)
             .or_else(|| phone::to_e164(&caller, self.config.default_region).ok());
-        let found = match &e164 {
-            Some(n) => crm::contacts::contact_by_number(&self.db, n)
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
-        let (contact_id, responsible) = match found {
+        let (contact_id, responsible) = match self.contact_and_manager_of(e164.as_deref()).await {
             Some((contact, responsible)) => (Some(contact), responsible),
             None => (None, None),
         };
@@ -2266,6 +2252,19 @@ impl Switch {
         self.aliases.insert(conn, orphan);
         self.dirty.insert(Leg::Device(orphan));
         tracing::info!(conn, orphan, "the browser is back: its calls continue");
+    }
+
+    /// The contact a number (E.164) belongs to, with its responsible manager.
+    async fn contact_and_manager_of(&self, e164: Option<&str>) -> Option<(i64, Option<i64>)> {
+        crm::contacts::contact_by_number(&self.db, e164?)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// The contact a number (E.164) belongs to: the call is filed against it.
+    async fn contact_of(&self, e164: Option<&str>) -> Option<i64> {
+        self.contact_and_manager_of(e164).await.map(|(id, _)| id)
     }
 
     /// Tells the user of a browser leg which record its call is (the SSE

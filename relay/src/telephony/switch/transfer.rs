@@ -274,14 +274,7 @@ impl Switch {
             self.notify_by(now, by, 503, "No trunk available");
             return;
         };
-        let contact_id = match &e164 {
-            Some(n) => crm::contacts::contact_by_number(&self.db, n)
-                .await
-                .ok()
-                .flatten()
-                .map(|(id, _)| id),
-            None => None,
-        };
+        let contact_id = self.contact_of(e164.as_deref()).await;
         let new_record = crm::calls::start(
             &self.db,
             crm::calls::NewCall {
