@@ -2581,6 +2581,7 @@ trait LegEndpoint {
     fn cancel(&mut self, now: Instant, call: CallHandle);
     fn bye(&mut self, now: Instant, call: CallHandle);
     fn reinvite(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>);
+    fn notify_transfer(&mut self, now: Instant, call: CallHandle, code: u16, reason: &str);
 }
 
 impl<A: Clone + Eq + std::fmt::Debug> LegEndpoint for callcard_shared::sip::ua::Endpoint<A> {
@@ -2601,6 +2602,9 @@ impl<A: Clone + Eq + std::fmt::Debug> LegEndpoint for callcard_shared::sip::ua::
     }
     fn reinvite(&mut self, now: Instant, call: CallHandle, sdp: Option<Vec<u8>>) {
         callcard_shared::sip::ua::Endpoint::reinvite(self, now, call, sdp)
+    }
+    fn notify_transfer(&mut self, now: Instant, call: CallHandle, code: u16, reason: &str) {
+        callcard_shared::sip::ua::Endpoint::notify_transfer(self, now, call, code, reason);
     }
 }
 

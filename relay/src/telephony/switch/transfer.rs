@@ -416,18 +416,7 @@ impl Switch {
         code: u16,
         reason: &str,
     ) {
-        if let Leg::Device(conn) = by.0 {
-            if let Some(device) = self.devices.get_mut(&conn) {
-                device.ep.notify_transfer(now, by.1, code, reason);
-                self.dirty.insert(by.0);
-            }
-        } else if let Some(trunk) = match by.0 {
-            Leg::Trunk(id) => self.trunks.get_mut(&id),
-            Leg::Device(_) => None,
-        } {
-            trunk.ep.notify_transfer(now, by.1, code, reason);
-            self.dirty.insert(by.0);
-        }
+        self.with_leg(by.0, |ep| ep.notify_transfer(now, by.1, code, reason));
     }
 
     /// The pending transfer ringing `(leg, call)`.
