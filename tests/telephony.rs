@@ -264,23 +264,8 @@ async fn provider_trunk(t: &TrunkTest, port: u16) -> (i64, std::net::SocketAddr)
 }
 
 async fn answer_incoming(phone: &mut WsPhone) -> (callcard_shared::sip::ua::CallHandle, String) {
-    let incoming = phone
-        .wait_for("an incoming call", WAIT, |e| {
-            matches!(e, Event::IncomingCall { .. })
-        })
-        .await;
-    let Event::IncomingCall {
-        call, from, sdp, ..
-    } = incoming
-    else {
-        unreachable!()
-    };
-    assert!(sdp.is_some(), "the provider's offer reaches the browser");
-    phone.ep.accept(
-        callcard_shared::Instant::now(),
-        call,
-        Some(b"v=0\r\n".to_vec()),
-    );
+    let (call, from, offer) = phone.answer_next(WAIT, Some(b"v=0\r\n".to_vec())).await;
+    assert!(offer.is_some(), "the provider's offer reaches the browser");
     (call, from)
 }
 

@@ -67,19 +67,8 @@ async fn ended_records(t: &TrunkTest, count: usize) -> Vec<Value> {
 
 /// Answers the next incoming call on `phone` with plain RTP on `port`.
 async fn answer(phone: &mut WsPhone, port: u16) -> (CallHandle, String, Vec<u8>) {
-    let incoming = phone
-        .wait_for("an incoming call", WAIT, |e| {
-            matches!(e, Event::IncomingCall { .. })
-        })
-        .await;
-    let Event::IncomingCall {
-        call, from, sdp, ..
-    } = incoming
-    else {
-        unreachable!()
-    };
-    phone.accept(call, Some(plain_sdp(port))).await;
-    (call, from, sdp.unwrap_or_default())
+    let (call, from, offer) = phone.answer_next(WAIT, Some(plain_sdp(port))).await;
+    (call, from, offer.unwrap_or_default())
 }
 
 /// The next NOTIFY about a transfer on `phone` with a final code.

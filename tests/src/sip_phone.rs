@@ -326,6 +326,31 @@ impl WsPhone {
         self.flush().await;
     }
 
+    /// Waits for the next incoming call and answers it with `sdp`; returns
+    /// the call, its From and the caller's offer.
+    pub async fn answer_next(
+        &mut self,
+        within: Duration,
+        sdp: Option<Vec<u8>>,
+    ) -> (CallHandle, String, Option<Vec<u8>>) {
+        let incoming = self
+            .wait_for("an incoming call", within, |e| {
+                matches!(e, Event::IncomingCall { .. })
+            })
+            .await;
+        let Event::IncomingCall {
+            call,
+            from,
+            sdp: offer,
+            ..
+        } = incoming
+        else {
+            unreachable!("wait_for returned what it waited for")
+        };
+        self.accept(call, sdp).await;
+        (call, from, offer)
+    }
+
     /// Answers an incoming call and sends the 200 at once.
     pub async fn accept(&mut self, call: CallHandle, sdp: Option<Vec<u8>>) {
         self.ep.accept(Instant::now(), call, sdp);
