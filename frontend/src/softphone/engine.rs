@@ -90,16 +90,19 @@ struct Inner {
     unsent: Vec<Vec<u8>>,
     /// The relay's record of each recent call, by SIP Call-ID (`call_record`).
     records: Vec<(String, i64)>,
-    /// The last transfer the relay confirmed: to whom, and when (`Date.now()`):
-    /// the calls it ends are "transferred", not "hung up".
-    transferred: Option<(String, f64)>,
 }
 
 /// A REFER sent for a call, waiting for the relay's NOTIFYs.
 struct Transfer {
+    /// The call transferred (the REFER's dialog).
     call: u64,
     target: String,
     request: Option<callcard_shared::sip::ua::RequestHandle>,
+    /// The calls the relay hangs up once it is done: the transferred one,
+    /// and for an attended transfer the consultation.
+    ends: Vec<u64>,
+    /// The relay confirmed it (NOTIFY 2xx): those calls ended "transferred".
+    confirmed: bool,
 }
 
 fn now() -> Instant {
@@ -190,7 +193,6 @@ impl Engine {
             dropped_at: None,
             unsent: Vec::new(),
             records: Vec::new(),
-            transferred: None,
         })))
     }
 
@@ -902,15 +904,7 @@ impl Engine {
                 self.finish(call, Some("Missed call: the caller hung up.".into()))
             }
             Event::Terminated { call, by_peer } => {
-                let recent = self
-                    .0
-                    .borrow()
-                    .transferred
-                    .clone()
-                    .filter(|(_, at)| date_now() - at < 5_000.0)
-                    .map(|(target, _)| target);
-                let transferred = self.take_transfer(call).map(|t| t.target).or(recent);
-                let outcome = match transferred {
+                let outcome = match self.ended_by_transfer(call) {
                     Some(target) => Some(format!("Transferred to {target}.")),
                     None => by_peer.then(|| "The other side hung up.".to_string()),
                 };
@@ -1340,7 +1334,7 @@ impl Engine {
             Some(s) if s.view.status == CallStatus::Talking => CallHandle(s.view.id),
             _ => return,
         };
-        self.send_refer(call, &target, &uri);
+        self.send_refer(call, &target, &uri, None);
     }
 
     /// Attended transfer, first step: holds the call in progress and calls
@@ -1397,13 +1391,16 @@ impl Engine {
                 .as_ref()
                 .filter(|s| s.view.status == CallStatus::Talking);
             match (consult, held, &inner.ep) {
-                (Some(consult), Some(held), Some(ep)) => ep
-                    .dialog(CallHandle(consult.view.id))
-                    .map(|d| (d.id.clone(), consult.view.number.clone(), held.view.id)),
+                (Some(consult), Some(held), Some(ep)) => {
+                    ep.dialog(CallHandle(consult.view.id)).map(|d| {
+                        let number = consult.view.number.clone();
+                        (d.id.clone(), number, held.view.id, consult.view.id)
+                    })
+                }
                 _ => None,
             }
         };
-        let Some((dialog, number, held)) = found else {
+        let Some((dialog, number, held, consult)) = found else {
             return;
         };
         let Some(uri) = request_uri(&number) else {
@@ -1414,28 +1411,36 @@ impl Engine {
             dialog.call_id, dialog.remote_tag, dialog.local_tag
         );
         let uri = format!("{uri}?Replaces={}", escape_header_value(&replaces));
-        self.send_refer(CallHandle(held), &number, &uri);
+        self.send_refer(CallHandle(held), &number, &uri, Some(consult));
     }
 
-    fn send_refer(&self, call: CallHandle, target: &str, uri: &str) {
+    fn send_refer(&self, call: CallHandle, target: &str, uri: &str, consult: Option<u64>) {
         let mut request = None;
         self.with_ep(|ep| request = ep.refer(now(), call, uri));
         self.0.borrow_mut().transfer = Some(Transfer {
             call: call.0,
             target: target.to_string(),
             request,
+            ends: std::iter::once(call.0).chain(consult).collect(),
+            confirmed: false,
         });
         self.report(PhoneAction::Notice(format!("Transferring to {target}…")));
     }
 
-    /// The transfer in progress for `call`, taken.
-    fn take_transfer(&self, call: CallHandle) -> Option<Transfer> {
+    /// `call` ended: the target, when a confirmed transfer ended it (the
+    /// transfer is forgotten once every call it ends has ended).
+    fn ended_by_transfer(&self, call: CallHandle) -> Option<String> {
         let mut inner = self.0.borrow_mut();
-        if inner.transfer.as_ref().is_some_and(|t| t.call == call.0) {
-            inner.transfer.take()
-        } else {
-            None
+        let t = inner.transfer.as_mut()?;
+        if !t.ends.contains(&call.0) {
+            return None;
         }
+        t.ends.retain(|c| *c != call.0);
+        let target = t.confirmed.then(|| t.target.clone());
+        if t.ends.is_empty() || !t.confirmed {
+            inner.transfer = None;
+        }
+        target
     }
 
     /// The relay's NOTIFY about a transfer: ringing, done, or failed (the
@@ -1452,11 +1457,13 @@ impl Engine {
             180..=183 => self.report(PhoneAction::Notice(format!("{target} is ringing…"))),
             100..=199 => {}
             200..=299 => {
-                self.0.borrow_mut().transferred = Some((target.clone(), date_now()));
+                if let Some(t) = self.0.borrow_mut().transfer.as_mut() {
+                    t.confirmed = true;
+                }
                 self.report(PhoneAction::Notice(format!("Transferred to {target}.")))
             }
             _ => {
-                self.take_transfer(call);
+                self.0.borrow_mut().transfer = None;
                 self.report(PhoneAction::Notice(format!(
                     "Transfer to {target} failed: {}. The call is still yours.",
                     failure_text(code, reason)
