@@ -10,7 +10,7 @@ use callcard_tests::get_json;
 use callcard_tests::provider_peer::{CallState, ProviderPeer};
 use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::telephony::{
-    create_trunk_over, registered_phone, setup, sip_address, TrunkTest, IVAN, WAIT,
+    create_trunk_over, registered_phone, setup, sip_address, sip_user, TrunkTest, IVAN, WAIT,
 };
 use serde_json::{json, Value};
 use tokio::net::UdpSocket;
@@ -468,5 +468,84 @@ async fn an_attended_transfer_joins_the_client_with_the_consulted_number() {
                 .is_some_and(|c| c.starts_with("normal clearing"))),
         "the joined call is the client's, until they hang up: {all:#?}"
     );
+    t.relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_blind_transfer_to_a_webrtc_colleague_anchors_the_clients_audio_for_them() {
+    use callcard_tests::webrtc_peer::{dominant, WebRtcPeer};
+    let t = setup().await;
+    let provider = ProviderPeer::start().await;
+    create_trunk_over(&t, provider.sip_addr(), "trunkpass", false, "udp").await;
+    let mut anna = registered_phone(&t, "anna").await;
+    // Boris's phone is a browser: WebRTC (ICE, DTLS-SRTP) only.
+    let (sip_login, password) = sip_user(&t, "boris").await;
+    let cookie = t.relay.session_cookie("boris").await;
+    let mut boris = WsPhone::connect(t.relay.addr, Some(&cookie), &sip_login, &password)
+        .await
+        .expect("upgrade")
+        .webrtc();
+    assert!(matches!(boris.register().await, Event::Registered { .. }));
+    let boris_ext = extension_of(&t, "Boris").await;
+    let mut peer = WebRtcPeer::g711().await;
+
+    let call = ivan_calls_anna(&t, &provider, &mut anna, 41040).await;
+    anna.refer(call, &format!("sip:{boris_ext}@callcard")).await;
+    let incoming = boris
+        .wait_for("the transferred call", WAIT, |e| {
+            matches!(e, Event::IncomingCall { .. })
+        })
+        .await;
+    let Event::IncomingCall {
+        call: ringing,
+        sdp: Some(offer),
+        ..
+    } = incoming
+    else {
+        panic!("an offer for Boris: {incoming:?}")
+    };
+    let offer = String::from_utf8(offer).unwrap();
+    assert!(
+        offer.contains("a=fingerprint") && offer.contains("a=ice-ufrag"),
+        "the relay anchors the call for a WebRTC phone: {offer}"
+    );
+    assert!(
+        !offer.contains(&format!("m=audio {} ", provider.rtp_addr().port())),
+        "never the provider's own media address: {offer}"
+    );
+    let answer = peer.accept_offer(&offer);
+    boris.accept(ringing, Some(answer.into_bytes())).await;
+    assert!(
+        peer.pump(WAIT, |p| p.connected).await,
+        "ICE and DTLS between Boris and the relay"
+    );
+    assert_eq!(transfer_outcome(&mut anna).await, 200);
+    // The client is re-INVITEd toward the relay's new media, not Boris's.
+    let reoffer = provider
+        .expect("the re-INVITE toward the relay", WAIT, |s| {
+            !s.offered_directions.is_empty()
+        })
+        .await
+        .last_remote_sdp
+        .unwrap_or_default();
+    assert!(
+        !reoffer.contains("m=audio 41040 ") && !reoffer.contains("a=fingerprint"),
+        "plain RTP from the relay, not Anna's media nor WebRTC: {reoffer}"
+    );
+    // The client's 1 kHz reaches Boris through the bridge, and Boris's 440 Hz the client.
+    assert!(
+        peer.pump(WAIT, |p| p.received_pcm().len() > 8_000).await,
+        "Boris hears the client"
+    );
+    let heard = dominant(&peer.received_pcm()[4_000..]);
+    assert!((heard - 1_000.0).abs() < 50.0, "Boris hears {heard} Hz");
+    let before = provider.received_pcm().len();
+    peer.send_tone(440.0, 100).await;
+    let pcm = provider
+        .wait_until(WAIT, |s| s.received_pcm.len() > before + 6_000)
+        .await
+        .received_pcm;
+    let got = dominant(&pcm[before + 2_000..]);
+    assert!((got - 440.0).abs() < 22.0, "the client hears {got} Hz");
     t.relay.stop().await;
 }

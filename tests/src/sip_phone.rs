@@ -93,6 +93,13 @@ impl WsPhone {
         })
     }
 
+    /// A browser's phone: its Contact carries `+sip.ice` (RFC 5768), so the
+    /// relay anchors its calls' media and offers it WebRTC (register after).
+    pub fn webrtc(mut self) -> WsPhone {
+        self.ep = self.ep.with_contact_params(";+sip.ice");
+        self
+    }
+
     /// The network drops under a call: the socket goes away without a close
     /// frame, and a new one is opened to the relay with the same endpoint
     /// (its dialogs, its Contact), as the browser phone does.
