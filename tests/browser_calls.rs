@@ -842,3 +842,57 @@ async fn a_call_goes_on_through_a_dropped_connection_and_ends_normally_after() {
     browser.close().await;
     t.relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_colleagues_extension_dialled_from_the_dock_connects_two_browsers() {
+    let Call {
+        t,
+        provider: _provider,
+        browser: anna,
+        _wav_dir: wav,
+    } = anna_online().await;
+    // Boris, in a browser of his own, with extension 102 (his microphone
+    // plays 660 Hz: the same tone at both ends would be cancelled as echo).
+    callcard_tests::telephony::sip_user(&t, "boris").await;
+    let capture = format!(
+        "--use-file-for-fake-audio-capture={}",
+        callcard_tests::softphone::tone_wav_at(wav.path(), 660).display()
+    );
+    let boris = Browser::start(&[
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        &capture,
+        "--autoplay-policy=no-user-gesture-required",
+        "--allow-loopback-in-peer-connection",
+    ])
+    .await;
+    boris.sign_in(&t.relay.url(""), "boris", "demo").await;
+    boris
+        .wait_text("#line-state", "Boris's phone online", |s| {
+            s.contains("Online")
+        })
+        .await;
+
+    anna.type_into("#dial-input", "102").await;
+    anna.click("#call-button").await;
+    let ringing = boris
+        .wait_text("#active-call", "Anna calling", |s| s.contains("Incoming"))
+        .await;
+    assert!(
+        ringing.contains("Anna") && ringing.contains("(101)"),
+        "{ringing}"
+    );
+    boris.click("#answer-button").await;
+    // Browser to browser: each hears the other's microphone.
+    browser_hears(&anna, 25).await;
+    browser_hears(&boris, 25).await;
+    anna.click("#hangup-button").await;
+    boris
+        .wait_text("#call-outcome", "the end of the call", |s| {
+            s.contains("other side hung up")
+        })
+        .await;
+    boris.close().await;
+    anna.close().await;
+    t.relay.stop().await;
+}

@@ -20,11 +20,18 @@ pub const MEDIA_WAIT: Duration = Duration::from_secs(20);
 /// A mono 48 kHz 16-bit WAV with a 440 Hz sine, made by sox (installed by
 /// xtask). Chromium opens it at getUserMedia: it must outlive the sign-in.
 pub fn tone_wav(dir: &std::path::Path) -> PathBuf {
-    let path = dir.join("tone-440.wav");
+    tone_wav_at(dir, 440)
+}
+
+/// Like [`tone_wav`] at `hz`: two browsers in one call need different tones,
+/// or each one's echo canceller removes its own microphone as the echo of
+/// the other's.
+pub fn tone_wav_at(dir: &std::path::Path, hz: u32) -> PathBuf {
+    let path = dir.join(format!("tone-{hz}.wav"));
     let status = Command::new("sox")
         .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
         .arg(&path)
-        .args(["synth", "60", "sine", "440", "vol", "0.5"])
+        .args(["synth", "60", "sine", &hz.to_string(), "vol", "0.5"])
         .status()
         .expect("sox is installed (cargo xtask test installs it)");
     assert!(status.success(), "sox made the WAV");
