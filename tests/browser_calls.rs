@@ -896,3 +896,72 @@ async fn a_colleagues_extension_dialled_from_the_dock_connects_two_browsers() {
     anna.close().await;
     t.relay.stop().await;
 }
+
+#[tokio::test]
+async fn an_attended_transfer_to_a_colleagues_browser_hands_them_the_client() {
+    let Call {
+        t,
+        provider,
+        browser: anna,
+        _wav_dir: wav,
+    } = anna_online().await;
+    callcard_tests::telephony::sip_user(&t, "boris").await;
+    let capture = format!(
+        "--use-file-for-fake-audio-capture={}",
+        callcard_tests::softphone::tone_wav_at(wav.path(), 660).display()
+    );
+    let boris = Browser::start(&[
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        &capture,
+        "--autoplay-policy=no-user-gesture-required",
+        "--allow-loopback-in-peer-connection",
+    ])
+    .await;
+    boris.sign_in(&t.relay.url(""), "boris", "demo").await;
+    boris
+        .wait_text("#line-state", "Boris's phone online", |s| {
+            s.contains("Online")
+        })
+        .await;
+
+    provider.dial(sip_address(&t), "+74950000000", IVAN).await;
+    answer_ringing_call(&anna, &provider).await;
+    anna.click("#transfer-button").await;
+    anna.type_into("#transfer-target", "102").await;
+    anna.click("#transfer-consult").await;
+    boris
+        .wait_text("#active-call", "Anna consulting", |s| {
+            s.contains("Incoming")
+        })
+        .await;
+    boris.click("#answer-button").await;
+    browser_hears(&boris, 25).await;
+    anna.wait_text("#other-call", "the held client", |s| s.contains("On hold"))
+        .await;
+    anna.click("#transfer-complete").await;
+    anna.wait_text("#call-outcome", "the transfer's outcome", |s| {
+        s.contains("Transferred to 102")
+    })
+    .await;
+
+    // Boris now talks to the client through the relay: his browser was
+    // re-offered an anchored session, the provider re-INVITEd toward it, and
+    // each hears the other.
+    let before = provider.received_pcm().len();
+    let pcm = provider
+        .wait_until(MEDIA_WAIT, |s| s.received_pcm.len() > before + 16_000)
+        .await
+        .received_pcm;
+    let heard = dominant(&pcm[pcm.len() - 8_000..]);
+    assert!(
+        (heard - 660.0).abs() < 33.0,
+        "the client hears Boris: {heard} Hz"
+    );
+    let packets = rx_packets(&boris).await;
+    browser_hears(&boris, packets + 25).await;
+    assert_eq!(provider.call_state(), CallState::Answered);
+    boris.close().await;
+    anna.close().await;
+    t.relay.stop().await;
+}

@@ -946,7 +946,16 @@ impl Engine {
                     };
                     match answer {
                         Ok(sdp) => engine.with_ep(|ep| ep.accept(now(), call, Some(sdp.into()))),
-                        Err(_) => engine.with_ep(|ep| ep.reject(now(), call, 488)),
+                        Err(e) => {
+                            let why = media::describe(&e);
+                            web_sys::console::warn_1(
+                                &format!("the far end's new offer failed: {why}").into(),
+                            );
+                            engine.report(PhoneAction::Notice(format!(
+                                "The call's audio could not be changed: {why}"
+                            )));
+                            engine.with_ep(|ep| ep.reject(now(), call, 488))
+                        }
                     }
                 });
             }

@@ -167,29 +167,36 @@ impl CallAudio {
         }
     }
 
-    /// Audio packets received so far and the current level (0–1).
+    /// Audio packets received so far and the current level (0–1). After a
+    /// renegotiation (e.g. a transfer to a new far end) each sender's stream
+    /// has its own report: the packets add up, the level is the newest one's.
     pub async fn receive_meter(&self) -> Option<(u64, f64)> {
         let report = JsFuture::from(self.pc.get_stats()).await.ok()?;
         let values = Reflect::get(&report, &"values".into()).ok()?;
         let values: js_sys::Function = values.dyn_into().ok()?;
         let iter = values.call0(&report).ok()?;
-        let mut found = None;
+        let number = |stat: &JsValue, name: &str| {
+            Reflect::get(stat, &name.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0)
+        };
+        let mut found: Option<(f64, f64, f64)> = None; // (packets, newest, level)
         for stat in js_sys::try_iter(&iter).ok()??.flatten() {
             let kind = Reflect::get(&stat, &"type".into()).ok()?.as_string();
             let media = Reflect::get(&stat, &"kind".into()).ok()?.as_string();
             if kind.as_deref() == Some("inbound-rtp") && media.as_deref() == Some("audio") {
-                let packets = Reflect::get(&stat, &"packetsReceived".into())
-                    .ok()
-                    .and_then(|v| v.as_f64())
-                    .unwrap_or(0.0);
-                let level = Reflect::get(&stat, &"audioLevel".into())
-                    .ok()
-                    .and_then(|v| v.as_f64())
-                    .unwrap_or(0.0);
-                found = Some((packets as u64, level));
+                let packets = number(&stat, "packetsReceived");
+                let last = number(&stat, "lastPacketReceivedTimestamp");
+                let level = number(&stat, "audioLevel");
+                found = Some(match found {
+                    None => (packets, last, level),
+                    Some((total, newest, _)) if last >= newest => (total + packets, last, level),
+                    Some((total, newest, kept)) => (total + packets, newest, kept),
+                });
             }
         }
-        found
+        found.map(|(packets, _, level)| (packets as u64, level))
     }
 
     async fn set_local(&self, kind: RtcSdpType, description: &JsValue) -> Result<(), JsValue> {

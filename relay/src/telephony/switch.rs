@@ -259,6 +259,15 @@ enum ReofferAnswer {
     /// Anchored, the provider re-offered and was answered at once: the
     /// browser's answer goes into the media bridge.
     BrowserAnswer,
+    /// An attended transfer joined a provider (this leg) with a colleague's
+    /// browser: the browser was re-offered a new anchored session; its
+    /// answer gives the provider's re-offer.
+    JoinedBrowser {
+        trunk: (Leg, CallHandle),
+        /// The media id the browser knows the audio by, and the relay's
+        /// (`(browser's, relay's)`): its answer is read with the relay's.
+        mids: Option<(String, String)>,
+    },
 }
 
 pub struct Switch {
@@ -1300,6 +1309,18 @@ impl Switch {
                 return;
             }
             (_, None) => return,
+            (ReofferAnswer::JoinedBrowser { trunk, mids }, Some(media)) => {
+                let sdp = match (sdp, mids) {
+                    (Some(sdp), Some((browsers, ours))) => Some(
+                        transfer::rename_mid(&String::from_utf8_lossy(&sdp), &browsers, &ours)
+                            .into_bytes(),
+                    ),
+                    (sdp, _) => sdp,
+                };
+                self.joined_browser_answered(now, record, trunk, media, code, sdp)
+                    .await;
+                return;
+            }
             (then, Some(media)) => (media, then),
         };
         let whose = match then {
@@ -1320,6 +1341,47 @@ impl Switch {
         if let Err(e) = taken {
             let (_, why) = media_refusal(&e, whose);
             tracing::warn!(record, "the answer to the re-offer: {why}");
+        }
+    }
+
+    /// The colleague's browser answered the new session of a joined call
+    /// (attended transfer): the provider is re-offered the relay's media for
+    /// it. A browser that refuses ends the joined call.
+    async fn joined_browser_answered(
+        &mut self,
+        now: Instant,
+        record: i64,
+        trunk: (Leg, CallHandle),
+        media: Arc<CallMedia>,
+        code: u16,
+        sdp: Option<Vec<u8>>,
+    ) {
+        let answer = match sdp.filter(|_| (200..300).contains(&code)) {
+            Some(sdp) => media
+                .browser_answer(&String::from_utf8_lossy(&sdp))
+                .await
+                .map_err(|e| media_refusal(&e, "the colleague's browser").1),
+            None => Err(format!(
+                "the colleague's browser refused the joined call ({code})"
+            )),
+        };
+        match answer {
+            Ok(answer) => {
+                self.with_leg(trunk.0, |ep| {
+                    ep.reinvite(now, trunk.1, Some(answer.into_bytes()))
+                });
+                self.reoffers.push(Reoffer {
+                    record,
+                    asked: trunk,
+                    then: ReofferAnswer::TrunkAnswer,
+                });
+            }
+            Err(cause) => {
+                tracing::warn!(record, "attended transfer: {cause}");
+                if let Some(i) = self.bridges.iter().position(|b| b.record == record) {
+                    self.end_bridge(now, i, &cause).await;
+                }
+            }
         }
     }
 

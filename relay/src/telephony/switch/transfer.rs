@@ -730,15 +730,23 @@ impl Switch {
             Leg::Trunk(_) => true,
             Leg::Device(c) => self.devices.get(&c).is_some_and(|d| !d.webrtc),
         };
-        if !plain(stays.0) || !plain(other.0) {
-            self.notify_by(
-                now,
-                by,
-                488,
-                "Attended transfer joins two external parties only; transfer to a colleague blind",
-            );
-            return;
-        }
+        let is_trunk = |leg: Leg| matches!(leg, Leg::Trunk(_));
+        // Two plain-RTP parties talk directly; a provider and a colleague's
+        // browser through a new anchored session (the browser is re-offered).
+        let anchored = match (plain(stays.0), plain(other.0)) {
+            (true, true) => None,
+            (true, false) if is_trunk(stays.0) && self.media.is_some() => Some((stays, other)),
+            (false, true) if is_trunk(other.0) && self.media.is_some() => Some((other, stays)),
+            _ => {
+                self.notify_by(
+                    now,
+                    by,
+                    488,
+                    "These two calls cannot be joined: one side must be a client's line",
+                );
+                return;
+            }
+        };
         let (Some(sdp_stays), Some(sdp_other)) = (
             self.bridges[i].sdp_of(stays).map(<[u8]>::to_vec),
             self.bridges[j].sdp_of(other).map(<[u8]>::to_vec),
@@ -762,13 +770,63 @@ impl Switch {
         let stays_number = crm::calls::number_of(&self.db, record_i)
             .await
             .unwrap_or_default();
-        // Each remaining party is re-INVITEd with the other's media.
-        self.with_leg(stays.0, |ep| {
-            ep.reinvite(now, stays.1, Some(sdp_other.clone()))
-        });
-        self.with_leg(other.0, |ep| {
-            ep.reinvite(now, other.1, Some(sdp_stays.clone()))
-        });
+        let mut joined_media = None;
+        match anchored {
+            // Each remaining party is re-INVITEd with the other's media.
+            None => {
+                self.with_leg(stays.0, |ep| {
+                    ep.reinvite(now, stays.1, Some(sdp_other.clone()))
+                });
+                self.with_leg(other.0, |ep| {
+                    ep.reinvite(now, other.1, Some(sdp_stays.clone()))
+                });
+            }
+            // The browser first: its answer gives the provider's re-offer
+            // (`ReofferAnswer::JoinedBrowser`).
+            Some((trunk, browser)) => {
+                let (trunk_sdp, browser_sdp) = if trunk == stays {
+                    (&sdp_stays, &sdp_other)
+                } else {
+                    (&sdp_other, &sdp_stays)
+                };
+                let Some(bridge_media) = self.media.as_ref() else {
+                    return;
+                };
+                let (media, offer) =
+                    match bridge_media.for_trunk_offer(&String::from_utf8_lossy(trunk_sdp)) {
+                        Ok(made) => made,
+                        Err(e) => {
+                            let (code, why) = media_refusal(&e, "the client's line");
+                            self.finish(joined_record, "failed", &why, "relay").await;
+                            self.notify_by(now, by, code, &why);
+                            return;
+                        }
+                    };
+                let media = Arc::new(media);
+                // A re-offer must keep the browser's media id (its m-line).
+                let mids = audio_mid(&String::from_utf8_lossy(browser_sdp))
+                    .zip(audio_mid(&offer))
+                    .filter(|(browsers, ours)| browsers != ours);
+                let offer = match &mids {
+                    // Without the MID header extension the browser takes the
+                    // relay's packets by SSRC and payload type, not by an id
+                    // it would not know.
+                    Some((browsers, ours)) => {
+                        without_mid_extension(&rename_mid(&offer, ours, browsers))
+                    }
+                    None => offer,
+                };
+                self.with_leg(browser.0, |ep| {
+                    ep.reinvite(now, browser.1, Some(offer.into_bytes()))
+                });
+                self.reoffers.push(Reoffer {
+                    record: joined_record,
+                    asked: browser,
+                    then: ReofferAnswer::JoinedBrowser { trunk, mids },
+                });
+                joined_media = Some(media);
+            }
+        }
         self.notify_by(now, by, 200, "OK");
         self.with_leg(by.0, |ep| ep.bye(now, by.1));
         self.with_leg(consult_by.0, |ep| ep.bye(now, consult_by.1));
@@ -783,6 +841,10 @@ impl Switch {
         joined.inbound = inbound;
         joined.sdp_a = Some(sdp_stays);
         joined.sdp_b = Some(sdp_other);
+        if let Some(media) = &joined_media {
+            self.watch_media(joined_record, media);
+        }
+        joined.media = joined_media;
         self.bridges.push(joined);
         if let Err(e) = crm::calls::answered(&self.db, joined_record, None).await {
             tracing::error!(joined_record, "writing the answer to the call record: {e}");
@@ -806,6 +868,51 @@ impl Switch {
         )
         .await;
     }
+}
+
+/// The media id (`a=mid`) of an SDP's first audio section.
+fn audio_mid(sdp: &str) -> Option<String> {
+    let mut in_audio = false;
+    for line in sdp.lines() {
+        if let Some(m) = line.strip_prefix("m=") {
+            in_audio = m.starts_with("audio");
+        } else if let Some(mid) = line.strip_prefix("a=mid:").filter(|_| in_audio) {
+            return Some(mid.trim().to_string());
+        }
+    }
+    None
+}
+
+/// `sdp` with media id `from` renamed `to` (its `a=mid` and BUNDLE group).
+pub(super) fn rename_mid(sdp: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(sdp.len());
+    for line in sdp.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\r', '\n']);
+        let ending = &line[body.len()..];
+        if body
+            .strip_prefix("a=mid:")
+            .is_some_and(|m| m.trim() == from)
+        {
+            out.push_str(&format!("a=mid:{to}"));
+        } else if let Some(group) = body.strip_prefix("a=group:BUNDLE") {
+            let ids: Vec<&str> = group
+                .split_whitespace()
+                .map(|id| if id == from { to } else { id })
+                .collect();
+            out.push_str(&format!("a=group:BUNDLE {}", ids.join(" ")));
+        } else {
+            out.push_str(body);
+        }
+        out.push_str(ending);
+    }
+    out
+}
+
+/// `sdp` without the RTP header extension that carries the media id.
+fn without_mid_extension(sdp: &str) -> String {
+    sdp.split_inclusive('\n')
+        .filter(|line| !(line.starts_with("a=extmap:") && line.contains("sdes:mid")))
+        .collect()
 }
 
 /// The Call-ID in a Refer-To's `Replaces` header parameter (RFC 3891), e.g.
@@ -857,6 +964,21 @@ fn reason_phrase(code: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_media_id_is_renamed_in_its_section_and_the_bundle_group() {
+        let sdp = "v=0\r\na=group:BUNDLE 1 2\r\nm=audio 9 UDP/TLS/RTP/SAVPF 8\r\na=mid:1\r\n\
+                   m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\n";
+        assert_eq!(audio_mid(sdp).as_deref(), Some("1"));
+        let renamed = rename_mid(sdp, "1", "0");
+        assert_eq!(
+            renamed,
+            "v=0\r\na=group:BUNDLE 0 2\r\nm=audio 9 UDP/TLS/RTP/SAVPF 8\r\na=mid:0\r\n\
+             m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\n"
+        );
+        assert_eq!(audio_mid(&renamed).as_deref(), Some("0"));
+        assert_eq!(audio_mid("v=0\r\nm=audio 9 RTP/AVP 8\r\n"), None);
+    }
 
     #[test]
     fn the_replaced_call_is_named_by_the_call_id_in_refer_to() {
