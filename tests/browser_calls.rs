@@ -854,24 +854,8 @@ async fn a_colleagues_extension_dialled_from_the_dock_connects_two_browsers() {
     // Boris, in a browser of his own, with extension 102 (his microphone
     // plays 660 Hz: the same tone at both ends would be cancelled as echo).
     callcard_tests::telephony::sip_user(&t, "boris").await;
-    let capture = format!(
-        "--use-file-for-fake-audio-capture={}",
-        callcard_tests::softphone::tone_wav_at(wav.path(), 660).display()
-    );
-    let boris = Browser::start(&[
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        &capture,
-        "--autoplay-policy=no-user-gesture-required",
-        "--allow-loopback-in-peer-connection",
-    ])
-    .await;
-    boris.sign_in(&t.relay.url(""), "boris", "demo").await;
-    boris
-        .wait_text("#line-state", "Boris's phone online", |s| {
-            s.contains("Online")
-        })
-        .await;
+    let wav = callcard_tests::softphone::tone_wav_at(wav.path(), 660);
+    let boris = callcard_tests::softphone::phone_online(&t, "boris", &wav).await;
 
     anna.type_into("#dial-input", "102").await;
     anna.click("#call-button").await;
@@ -906,24 +890,8 @@ async fn an_attended_transfer_to_a_colleagues_browser_hands_them_the_client() {
         _wav_dir: wav,
     } = anna_online().await;
     callcard_tests::telephony::sip_user(&t, "boris").await;
-    let capture = format!(
-        "--use-file-for-fake-audio-capture={}",
-        callcard_tests::softphone::tone_wav_at(wav.path(), 660).display()
-    );
-    let boris = Browser::start(&[
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        &capture,
-        "--autoplay-policy=no-user-gesture-required",
-        "--allow-loopback-in-peer-connection",
-    ])
-    .await;
-    boris.sign_in(&t.relay.url(""), "boris", "demo").await;
-    boris
-        .wait_text("#line-state", "Boris's phone online", |s| {
-            s.contains("Online")
-        })
-        .await;
+    let wav = callcard_tests::softphone::tone_wav_at(wav.path(), 660);
+    let boris = callcard_tests::softphone::phone_online(&t, "boris", &wav).await;
 
     provider.dial(sip_address(&t), "+74950000000", IVAN).await;
     answer_ringing_call(&anna, &provider).await;

@@ -56,7 +56,18 @@ pub async fn anna_online() -> Call {
     sip_user(&t, "anna").await;
 
     let wav_dir = tempfile::tempdir().unwrap();
-    let wav = tone_wav(wav_dir.path());
+    let browser = phone_online(&t, "anna", &tone_wav(wav_dir.path())).await;
+    Call {
+        t,
+        provider,
+        browser,
+        _wav_dir: wav_dir,
+    }
+}
+
+/// `login` (with a telephony user) signed in to the app in a headless
+/// Chromium of their own whose fake microphone plays `wav`, phone online.
+pub async fn phone_online(t: &TrunkTest, login: &str, wav: &std::path::Path) -> Browser {
     let capture = format!("--use-file-for-fake-audio-capture={}", wav.display());
     let browser = Browser::start(&[
         "--use-fake-ui-for-media-stream",
@@ -66,16 +77,13 @@ pub async fn anna_online() -> Call {
         "--allow-loopback-in-peer-connection",
     ])
     .await;
-    browser.sign_in(&t.relay.url(""), "anna", "demo").await;
+    browser.sign_in(&t.relay.url(""), login, "demo").await;
     browser
-        .wait_text("#line-state", "the phone online", |s| s.contains("Online"))
+        .wait_text("#line-state", &format!("{login}'s phone online"), |s| {
+            s.contains("Online")
+        })
         .await;
-    Call {
-        t,
-        provider,
-        browser,
-        _wav_dir: wav_dir,
-    }
+    browser
 }
 
 /// The dock shows an inbound call ringing; Answer is clicked and `provider`
