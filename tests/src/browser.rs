@@ -151,8 +151,19 @@ impl Browser {
         el.send_keys(text).await.expect("type");
     }
 
+    /// Clicks `css`. The dock re-renders often (the receive meter ticks): an
+    /// element replaced between finding and clicking it is found again.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.expect("click");
+        for _ in 0..10 {
+            match self.find(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
+        panic!("click {css}: the element kept being replaced");
     }
 
     /// Signs in through the login form and waits for the signed-in layout.
