@@ -916,7 +916,18 @@ async fn an_attended_transfer_to_a_colleagues_browser_hands_them_the_client() {
     // Boris now talks to the client through the relay: his browser was
     // re-offered an anchored session, the provider re-INVITEd toward it, and
     // each hears the other.
-    let before = provider.received_pcm().len();
+    let reinvited = provider
+        .expect(
+            "the client re-INVITEd toward Boris's new session",
+            MEDIA_WAIT,
+            |s| {
+                s.offered_directions.len() >= 2
+                    && s.offered_directions.last().map(String::as_str) == Some("sendrecv")
+            },
+        )
+        .await;
+    assert_eq!(reinvited.call, CallState::Answered, "{reinvited:?}");
+    let before = reinvited.received_pcm.len();
     let pcm = provider
         .wait_until(MEDIA_WAIT, |s| s.received_pcm.len() > before + 16_000)
         .await
