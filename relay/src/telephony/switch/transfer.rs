@@ -176,13 +176,8 @@ impl Switch {
             self.notify_by(now, by, 488, "No media description of the call to hand on");
             return;
         };
-        let new_record = match crm::calls::handed_on(&self.db, record, Some(target_user)).await {
-            Ok(id) => id,
-            Err(e) => {
-                tracing::error!(record, "cannot write the transferred call's record: {e}");
-                self.notify_by(now, by, 500, "Cannot write the call record");
-                return;
-            }
+        let Some(new_record) = self.hand_on(now, by, record, target_user).await else {
+            return;
         };
         let number = crm::calls::number_of(&self.db, record)
             .await
@@ -347,6 +342,29 @@ impl Switch {
             by_gone: false,
             told_ringing: false,
         });
+    }
+
+    /// The record of the call after a transfer (a copy of `record`'s client,
+    /// direction and trunk, for `user_id`); a failure is logged and told to
+    /// the transferor (NOTIFY 500).
+    async fn hand_on(
+        &mut self,
+        now: Instant,
+        by: (Leg, CallHandle),
+        record: i64,
+        user_id: i64,
+    ) -> Option<i64> {
+        match crm::calls::handed_on(&self.db, record, Some(user_id)).await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::error!(
+                    record,
+                    "cannot write the record of the transferred call: {e}"
+                );
+                self.notify_by(now, by, 500, "Cannot write the call record");
+                None
+            }
+        }
     }
 
     /// The registered phones (connection, user) that ring for `extension`,
@@ -756,13 +774,8 @@ impl Switch {
         };
         let (record_i, record_j) = (self.bridges[i].record, self.bridges[j].record);
         let user_id = device.user_id;
-        let joined_record = match crm::calls::handed_on(&self.db, record_i, Some(user_id)).await {
-            Ok(id) => id,
-            Err(e) => {
-                tracing::error!(record_i, "cannot write the joined call's record: {e}");
-                self.notify_by(now, by, 500, "Cannot write the call record");
-                return;
-            }
+        let Some(joined_record) = self.hand_on(now, by, record_i, user_id).await else {
+            return;
         };
         let other_number = crm::calls::number_of(&self.db, record_j)
             .await
