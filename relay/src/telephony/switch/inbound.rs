@@ -1,0 +1,299 @@
+//! Inbound calls from a trunk: filed against the caller's contact, the
+//! chosen phones rung in parallel (first answer wins), forwarding on no
+//! answer, else a missed call.
+
+use super::*;
+
+impl Switch {
+    /// A call from a trunk: file it against the caller's contact, ring the
+    /// contact's responsible manager if they can take it, else everyone who
+    /// accepts incoming calls, in parallel; the first answer wins.
+    pub(super) async fn inbound_call(
+        &mut self,
+        now: Instant,
+        trunk_id: i64,
+        call: CallHandle,
+        from: &str,
+        sdp: Option<Vec<u8>>,
+    ) {
+        let caller = dialled_number(from);
+        let e164 = phone::to_valid_e164(&caller, self.config.default_region)
+            .or_else(|| phone::to_e164(&caller, self.config.default_region).ok());
+        let (contact_id, responsible) = match self.contact_and_manager_of(e164.as_deref()).await {
+            Some((contact, responsible)) => (Some(contact), responsible),
+            None => (None, None),
+        };
+        let record = crm::calls::start(
+            &self.db,
+            crm::calls::NewCall {
+                direction: "inbound",
+                user_id: responsible,
+                number_dialled: caller.clone(),
+                number_e164: e164.clone(),
+                contact_id,
+                trunk_id: Some(trunk_id),
+            },
+        )
+        .await;
+        let record = match record {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::error!("cannot write a call record: {e}");
+                self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 500));
+                return;
+            }
+        };
+        let takes_calls = |b: &DeviceConn| {
+            b.is_registered(now) && b.account.as_ref().is_some_and(|a| a.accept_incoming)
+        };
+        let mut targets: Vec<u64> = self
+            .devices
+            .iter()
+            .filter(|(_, b)| Some(b.user_id) == responsible && takes_calls(b))
+            .map(|(conn, _)| *conn)
+            .collect();
+        if targets.is_empty() {
+            targets = self
+                .devices
+                .iter()
+                .filter(|(_, b)| takes_calls(b))
+                .map(|(conn, _)| *conn)
+                .collect();
+        }
+        targets.sort_unstable();
+        let shown = e164.clone().unwrap_or_else(|| caller.clone());
+        self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
+        self.bridges.push(Bridge {
+            a: (Leg::Trunk(trunk_id), call),
+            b: None,
+            forks: Vec::new(),
+            deadline: Some(now + self.config.dial_timeout),
+            rung: Vec::new(),
+            inbound: true,
+            record,
+            user_id: responsible.unwrap_or_default(),
+            dial: String::new(),
+            offer: sdp.clone(),
+            tried: vec![trunk_id],
+            ringing: true,
+            answered: false,
+            finished: false,
+            forwarded_to: None,
+            media: None,
+            browser_answer: None,
+            trunk_sdp_taken: false,
+            fork_media: Vec::new(),
+            internal: false,
+            sdp_a: sdp.clone(),
+            sdp_b: None,
+        });
+        if targets.is_empty() {
+            // Nobody can take it here: straight on to the forwarding number, else missed.
+            let i = self.bridges.len() - 1;
+            if !self.forward(now, i).await {
+                self.bridges.remove(i);
+                self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
+                self.finish(record, "missed", "nobody available (480)", "relay")
+                    .await;
+            }
+            return;
+        }
+        // The card goes out before the INVITE so it is on screen by the first ring.
+        let card = match contact_id {
+            Some(id) => crm::contacts::caller(&self.db, id, record)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let (contact, last_call) = match card {
+            Some((contact, last)) => (Some(contact), last),
+            None => (None, None),
+        };
+        let mut rung: Vec<i64> = targets
+            .iter()
+            .filter_map(|conn| self.devices.get(conn).map(|b| b.user_id))
+            .collect();
+        rung.sort_unstable();
+        rung.dedup();
+        for &user in &rung {
+            self.telephony.notify(
+                user,
+                ServerEvent::IncomingCall {
+                    call_id: record,
+                    number: shown.clone(),
+                    contact: contact.clone(),
+                    last_call: last_call.clone(),
+                },
+            );
+        }
+        // What each rung user may see of the caller (their group's masking):
+        // the INVITE's From display and user part carry only that.
+        let mut identities = HashMap::new();
+        for &user in &rung {
+            let masking = crm::users::masking_of(&self.db, user).await;
+            identities.insert(user, caller_identity(masking, &shown));
+        }
+        let mut forks = Vec::new();
+        let mut fork_media = Vec::new();
+        for conn in targets {
+            let Some(browser) = self.devices.get_mut(&conn) else {
+                continue;
+            };
+            let identity = identities
+                .get(&browser.user_id)
+                .cloned()
+                .unwrap_or_else(|| caller_identity(Masking::Hidden, &shown));
+            let target = browser.target();
+            // A WebRTC browser gets an offer of its own from the media bridge.
+            let anchored = match (&self.media, &sdp) {
+                (Some(media), Some(trunk_sdp)) if browser.webrtc => {
+                    match media.for_trunk_offer(&String::from_utf8_lossy(trunk_sdp)) {
+                        Ok((call_media, offer)) => Some((Arc::new(call_media), offer)),
+                        Err(e) => {
+                            let (_, cause) = media_refusal(&e, "the provider");
+                            tracing::warn!(record, conn, "not ringing this browser: {cause}");
+                            continue;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let offer = match &anchored {
+                Some((_, offer)) => Some(offer.clone().into_bytes()),
+                None => sdp.clone(),
+            };
+            let handle = browser.ep.invite_as(now, &identity, &target, offer);
+            forks.push((Leg::Device(conn), handle, browser.user_id));
+            self.tell_record((Leg::Device(conn), handle), record);
+            if let Some((call_media, _)) = anchored {
+                fork_media.push(((Leg::Device(conn), handle), call_media));
+            }
+            self.dirty.insert(Leg::Device(conn));
+        }
+        tracing::info!(record, trunk = trunk_id, rung = forks.len(), "inbound call");
+        if let Some(bridge) = self.bridges.iter_mut().rev().find(|b| b.record == record) {
+            bridge.forks = forks;
+            bridge.rung = rung;
+            bridge.fork_media = fork_media;
+        }
+    }
+
+    /// Nobody answered an inbound call in time: sends it on to the responsible
+    /// manager's forwarding number, else the relay's, through the first usable
+    /// trunk. False when there is nowhere to forward it.
+    pub(super) async fn forward(&mut self, now: Instant, i: usize) -> bool {
+        let bridge = &self.bridges[i];
+        let mut number = None;
+        if bridge.user_id != 0 {
+            if let Ok(Some(account)) = crm::sip_users::by_user(&self.db, bridge.user_id).await {
+                number = account.forward_to.filter(|n| n.starts_with('+')).or(number);
+            }
+        }
+        let Some(number) = number.or_else(|| self.config.forward_to.clone()) else {
+            return false;
+        };
+        let Some(trunk) = self.pick_trunk(&[]) else {
+            tracing::warn!(
+                record = self.bridges[i].record,
+                "cannot forward to {number}: no usable trunk"
+            );
+            return false;
+        };
+        let bridge = &mut self.bridges[i];
+        bridge.deadline = None;
+        bridge.tried.clear();
+        tracing::info!(
+            record = bridge.record,
+            trunk,
+            "no answer: forwarding to {number}"
+        );
+        bridge.forwarded_to = Some(number);
+        self.dial_trunk(now, i, trunk);
+        true
+    }
+
+    /// Inbound: the browser `fork` answered. When its media is anchored,
+    /// its SDP answer goes into the media bridge, which gives the answer for
+    /// the provider; the other forks' media ends. Returns the SDP for the
+    /// provider, or None when the media cannot be bridged (the call is then
+    /// ended on both sides).
+    pub(super) async fn take_fork_media(
+        &mut self,
+        now: Instant,
+        i: usize,
+        fork: (Leg, CallHandle),
+        sdp: Option<Vec<u8>>,
+    ) -> Option<Option<Vec<u8>>> {
+        let bridge = &mut self.bridges[i];
+        let mut winner = None;
+        for (f, media) in std::mem::take(&mut bridge.fork_media) {
+            if f == fork {
+                winner = Some(media);
+            } else {
+                tokio::spawn(async move {
+                    media.end().await;
+                });
+            }
+        }
+        let Some(media) = winner else {
+            return Some(sdp);
+        };
+        let record = bridge.record;
+        let answer = match &sdp {
+            Some(sdp) => media
+                .browser_answer(&String::from_utf8_lossy(sdp))
+                .await
+                .map_err(|e| media_refusal(&e, "the browser").1),
+            None => Err("the browser answered without SDP (488)".to_string()),
+        };
+        match answer {
+            Ok(answer) => {
+                self.watch_media(record, &media);
+                self.bridges[i].media = Some(media);
+                Some(Some(answer.into_bytes()))
+            }
+            Err(cause) => {
+                tracing::warn!(record, "media refused: {cause}");
+                let bridge = self.bridges.remove(i);
+                self.cancel_forks(now, &bridge.forks);
+                self.with_leg(fork.0, |ep| ep.bye(now, fork.1));
+                let a = bridge.a;
+                self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
+                self.tell_rung(&bridge, "failed");
+                self.finish(record, "failed", &cause, "relay").await;
+                tokio::spawn(async move {
+                    media.end().await;
+                });
+                None
+            }
+        }
+    }
+
+    /// A rung browser declined (or its INVITE failed): when it was the last
+    /// one ringing, the caller hears busy or unavailable and the call is missed.
+    pub(super) async fn fork_failed(
+        &mut self,
+        now: Instant,
+        i: usize,
+        leg: Leg,
+        call: CallHandle,
+        code: u16,
+    ) {
+        let bridge = &mut self.bridges[i];
+        bridge.forks.retain(|f| (f.0, f.1) != (leg, call));
+        if !bridge.forks.is_empty() || bridge.answered {
+            return;
+        }
+        let bridge = self.bridges.remove(i);
+        self.tell_rung(&bridge, "missed");
+        let a = bridge.a;
+        let (answer, cause) = if code == 486 || code == 603 {
+            (486, format!("declined by the user ({code})"))
+        } else {
+            (480, format!("nobody answered ({code})"))
+        };
+        self.with_leg(a.0, |ep| ep.reject(now, a.1, answer));
+        self.finish(bridge.record, "missed", &cause, "callee").await;
+    }
+}
