@@ -899,6 +899,51 @@ async fn malformed_sip_from_a_desk_phone_gets_400_and_the_connection_lives_on() 
     assert!(statuses[1].starts_with("SIP/2.0 200"), "{received}");
 }
 
+/// RFC 4475 §3.4.1: an INVITE in RFC 2543 syntax (no Contact, no From tag,
+/// no Max-Forwards, a Via without branch), which backwards-compatible
+/// elements accept. Sent over UDP to the running relay it is a call attempt
+/// like any other — from a phone that is not registered, so the relay
+/// challenges it (407) — never a 400.
+#[tokio::test]
+async fn an_rfc_2543_invite_over_udp_is_a_call_attempt_not_a_bad_request() {
+    let t = setup().await;
+    let sip = sip_address(&t);
+    let invite = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/rfc4475/inv2543.dat"
+    ))
+    .unwrap();
+    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    udp.connect(sip).await.unwrap();
+    udp.send(&invite).await.unwrap();
+    let mut buf = vec![0u8; 65_535];
+    let mut statuses = Vec::new();
+    while !statuses
+        .iter()
+        .any(|s: &String| !s.starts_with("SIP/2.0 1"))
+    {
+        let n = tokio::time::timeout(WAIT, udp.recv(&mut buf))
+            .await
+            .expect("an answer over UDP")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+        assert!(
+            answer.contains("Call-ID: inv2543.1717@ift.client.example.com"),
+            "{answer}"
+        );
+        statuses.push(answer.lines().next().unwrap_or_default().to_string());
+    }
+    assert_eq!(
+        statuses.last().map(String::as_str),
+        Some("SIP/2.0 407 Proxy Authentication Required"),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| !s.starts_with("SIP/2.0 400")),
+        "{statuses:?}"
+    );
+}
+
 #[tokio::test]
 async fn number_rules_are_read_by_everyone_changed_by_admins_and_tried_step_by_step() {
     let t = setup().await;

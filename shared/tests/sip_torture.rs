@@ -268,3 +268,67 @@ fn bext01_lists_the_unsupported_tags() {
         v => panic!("{v:?}"),
     }
 }
+
+/// The endpoint answers each parsed torture request as the validator decides
+/// — one decision, not two: an accepted INVITE becomes a call (100 Trying, no
+/// 400 from the dialog layer; `inv2543.dat`'s RFC 2543 INVITE has no Contact
+/// and its From is its address), a rejected one gets the validator's code.
+#[test]
+fn the_endpoint_answers_as_the_validator_decides() {
+    use callcard_shared::sip::sim::Pair;
+    use callcard_shared::sip::ua::{Event, Remote, TransportKind};
+    let mut checked = 0;
+    for (file, must) in manifest() {
+        if !must.starts_with("accept") {
+            continue;
+        }
+        let bytes = read(&file);
+        let m = parse(&bytes).unwrap();
+        if !m.is_request() || m.method() == Some(callcard_shared::sip::Method::Ack) {
+            continue;
+        }
+        let expected = match check_request(&m, &Policy::default()) {
+            Verdict::Accept => None,
+            Verdict::Reject { code, .. } => Some(code),
+            Verdict::Drop => continue,
+        };
+        let mut p = Pair::new(TransportKind::Udp, callcard_shared::Instant::now());
+        let now = p.now;
+        let from = Remote {
+            addr: "a",
+            transport: TransportKind::Udp,
+        };
+        p.b.handle_input(now, from, &bytes).unwrap();
+        let mut codes = Vec::new();
+        while let Some(t) = p.b.poll_transmit() {
+            if let Some(code) = parse(&t.bytes).ok().and_then(|a| a.status()) {
+                codes.push(code);
+            }
+        }
+        let events: Vec<Event> = std::iter::from_fn(|| p.b.poll_event()).collect();
+        // An INVITE out of any dialog (no To tag): the ones that start calls.
+        let is_invite = m.method() == Some(callcard_shared::sip::Method::Invite)
+            && m.hdr_to()
+                .and_then(|t| t.tag().map(str::to_owned))
+                .is_none();
+        match expected {
+            Some(code) => assert!(codes.contains(&code), "{file}: {codes:?}, want {code}"),
+            None => {
+                assert!(
+                    codes.iter().all(|c| *c != 400),
+                    "{file}: the validator accepts it, the endpoint answered {codes:?}"
+                );
+                if is_invite {
+                    assert!(
+                        events
+                            .iter()
+                            .any(|e| matches!(e, Event::IncomingCall { .. })),
+                        "{file}: an accepted INVITE is a call: {events:?}"
+                    );
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} requests checked");
+}

@@ -43,6 +43,19 @@ fn first_contact_uri<M: HeaderMap>(m: &M) -> Option<String> {
     m.contacts().next().map(|c| c.uri.to_owned())
 }
 
+/// Where in-dialog requests to the sender of a dialog-creating request go
+/// (RFC 3261 §12.1.1): its Contact URI; a peer in RFC 2543 syntax may send no
+/// Contact (RFC 4475 §3.4.1, which compatible elements accept), and then the
+/// From URI is its address. None when a Contact is present but unusable, or
+/// neither gives a URI: the request is answered 400. The validator
+/// (`validate::check_request`) and [`Dialog::from_uas`] both decide by this.
+pub fn remote_target<M: HeaderMap>(m: &M) -> Option<String> {
+    if m.first(HeaderName::Contact).is_some() {
+        return first_contact_uri(m);
+    }
+    m.hdr_from().map(|f| f.uri.to_owned())
+}
+
 impl Dialog {
     /// UAC side, from a 1xx (with To tag) or 2xx to our INVITE (§12.1.2): the
     /// route set is the Record-Route list in reverse.
@@ -92,7 +105,7 @@ impl Dialog {
             remote: invite.first(HeaderName::From)?.to_owned(),
             local_seq: 0,
             remote_seq: Some(invite.cseq()?.seq),
-            remote_target: first_contact_uri(invite)?,
+            remote_target: remote_target(invite)?,
             route_set: invite
                 .record_routes()
                 .map(|r| format!("<{}>{}", r.uri, r.params.0))

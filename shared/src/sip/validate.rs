@@ -165,6 +165,11 @@ pub fn check_request(msg: &Message<'_>, policy: &Policy<'_>) -> Verdict {
             }
         }
     }
+    // §12.1.1: an INVITE creates a dialog, whose remote target is its Contact
+    // (or, from an RFC 2543 peer without one, its From: RFC 4475 §3.4.1).
+    if Method::from_token(method) == Method::Invite && super::dialog::remote_target(msg).is_none() {
+        return reject(400, "Bad Contact", "the INVITE's Contact has no usable URI");
+    }
     // RFC 3261 §21.4.7 / RFC 4475 §3.3.15: the answer to an INVITE offer is SDP;
     // if Accept excludes it we cannot answer.
     if Method::from_token(method) == Method::Invite && msg.first(HeaderName::Accept).is_some() {
