@@ -100,6 +100,16 @@ impl Relay {
                 )
             })?;
         let telephony = telephony::Telephony::new();
+        let numbers = telephony
+            .numbers
+            .reload(&db)
+            .await
+            .context("cannot read the contacts' phone numbers")?;
+        tracing::info!(
+            numbers,
+            bytes = telephony.numbers.heap_bytes(),
+            "contact numbers indexed"
+        );
         let _ = telephony.sip_addr.set(sip.udp_addr()?);
         Ok(Relay {
             state: AppState {

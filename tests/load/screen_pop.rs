@@ -102,6 +102,14 @@ async fn main() {
     let relay = TestRelay::start_with(&dist_dir()).await;
     let seeding = std::time::Instant::now();
     seed(&relay.state().db).await;
+    // Written straight to the database: the relay's number index reads them again.
+    relay
+        .state()
+        .telephony
+        .numbers
+        .reload(&relay.state().db)
+        .await
+        .unwrap();
     eprintln!(
         "screen-pop: {CONTACTS} contacts seeded in {:.1} s",
         seeding.elapsed().as_secs_f64()

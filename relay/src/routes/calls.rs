@@ -324,7 +324,7 @@ pub async fn wrap_up(
         follow_up,
         new_contact,
     };
-    calls::wrap_up(
+    let contact = calls::wrap_up(
         &state.db,
         &record,
         &author,
@@ -332,6 +332,14 @@ pub async fn wrap_up(
         state.config.default_region,
     )
     .await?;
+    if let Some(contact) = contact.filter(|c| Some(*c) != record.contact_id) {
+        // A new contact: its number now rings its manager.
+        state
+            .telephony
+            .numbers
+            .refresh_contact(&state.db, contact)
+            .await?;
+    }
     tracing::info!(call = id, user = %user.login, "call wrapped up");
     let mut record = calls::get(&state.db, id)
         .await?

@@ -51,6 +51,9 @@ pub struct Telephony {
     /// The limits on outbound calls and their counters (`PUT /api/limits`
     /// sets them, the switch counts and enforces).
     pub limits: Mutex<limits::Limiter>,
+    /// Every contact phone → its contact and manager, for routing inbound
+    /// calls without the database (loaded at start).
+    pub numbers: crate::crm::number_index::NumberIndex,
 }
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
@@ -87,6 +90,7 @@ impl Telephony {
             sip_addr: OnceLock::new(),
             media: OnceLock::new(),
             limits: Mutex::new(limits::Limiter::default()),
+            numbers: Default::default(),
         })
     }
 

@@ -5,19 +5,16 @@ use super::*;
 
 impl Switch {
     /// The contact a number (E.164) belongs to, with its responsible manager.
-    pub(super) async fn contact_and_manager_of(
-        &self,
-        e164: Option<&str>,
-    ) -> Option<(i64, Option<i64>)> {
-        crm::contacts::contact_by_number(&self.db, e164?)
-            .await
-            .ok()
-            .flatten()
+    pub(super) fn contact_and_manager_of(&self, e164: Option<&str>) -> Option<(i64, Option<i64>)> {
+        self.telephony
+            .numbers
+            .owner(e164?)
+            .map(|o| (o.contact_id, o.responsible_id))
     }
 
     /// The contact a number (E.164) belongs to: the call is filed against it.
-    pub(super) async fn contact_of(&self, e164: Option<&str>) -> Option<i64> {
-        self.contact_and_manager_of(e164).await.map(|(id, _)| id)
+    pub(super) fn contact_of(&self, e164: Option<&str>) -> Option<i64> {
+        self.contact_and_manager_of(e164).map(|(id, _)| id)
     }
 
     /// Tells the user of a browser leg which record its call is (the SSE

@@ -19,7 +19,7 @@ impl Switch {
         let caller = dialled_number(from);
         let e164 = phone::to_valid_e164(&caller, self.config.default_region)
             .or_else(|| phone::to_e164(&caller, self.config.default_region).ok());
-        let (contact_id, responsible) = match self.contact_and_manager_of(e164.as_deref()).await {
+        let (contact_id, responsible) = match self.contact_and_manager_of(e164.as_deref()) {
             Some((contact, responsible)) => (Some(contact), responsible),
             None => (None, None),
         };

@@ -49,7 +49,7 @@ impl Switch {
         // The rules apply whatever the phone sent (the browser only previews them).
         let verdict = self.plan.evaluate(self.config.default_region, &dialled);
         let e164 = verdict.e164().map(str::to_string);
-        let contact_id = self.contact_of(e164.as_deref()).await;
+        let contact_id = self.contact_of(e164.as_deref());
         let record = crm::calls::start(
             &self.db,
             crm::calls::NewCall {

@@ -119,7 +119,7 @@ impl Switch {
             self.notify_by(now, by, 503, "No trunk available");
             return;
         };
-        let contact_id = self.contact_of(e164.as_deref()).await;
+        let contact_id = self.contact_of(e164.as_deref());
         let new_record = crm::calls::start(
             &self.db,
             crm::calls::NewCall {
