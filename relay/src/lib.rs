@@ -137,9 +137,12 @@ impl Relay {
         let telephony = self.state.telephony.clone();
         let sip_udp = self.sip.udp.clone();
         self.sip.spawn(telephony.inputs.clone());
+        let (records, records_task) =
+            telephony::records::Records::spawn(db.clone(), telephony.clone());
         let switch = tokio::spawn(
             telephony::switch::Switch::new(
                 db.clone(),
+                records,
                 self.state.config.clone(),
                 telephony.clone(),
                 Some(sip_udp),
@@ -153,6 +156,8 @@ impl Relay {
         // Calls in progress are hung up before the database closes.
         let _ = telephony.inputs.send(telephony::switch::Input::Shutdown);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), switch).await;
+        // The records of the calls just hung up are written before it closes.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), records_task).await;
         db.close().await;
         served?;
         Ok(())

@@ -125,6 +125,8 @@ pub async fn talk_until_the_callee_hangs_up(phone: &mut WsPhone) {
 
 /// The newest call record, once it is closed.
 pub async fn last_call(t: &TrunkTest) -> Value {
+    // What the switch did before the test saw its answer is on disk.
+    t.relay.state().telephony.records_written().await;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let page: Value = get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;

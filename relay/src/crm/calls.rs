@@ -2,7 +2,7 @@
 //! and ends; read by the call log with filters, paging and per-user visibility.
 
 use callcard_shared::api::{CallPage, CallRecord, UserRef};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::time::{now_rfc3339, seconds_between};
 
@@ -37,12 +37,17 @@ pub struct NewCall {
 
 /// Writes the record of a call that starts now (status `in_progress`).
 pub async fn start(db: &SqlitePool, call: NewCall) -> sqlx::Result<i64> {
+    start_at(&mut *db.acquire().await?, &call, &now_rfc3339()).await
+}
+
+/// Writes the record of a call that started `at` (RFC 3339), in progress.
+pub async fn start_at(db: &mut SqliteConnection, call: &NewCall, at: &str) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO call_records (started_at, direction, user_id, number_dialled, number_e164,
                                    contact_id, trunk_id, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_progress') RETURNING id",
     )
-    .bind(now_rfc3339())
+    .bind(at)
     .bind(call.direction)
     .bind(call.user_id)
     .bind(&call.number_dialled)
@@ -54,9 +59,14 @@ pub async fn start(db: &SqlitePool, call: NewCall) -> sqlx::Result<i64> {
     Ok(id)
 }
 
-/// A call transferred on: a new record with the same client, direction,
-/// number and trunk, starting now (in progress), for `user_id`.
-pub async fn handed_on(db: &SqlitePool, from: i64, user_id: Option<i64>) -> sqlx::Result<i64> {
+/// A call transferred on `at`: a new record with the same client, direction,
+/// number and trunk as `from`, in progress, for `user_id`.
+pub async fn handed_on_at(
+    db: &mut SqliteConnection,
+    from: i64,
+    user_id: Option<i64>,
+    at: &str,
+) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO call_records (started_at, direction, user_id, number_dialled, number_e164,
                                    contact_id, trunk_id, status)
@@ -64,7 +74,7 @@ pub async fn handed_on(db: &SqlitePool, from: i64, user_id: Option<i64>) -> sqlx
            FROM call_records WHERE id = $3
          RETURNING id",
     )
-    .bind(now_rfc3339())
+    .bind(at)
     .bind(user_id)
     .bind(from)
     .fetch_one(db)
@@ -73,7 +83,7 @@ pub async fn handed_on(db: &SqlitePool, from: i64, user_id: Option<i64>) -> sqlx
 }
 
 /// A call the number rules classed as one between extensions.
-pub async fn set_internal(db: &SqlitePool, id: i64) -> sqlx::Result<()> {
+pub async fn set_internal(db: &mut SqliteConnection, id: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE call_records SET direction = 'internal' WHERE id = $1")
         .bind(id)
         .execute(db)
@@ -81,28 +91,25 @@ pub async fn set_internal(db: &SqlitePool, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// The client's number of a call: E.164 when known, else as dialled.
-pub async fn number_of(db: &SqlitePool, id: i64) -> Option<String> {
-    sqlx::query_as::<_, (String, Option<String>)>(
-        "SELECT number_dialled, number_e164 FROM call_records WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
-    .ok()
-    .flatten()
-    .map(|(dialled, e164)| e164.unwrap_or(dialled))
-}
-
 /// Notes that call `id` was answered now (the first answer counts), through
 /// `trunk_id` when given. The status stays `in_progress` until [`finish`].
 pub async fn answered(db: &SqlitePool, id: i64, trunk_id: Option<i64>) -> sqlx::Result<()> {
+    answered_at(&mut *db.acquire().await?, id, trunk_id, &now_rfc3339()).await
+}
+
+/// [`answered`] `at` (RFC 3339).
+pub async fn answered_at(
+    db: &mut SqliteConnection,
+    id: i64,
+    trunk_id: Option<i64>,
+    at: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE call_records SET answered_at = COALESCE(answered_at, $1),
                 trunk_id = COALESCE($2, trunk_id)
           WHERE id = $3 AND ended_at IS NULL",
     )
-    .bind(now_rfc3339())
+    .bind(at)
     .bind(trunk_id)
     .bind(id)
     .execute(db)
@@ -110,13 +117,18 @@ pub async fn answered(db: &SqlitePool, id: i64, trunk_id: Option<i64>) -> sqlx::
     Ok(())
 }
 
-/// An inbound call answered by `user_id`: the call is now theirs.
-pub async fn answered_by(db: &SqlitePool, id: i64, user_id: i64) -> sqlx::Result<()> {
+/// An inbound call answered `at` by `user_id`: the call is now theirs.
+pub async fn answered_by_at(
+    db: &mut SqliteConnection,
+    id: i64,
+    user_id: i64,
+    at: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE call_records SET answered_at = COALESCE(answered_at, $1), user_id = $2
           WHERE id = $3 AND ended_at IS NULL",
     )
-    .bind(now_rfc3339())
+    .bind(at)
     .bind(user_id)
     .bind(id)
     .execute(db)
@@ -135,12 +147,36 @@ pub async fn finish(
     end_cause: Option<&str>,
     hangup_side: Option<&str>,
 ) -> sqlx::Result<bool> {
+    let end = Ending {
+        status,
+        cause: end_cause,
+        side: hangup_side,
+    };
+    finish_at(&mut *db.acquire().await?, id, &end, &now_rfc3339()).await
+}
+
+/// How a call ended: its final status, cause and who hung up.
+#[derive(Debug, Clone, Copy)]
+pub struct Ending<'a> {
+    pub status: &'a str,
+    pub cause: Option<&'a str>,
+    pub side: Option<&'a str>,
+}
+
+/// [`finish`] with the end `at` (RFC 3339).
+pub async fn finish_at(
+    db: &mut SqliteConnection,
+    id: i64,
+    end: &Ending<'_>,
+    at: &str,
+) -> sqlx::Result<bool> {
+    let status = end.status;
     if status == "in_progress" || !STATUSES.contains(&status) {
         return Err(sqlx::Error::Protocol(format!(
             "call record {id}: `{status}` is not a final call status"
         )));
     }
-    if let Some(side) = hangup_side.filter(|s| !HANGUP_SIDES.contains(s)) {
+    if let Some(side) = end.side.filter(|s| !HANGUP_SIDES.contains(s)) {
         return Err(sqlx::Error::Protocol(format!(
             "call record {id}: `{side}` is not a hangup side"
         )));
@@ -148,23 +184,22 @@ pub async fn finish(
     let open: Option<(Option<String>,)> =
         sqlx::query_as("SELECT answered_at FROM call_records WHERE id = $1 AND ended_at IS NULL")
             .bind(id)
-            .fetch_optional(db)
+            .fetch_optional(&mut *db)
             .await?;
     let Some((answered_at,)) = open else {
         return Ok(false);
     };
-    let ended_at = now_rfc3339();
-    let talk = answered_at.map_or(0, |a| seconds_between(&a, &ended_at));
+    let talk = answered_at.map_or(0, |a| seconds_between(&a, at));
     let done = sqlx::query(
         "UPDATE call_records SET ended_at = $1, talk_seconds = $2, status = $3, end_cause = $4,
                 hangup_side = $5
           WHERE id = $6 AND ended_at IS NULL",
     )
-    .bind(&ended_at)
+    .bind(at)
     .bind(talk)
     .bind(status)
-    .bind(end_cause)
-    .bind(hangup_side)
+    .bind(end.cause)
+    .bind(end.side)
     .bind(id)
     .execute(db)
     .await?;

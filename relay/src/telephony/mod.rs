@@ -6,6 +6,7 @@
 pub mod calls;
 pub mod device;
 pub mod limits;
+pub mod records;
 pub mod sip_listener;
 pub mod status;
 pub mod switch;
@@ -54,6 +55,8 @@ pub struct Telephony {
     /// Every contact phone → its contact and manager, for routing inbound
     /// calls without the database (loaded at start).
     pub numbers: crate::crm::number_index::NumberIndex,
+    /// The call records' writer, to wait for (see [`Telephony::records_written`]).
+    pub records: OnceLock<records::RecordsWaiter>,
 }
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
@@ -89,6 +92,7 @@ impl Telephony {
             registered: Mutex::new(Default::default()),
             sip_addr: OnceLock::new(),
             media: OnceLock::new(),
+            records: OnceLock::new(),
             limits: Mutex::new(limits::Limiter::default()),
             numbers: Default::default(),
         })
@@ -100,6 +104,14 @@ impl Telephony {
     }
 
     /// Pushes `event` to every open event stream of `user_id`.
+    /// Waits until every call-record change the switch handed over so far
+    /// is written (an export, a test reading what a call just left).
+    pub async fn records_written(&self) {
+        if let Some(records) = self.records.get() {
+            records.wait().await;
+        }
+    }
+
     pub fn notify(&self, user_id: i64, event: ServerEvent) {
         let _ = self.events.send(UserEvent { user_id, event });
     }

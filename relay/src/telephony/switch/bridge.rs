@@ -24,6 +24,9 @@ pub(super) struct Bridge {
     pub(super) rung: Vec<i64>,
     pub(super) inbound: bool,
     pub(super) record: i64,
+    /// The client's number on the record (E.164 when known, else as dialled):
+    /// what a transfer shows the next phone.
+    pub(super) number: String,
     pub(super) user_id: i64,
     /// What the trunk is asked for (the number rules' output).
     pub(super) dial: String,
@@ -74,6 +77,7 @@ impl Bridge {
         a: (Leg, CallHandle),
         b: (Leg, CallHandle),
         record: i64,
+        number: String,
         user_id: i64,
     ) -> Bridge {
         Bridge {
@@ -84,6 +88,7 @@ impl Bridge {
             rung: Vec::new(),
             inbound: false,
             record,
+            number,
             user_id,
             dial: String::new(),
             offer: None,
@@ -190,7 +195,7 @@ impl Switch {
     /// Tells every user an inbound call rang that it stopped ringing or ended.
     pub(super) fn tell_rung(&self, bridge: &Bridge, status: &str) {
         for &user in &bridge.rung {
-            self.telephony.notify(
+            self.records.notify(
                 user,
                 ServerEvent::CallEnded {
                     call_id: bridge.record,
@@ -206,12 +211,11 @@ impl Switch {
         }
     }
 
-    pub(super) async fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
+    /// Closes the call's record (written by the records task) and frees
+    /// its place in the limits.
+    pub(super) fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
         self.limiter().ended(Instant::now(), record);
-        if let Err(e) = crm::calls::finish(&self.db, record, status, Some(cause), Some(side)).await
-        {
-            tracing::error!(record, "closing the call record: {e}");
-        }
+        self.records.finish(record, status, cause, side);
     }
 
     /// Ends bridge `i` from the relay: BYE to answered legs, CANCEL to a
@@ -247,8 +251,7 @@ impl Switch {
                 (false, true) => "missed",
                 (false, false) => "failed",
             };
-            self.finish(bridge.record, status, &bridge.cause(cause), "relay")
-                .await;
+            self.finish(bridge.record, status, &bridge.cause(cause), "relay");
         }
     }
 }

@@ -28,7 +28,7 @@ impl Switch {
             return;
         };
         if let Some(sip_call_id) = device.ep.call_id(leg.1) {
-            self.telephony.notify(
+            self.records.notify(
                 device.user_id,
                 ServerEvent::CallRecord {
                     call_id: record,

@@ -131,7 +131,7 @@ impl Switch {
                         return;
                     };
                     for &user in self.bridges[i].rung.iter().filter(|u| **u != user_id) {
-                        self.telephony.notify(
+                        self.records.notify(
                             user,
                             ServerEvent::CallEnded {
                                 call_id: record,
@@ -141,13 +141,10 @@ impl Switch {
                     }
                     self.cancel_forks(now, &others);
                     self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
-                    let answered = if self.bridges[i].internal {
-                        crm::calls::answered(&self.db, record, None).await
+                    if self.bridges[i].internal {
+                        self.records.answered(record, None);
                     } else {
-                        crm::calls::answered_by(&self.db, record, user_id).await
-                    };
-                    if let Err(e) = answered {
-                        tracing::error!(record, "writing the answer to the call record: {e}");
+                        self.records.answered_by(record, user_id);
                     }
                 } else if let Some(i) = self.bridge_of_b(leg, call) {
                     let mut sdp = sdp;
@@ -184,9 +181,7 @@ impl Switch {
                     };
                     self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
                     self.limiter().answered(now, record);
-                    if let Err(e) = crm::calls::answered(&self.db, record, trunk).await {
-                        tracing::error!(record, "writing the answer to the call record: {e}");
-                    }
+                    self.records.answered(record, trunk);
                 }
             }
             (leg, Event::Failed { call, code, reason }) => {
@@ -223,7 +218,7 @@ impl Switch {
                 } else {
                     status_for_failure(code)
                 };
-                self.finish(bridge.record, status, &cause, "callee").await;
+                self.finish(bridge.record, status, &cause, "callee");
             }
             (leg, Event::Cancelled { call }) => {
                 // The caller gave up before the answer.
@@ -237,7 +232,7 @@ impl Switch {
                         }
                         self.tell_rung(&bridge, "missed");
                         let cause = bridge.cause("the caller hung up while it rang");
-                        self.finish(bridge.record, "missed", &cause, "caller").await;
+                        self.finish(bridge.record, "missed", &cause, "caller");
                         return;
                     }
                     let bridge = &mut self.bridges[i];
@@ -248,8 +243,7 @@ impl Switch {
                     } else {
                         self.bridges.remove(i);
                     }
-                    self.finish(record, "cancelled", "cancelled by the caller", "caller")
-                        .await;
+                    self.finish(record, "cancelled", "cancelled by the caller", "caller");
                 }
             }
             (leg, Event::Terminated { call, by_peer }) => {
@@ -273,7 +267,7 @@ impl Switch {
                     self.with_leg(other.0, |ep| ep.bye(now, other.1));
                 }
                 if bridge.inbound && bridge.forwarded_to.is_none() && !bridge.internal {
-                    self.telephony.notify(
+                    self.records.notify(
                         bridge.user_id,
                         ServerEvent::CallEnded {
                             call_id: bridge.record,
@@ -282,7 +276,7 @@ impl Switch {
                     );
                 }
                 let cause = bridge.cause("normal clearing (BYE)");
-                self.finish(bridge.record, "answered", &cause, side).await;
+                self.finish(bridge.record, "answered", &cause, side);
             }
             (leg, Event::RemoteOffer { call, method, sdp }) => {
                 self.remote_offer(now, leg, call, method, sdp).await;

@@ -23,26 +23,14 @@ impl Switch {
             Some((contact, responsible)) => (Some(contact), responsible),
             None => (None, None),
         };
-        let record = crm::calls::start(
-            &self.db,
-            crm::calls::NewCall {
-                direction: "inbound",
-                user_id: responsible,
-                number_dialled: caller.clone(),
-                number_e164: e164.clone(),
-                contact_id,
-                trunk_id: Some(trunk_id),
-            },
-        )
-        .await;
-        let record = match record {
-            Ok(id) => id,
-            Err(e) => {
-                tracing::error!("cannot write a call record: {e}");
-                self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 500));
-                return;
-            }
-        };
+        let record = self.records.start(crm::calls::NewCall {
+            direction: "inbound",
+            user_id: responsible,
+            number_dialled: caller.clone(),
+            number_e164: e164.clone(),
+            contact_id,
+            trunk_id: Some(trunk_id),
+        });
         let takes_calls = |b: &DeviceConn| {
             b.is_registered(now) && b.account.as_ref().is_some_and(|a| a.accept_incoming)
         };
@@ -62,6 +50,7 @@ impl Switch {
         }
         targets.sort_unstable();
         let shown = e164.clone().unwrap_or_else(|| caller.clone());
+        let number = shown.clone();
         self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
         self.bridges.push(Bridge {
             a: (Leg::Trunk(trunk_id), call),
@@ -71,6 +60,7 @@ impl Switch {
             rung: Vec::new(),
             inbound: true,
             record,
+            number,
             user_id: responsible.unwrap_or_default(),
             dial: String::new(),
             offer: sdp.clone(),
@@ -93,40 +83,20 @@ impl Switch {
             if !self.forward(now, i).await {
                 self.bridges.remove(i);
                 self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
-                self.finish(record, "missed", "nobody available (480)", "relay")
-                    .await;
+                self.finish(record, "missed", "nobody available (480)", "relay");
             }
             return;
         }
-        // The card goes out before the INVITE so it is on screen by the first ring.
-        let card = match contact_id {
-            Some(id) => crm::contacts::caller(&self.db, id, record)
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
-        let (contact, last_call) = match card {
-            Some((contact, last)) => (Some(contact), last),
-            None => (None, None),
-        };
         let mut rung: Vec<i64> = targets
             .iter()
             .filter_map(|conn| self.devices.get(conn).map(|b| b.user_id))
             .collect();
         rung.sort_unstable();
         rung.dedup();
-        for &user in &rung {
-            self.telephony.notify(
-                user,
-                ServerEvent::IncomingCall {
-                    call_id: record,
-                    number: shown.clone(),
-                    contact: contact.clone(),
-                    last_call: last_call.clone(),
-                },
-            );
-        }
+        // The card goes out with the INVITEs: the records task sends it as
+        // soon as the record is written (within the same batch).
+        self.records
+            .incoming_call(record, rung.clone(), shown.clone(), contact_id);
         // What each rung user may see of the caller (their group's masking):
         // the INVITE's From display and user part carry only that.
         let mut identities = HashMap::new();
@@ -261,7 +231,7 @@ impl Switch {
                 let a = bridge.a;
                 self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
                 self.tell_rung(&bridge, "failed");
-                self.finish(record, "failed", &cause, "relay").await;
+                self.finish(record, "failed", &cause, "relay");
                 tokio::spawn(async move {
                     media.end().await;
                 });
@@ -294,6 +264,6 @@ impl Switch {
             (480, format!("nobody answered ({code})"))
         };
         self.with_leg(a.0, |ep| ep.reject(now, a.1, answer));
-        self.finish(bridge.record, "missed", &cause, "callee").await;
+        self.finish(bridge.record, "missed", &cause, "callee");
     }
 }

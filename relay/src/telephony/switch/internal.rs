@@ -7,7 +7,6 @@ use callcard_shared::sip::ua::CallHandle;
 use callcard_shared::Instant;
 
 use super::{Bridge, Leg, Switch};
-use crate::crm;
 
 impl Switch {
     /// `record` was written as the caller's outbound call; it becomes an
@@ -22,9 +21,7 @@ impl Switch {
         record: i64,
     ) {
         let leg = Leg::Device(conn);
-        if let Err(e) = crm::calls::set_internal(&self.db, record).await {
-            tracing::error!(record, "marking the call internal: {e}");
-        }
+        self.records.internal(record);
         let Some(caller) = self.devices.get(&conn) else {
             return;
         };
@@ -42,8 +39,7 @@ impl Switch {
                 "failed",
                 "a phone cannot call its own extension",
                 "relay",
-            )
-            .await;
+            );
             return;
         }
         let targets = self.extension_targets(now, extension, Some(leg));
@@ -54,8 +50,7 @@ impl Switch {
             }
             self.dirty.insert(leg);
             let status = if code == 404 { "failed" } else { "no_answer" };
-            self.finish(record, status, &format!("{why} ({code})"), "relay")
-                .await;
+            self.finish(record, status, &format!("{why} ({code})"), "relay");
             return;
         }
         // The colleague sees who calls: name and extension.
@@ -85,6 +80,7 @@ impl Switch {
             rung: Vec::new(),
             inbound: true,
             record,
+            number: extension.to_string(),
             user_id,
             dial: extension.to_string(),
             offer: sdp.clone(),

@@ -25,6 +25,7 @@ use tokio::net::UdpSocket;
 
 use super::calls::{cause_for_failure, code_for_caller, fails_over, status_for_failure};
 use super::device::{self, DeviceConn, DeviceTx, RegisterOutcome, MAX_BAD_CREDENTIALS};
+use super::records::Records;
 use super::throttle::{CredentialThrottle, ThrottlePolicy};
 use super::trunk::TrunkLeg;
 use super::ws::WsSender;
@@ -124,6 +125,9 @@ pub enum Input {
 
 pub struct Switch {
     db: SqlitePool,
+    /// Call-record changes and the events naming a call, written by a task
+    /// of their own (the switch never waits for them).
+    records: Records,
     config: Arc<Config>,
     telephony: Arc<Telephony>,
     digest: DigestServer,
@@ -178,6 +182,7 @@ impl Switch {
     /// `sip_udp`: the SIP address's UDP socket, when the relay listens for desk phones.
     pub fn new(
         db: SqlitePool,
+        records: Records,
         config: Arc<Config>,
         telephony: Arc<Telephony>,
         sip_udp: Option<Arc<UdpSocket>>,
@@ -195,6 +200,7 @@ impl Switch {
         };
         Switch {
             db,
+            records,
             config,
             telephony,
             digest: DigestServer::new(

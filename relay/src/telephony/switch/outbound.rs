@@ -50,26 +50,14 @@ impl Switch {
         let verdict = self.plan.evaluate(self.config.default_region, &dialled);
         let e164 = verdict.e164().map(str::to_string);
         let contact_id = self.contact_of(e164.as_deref());
-        let record = crm::calls::start(
-            &self.db,
-            crm::calls::NewCall {
-                direction: "outbound",
-                user_id: Some(user_id),
-                number_dialled: dialled.clone(),
-                number_e164: e164.clone(),
-                contact_id,
-                trunk_id: None,
-            },
-        )
-        .await;
-        let record = match record {
-            Ok(id) => id,
-            Err(e) => {
-                tracing::error!("cannot write a call record: {e}");
-                self.with_leg(leg, |ep| ep.reject(now, call, 500));
-                return;
-            }
-        };
+        let record = self.records.start(crm::calls::NewCall {
+            direction: "outbound",
+            user_id: Some(user_id),
+            number_dialled: dialled.clone(),
+            number_e164: e164.clone(),
+            contact_id,
+            trunk_id: None,
+        });
         self.tell_record((leg, call), record);
         let (dial, class) = match verdict.outcome {
             Outcome::Allowed { dial, class, .. } => (dial, class),
@@ -88,7 +76,7 @@ impl Switch {
                     device.ep.reject_with(now, call, 403, &phrase, Vec::new());
                 }
                 self.dirty.insert(leg);
-                self.finish(record, "refused", &reason, "relay").await;
+                self.finish(record, "refused", &reason, "relay");
                 return;
             }
         };
@@ -116,8 +104,7 @@ impl Switch {
                     .reject_with(now, call, 403, &refusal.reason, Vec::new());
             }
             self.dirty.insert(leg);
-            self.finish(record, "refused", &refusal.reason, "relay")
-                .await;
+            self.finish(record, "refused", &refusal.reason, "relay");
             return;
         }
         let browser_sdp = sdp.clone();
@@ -133,7 +120,7 @@ impl Switch {
                     let (code, cause) = media_refusal(&e, "the browser");
                     tracing::warn!(conn, user = %login, record, "outbound call refused: {cause}");
                     self.with_leg(leg, |ep| ep.reject(now, call, code));
-                    self.finish(record, "failed", &cause, "relay").await;
+                    self.finish(record, "failed", &cause, "relay");
                     return;
                 }
             }
@@ -153,6 +140,7 @@ impl Switch {
             rung: Vec::new(),
             inbound: false,
             record,
+            number: e164.clone().unwrap_or_else(|| dialled.clone()),
             user_id,
             dial: String::new(),
             offer,
@@ -176,8 +164,7 @@ impl Switch {
             None => {
                 let bridge = self.bridges.remove(i);
                 self.with_leg(leg, |ep| ep.reject(now, call, 503));
-                self.finish(bridge.record, "failed", "no trunk available (503)", "relay")
-                    .await;
+                self.finish(bridge.record, "failed", "no trunk available (503)", "relay");
             }
         }
     }

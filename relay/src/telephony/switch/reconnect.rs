@@ -66,8 +66,7 @@ impl Switch {
                 } else {
                     "failed"
                 };
-                self.finish(bridge.record, status, "browser disconnected", "caller")
-                    .await;
+                self.finish(bridge.record, status, "browser disconnected", "caller");
             }
         }
     }

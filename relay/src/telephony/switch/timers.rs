@@ -60,7 +60,7 @@ impl Switch {
                 "no answer in {} s (480)",
                 self.config.dial_timeout.as_secs()
             );
-            self.finish(bridge.record, "missed", &cause, "relay").await;
+            self.finish(bridge.record, "missed", &cause, "relay");
         }
         for (id, trunk) in &mut self.trunks {
             if trunk.ep.poll_timeout().is_some_and(|t| t <= now) {

@@ -73,15 +73,9 @@ impl Switch {
         };
         let (record_i, record_j) = (self.bridges[i].record, self.bridges[j].record);
         let user_id = device.user_id;
-        let Some(joined_record) = self.hand_on(now, by, record_i, user_id).await else {
-            return;
-        };
-        let other_number = crm::calls::number_of(&self.db, record_j)
-            .await
-            .unwrap_or_default();
-        let stays_number = crm::calls::number_of(&self.db, record_i)
-            .await
-            .unwrap_or_default();
+        let joined_record = self.records.handed_on(record_i, user_id);
+        let other_number = self.bridges[j].number.clone();
+        let stays_number = self.bridges[i].number.clone();
         let mut joined_media = None;
         match anchored {
             // Each remaining party is re-INVITEd with the other's media.
@@ -109,7 +103,7 @@ impl Switch {
                         Ok(made) => made,
                         Err(e) => {
                             let (code, why) = media_refusal(&e, "the client's line");
-                            self.finish(joined_record, "failed", &why, "relay").await;
+                            self.finish(joined_record, "failed", &why, "relay");
                             self.notify_by(now, by, code, &why);
                             return;
                         }
@@ -149,7 +143,8 @@ impl Switch {
         // Dropping them ends their media.
         self.bridges.remove(hi);
         self.bridges.remove(lo);
-        let mut joined = Bridge::answered(stays, other, joined_record, user_id);
+        let mut joined =
+            Bridge::answered(stays, other, joined_record, stays_number.clone(), user_id);
         joined.inbound = inbound;
         joined.sdp_a = Some(sdp_stays);
         joined.sdp_b = Some(sdp_other);
@@ -158,9 +153,7 @@ impl Switch {
         }
         joined.media = joined_media;
         self.bridges.push(joined);
-        if let Err(e) = crm::calls::answered(&self.db, joined_record, None).await {
-            tracing::error!(joined_record, "writing the answer to the call record: {e}");
-        }
+        self.records.answered(joined_record, None);
         tracing::info!(record_i, record_j, joined_record, "attended transfer");
         let masking = crm::users::masking_of(&self.db, user_id).await;
         let to_other = crate::masking::text(masking, &other_number);
@@ -170,15 +163,13 @@ impl Switch {
             "answered",
             &format!("transferred to {to_other} (attended)"),
             "caller",
-        )
-        .await;
+        );
         self.finish(
             record_j,
             "answered",
             &format!("transfer completed: joined with {to_stays}"),
             "caller",
-        )
-        .await;
+        );
     }
 }
 

@@ -26,12 +26,8 @@ impl Switch {
             self.notify_by(now, by, 488, "No media description of the call to hand on");
             return;
         };
-        let Some(new_record) = self.hand_on(now, by, record, target_user).await else {
-            return;
-        };
-        let number = crm::calls::number_of(&self.db, record)
-            .await
-            .unwrap_or_default();
+        let new_record = self.records.handed_on(record, target_user);
+        let number = self.bridges[i].number.clone();
         let mut forks = Vec::new();
         for (conn, user) in targets {
             let masking = crm::users::masking_of(&self.db, user).await;
@@ -60,8 +56,7 @@ impl Switch {
                 "failed",
                 "no phone of the colleague can take it",
                 "relay",
-            )
-            .await;
+            );
             self.notify_by(now, by, 488, "The colleague's phones cannot take this call");
             return;
         }
@@ -120,26 +115,15 @@ impl Switch {
             return;
         };
         let contact_id = self.contact_of(e164.as_deref());
-        let new_record = crm::calls::start(
-            &self.db,
-            crm::calls::NewCall {
-                direction: "outbound",
-                user_id: Some(user_id),
-                number_dialled: dial.clone(),
-                number_e164: e164,
-                contact_id,
-                trunk_id: None,
-            },
-        )
-        .await;
-        let new_record = match new_record {
-            Ok(id) => id,
-            Err(e) => {
-                tracing::error!(record, "cannot write the transferred call's record: {e}");
-                self.notify_by(now, by, 500, "Cannot write the call record");
-                return;
-            }
-        };
+        let new_number = e164.clone().unwrap_or_else(|| dial.clone());
+        let new_record = self.records.start(crm::calls::NewCall {
+            direction: "outbound",
+            user_id: Some(user_id),
+            number_dialled: dial.clone(),
+            number_e164: e164,
+            contact_id,
+            trunk_id: None,
+        });
         let today = crm::limits::today();
         let admitted = self
             .limiter()
@@ -147,8 +131,7 @@ impl Switch {
         if let Err(refusal) = admitted {
             tracing::warn!(record, "security: transfer refused: {}", refusal.reason);
             self.notify_by(now, by, 403, &refusal.reason);
-            self.finish(new_record, "refused", &refusal.reason, "relay")
-                .await;
+            self.finish(new_record, "refused", &refusal.reason, "relay");
             return;
         }
         let Some(trunk) = self.trunks.get_mut(&trunk_id) else {
@@ -165,6 +148,9 @@ impl Switch {
         );
         let forks = vec![(Leg::Trunk(trunk_id), handle, None)];
         self.start_transfer(now, record, by, stays, &dial, None, forks, new_record);
+        if let Some(t) = self.transfers.last_mut() {
+            t.new_number = Some(new_number);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -188,6 +174,7 @@ impl Switch {
             target_user,
             forks,
             new_record,
+            new_number: None,
             deadline: now + self.config.dial_timeout,
             by_gone: false,
             told_ringing: false,
@@ -273,8 +260,7 @@ impl Switch {
                 "cancelled",
                 "the call ended before the transfer",
                 "relay",
-            )
-            .await;
+            );
             return;
         };
         let answer = match (&media, &sdp) {
@@ -296,7 +282,7 @@ impl Switch {
                         m.end().await;
                     });
                 }
-                self.finish(t.new_record, "failed", &cause, "relay").await;
+                self.finish(t.new_record, "failed", &cause, "relay");
                 if !t.by_gone {
                     self.notify_by(now, t.by, 488, "The target's media cannot be bridged");
                 }
@@ -316,6 +302,9 @@ impl Switch {
             bridge.sdp_b = sdp;
         }
         bridge.record = t.new_record;
+        if let Some(number) = t.new_number.clone() {
+            bridge.number = number;
+        }
         bridge.forwarded_to = None;
         bridge.internal = false;
         if let Some(user) = t.target_user {
@@ -347,14 +336,9 @@ impl Switch {
             Leg::Device(_) => None,
         };
         self.limiter().answered(now, t.new_record);
-        if let Err(e) = crm::calls::answered(&self.db, t.new_record, trunk).await {
-            tracing::error!(
-                record = t.new_record,
-                "writing the answer to the call record: {e}"
-            );
-        }
+        self.records.answered(t.new_record, trunk);
         if inbound {
-            self.telephony.notify(
+            self.records.notify(
                 old_user,
                 ServerEvent::CallEnded {
                     call_id: old_record,
@@ -369,7 +353,7 @@ impl Switch {
             t.target
         );
         let cause = format!("transferred to {}", t.target);
-        self.finish(old_record, "answered", &cause, side).await;
+        self.finish(old_record, "answered", &cause, side);
     }
 
     /// One of the target's phones declined or failed; the last one ends the
@@ -409,7 +393,7 @@ impl Switch {
         } else {
             crate::telephony::calls::status_for_failure(code)
         };
-        self.finish(t.new_record, status, &cause, "callee").await;
+        self.finish(t.new_record, status, &cause, "callee");
         if t.by_gone {
             // Nobody to take the call back: it ends.
             if let Some(i) = self.bridges.iter().position(|b| b.record == t.record) {
@@ -482,8 +466,7 @@ impl Switch {
             "cancelled",
             "the call ended before the transfer",
             "caller",
-        )
-        .await;
+        );
     }
 
     /// The transferor hung up while its transfer rings: true when the call

@@ -56,6 +56,9 @@ pub(super) struct Transfer {
     pub forks: Vec<(Leg, CallHandle, Option<Arc<CallMedia>>)>,
     /// The record of the call after the transfer.
     pub new_record: i64,
+    /// The client's number on the new record, when it is not the old one's
+    /// (a transfer to an outside number).
+    pub new_number: Option<String>,
     /// When ringing the target gives up.
     pub deadline: Instant,
     /// The transferor already hung up (some phones do right after the 202).
@@ -156,29 +159,6 @@ impl Switch {
             let international = class == DestinationClass::International;
             self.transfer_outside(now, i, (leg, call), stays, dial, e164, international)
                 .await;
-        }
-    }
-
-    /// The record of the call after a transfer (a copy of `record`'s client,
-    /// direction and trunk, for `user_id`); a failure is logged and told to
-    /// the transferor (NOTIFY 500).
-    async fn hand_on(
-        &mut self,
-        now: Instant,
-        by: (Leg, CallHandle),
-        record: i64,
-        user_id: i64,
-    ) -> Option<i64> {
-        match crm::calls::handed_on(&self.db, record, Some(user_id)).await {
-            Ok(id) => Some(id),
-            Err(e) => {
-                tracing::error!(
-                    record,
-                    "cannot write the record of the transferred call: {e}"
-                );
-                self.notify_by(now, by, 500, "Cannot write the call record");
-                None
-            }
         }
     }
 
