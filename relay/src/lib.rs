@@ -110,6 +110,11 @@ impl Relay {
             bytes = telephony.numbers.heap_bytes(),
             "contact numbers indexed"
         );
+        telephony
+            .maskings
+            .reload(&db)
+            .await
+            .context("cannot read the users' number masking")?;
         let _ = telephony.sip_addr.set(sip.udp_addr()?);
         Ok(Relay {
             state: AppState {
@@ -139,6 +144,7 @@ impl Relay {
         self.sip.spawn(telephony.inputs.clone());
         let (records, records_task) =
             telephony::records::Records::spawn(db.clone(), telephony.clone());
+        let _ = telephony.records.set(records.waiter());
         let switch = tokio::spawn(
             telephony::switch::Switch::new(
                 db.clone(),

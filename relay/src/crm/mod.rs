@@ -6,6 +6,7 @@ pub mod calls;
 pub mod contacts;
 pub mod dialplan;
 pub mod limits;
+pub mod masking_cache;
 pub mod number_index;
 pub mod sip_users;
 pub mod telephony;

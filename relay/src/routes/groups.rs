@@ -77,6 +77,8 @@ pub async fn set_masking(
         return Err(AppError::NotFound(format!("no group {id}")));
     }
     tracing::info!(admin = %admin.login, group = id, ?masking, "number masking changed");
+    // Phones rung from now on show callers as the group now may see them.
+    state.telephony.maskings.reload(&state.db).await?;
     load(&state)
         .await?
         .into_iter()

@@ -55,6 +55,8 @@ pub struct Telephony {
     /// Every contact phone → its contact and manager, for routing inbound
     /// calls without the database (loaded at start).
     pub numbers: crate::crm::number_index::NumberIndex,
+    /// Each user's number masking (what a rung phone may show of a caller).
+    pub maskings: crate::crm::masking_cache::MaskingCache,
     /// The call records' writer, to wait for (see [`Telephony::records_written`]).
     pub records: OnceLock<records::RecordsWaiter>,
 }
@@ -95,6 +97,7 @@ impl Telephony {
             records: OnceLock::new(),
             limits: Mutex::new(limits::Limiter::default()),
             numbers: Default::default(),
+            maskings: Default::default(),
         })
     }
 

@@ -281,7 +281,10 @@ impl Writer {
         let mut after = Vec::new();
         let mut new_ids = Vec::new();
         let mut failure = None;
-        match self.db.begin().await {
+        // IMMEDIATE: the write lock is taken (waiting out the busy timeout)
+        // at the start; a deferred transaction that reads first fails at
+        // once with SQLITE_BUSY when another connection wrote meanwhile.
+        match self.db.begin_with("BEGIN IMMEDIATE").await {
             Ok(mut tx) => {
                 for op in batch {
                     if failure.is_some() {

@@ -101,7 +101,7 @@ impl Switch {
         // the INVITE's From display and user part carry only that.
         let mut identities = HashMap::new();
         for &user in &rung {
-            let masking = crm::users::masking_of(&self.db, user).await;
+            let masking = self.telephony.maskings.masking_of(&self.db, user).await;
             identities.insert(user, caller_identity(masking, &shown));
         }
         let mut forks = Vec::new();

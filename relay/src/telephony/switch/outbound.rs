@@ -70,7 +70,7 @@ impl Switch {
                 );
                 // The phone shows why (as the record says it), masked like
                 // everything else this user receives.
-                let masking = crm::users::masking_of(&self.db, user_id).await;
+                let masking = self.telephony.maskings.masking_of(&self.db, user_id).await;
                 let phrase = crate::masking::text(masking, &reason);
                 if let Some(device) = self.devices.get_mut(&conn) {
                     device.ep.reject_with(now, call, 403, &phrase, Vec::new());

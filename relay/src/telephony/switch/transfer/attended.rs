@@ -155,7 +155,7 @@ impl Switch {
         self.bridges.push(joined);
         self.records.answered(joined_record, None);
         tracing::info!(record_i, record_j, joined_record, "attended transfer");
-        let masking = crm::users::masking_of(&self.db, user_id).await;
+        let masking = self.telephony.maskings.masking_of(&self.db, user_id).await;
         let to_other = crate::masking::text(masking, &other_number);
         let to_stays = crate::masking::text(masking, &stays_number);
         self.finish(

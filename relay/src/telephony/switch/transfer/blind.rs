@@ -30,7 +30,7 @@ impl Switch {
         let number = self.bridges[i].number.clone();
         let mut forks = Vec::new();
         for (conn, user) in targets {
-            let masking = crm::users::masking_of(&self.db, user).await;
+            let masking = self.telephony.maskings.masking_of(&self.db, user).await;
             let identity = caller_identity(masking, &number);
             let anchored = self.anchor_for(conn, stays.0, &offer);
             let Some(device) = self.devices.get_mut(&conn) else {

@@ -146,7 +146,7 @@ impl Switch {
                     record,
                     "security: transfer to `{wanted}` refused by the number rules: {reason}"
                 );
-                let masking = crm::users::masking_of(&self.db, user_id).await;
+                let masking = self.telephony.maskings.masking_of(&self.db, user_id).await;
                 let phrase = crate::masking::text(masking, &reason);
                 self.notify_by(now, (leg, call), 403, &phrase);
                 return;
