@@ -27,6 +27,10 @@ pub(super) struct Bridge {
     /// The client's number on the record (E.164 when known, else as dialled):
     /// what a transfer shows the next phone.
     pub(super) number: String,
+    /// The caller's contact (inbound), for the incoming-call card.
+    pub(super) contact_id: Option<i64>,
+    /// Inbound: what happens next when nobody answers (see `routing.rs`).
+    pub(super) plan: routing::Plan,
     pub(super) user_id: i64,
     /// What the trunk is asked for (the number rules' output).
     pub(super) dial: String,
@@ -89,6 +93,8 @@ impl Bridge {
             inbound: false,
             record,
             number,
+            contact_id: None,
+            plan: routing::Plan::default(),
             user_id,
             dial: String::new(),
             offer: None,

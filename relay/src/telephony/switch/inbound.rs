@@ -1,13 +1,12 @@
-//! Inbound calls from a trunk: filed against the caller's contact, the
-//! chosen phones rung in parallel (first answer wins), forwarding on no
-//! answer, else a missed call.
+//! Inbound calls from a trunk: filed against the caller's contact, then
+//! the steps of their plan (`routing.rs`): phones rung in parallel (first
+//! answer wins), forwarding, a missed call.
 
 use super::*;
 
 impl Switch {
-    /// A call from a trunk: file it against the caller's contact, ring the
-    /// contact's responsible manager if they can take it, else everyone who
-    /// accepts incoming calls, in parallel; the first answer wins.
+    /// A call from a trunk: file it against the caller's contact, tell the
+    /// provider it rings, and run its plan ([`routing::inbound_plan`]).
     pub(super) async fn inbound_call(
         &mut self,
         now: Instant,
@@ -31,36 +30,25 @@ impl Switch {
             contact_id,
             trunk_id: Some(trunk_id),
         });
-        let takes_calls = |b: &DeviceConn| {
-            b.is_registered(now) && b.account.as_ref().is_some_and(|a| a.accept_incoming)
-        };
-        let mut targets: Vec<u64> = self
-            .devices
-            .iter()
-            .filter(|(_, b)| Some(b.user_id) == responsible && takes_calls(b))
-            .map(|(conn, _)| *conn)
-            .collect();
-        if targets.is_empty() {
-            targets = self
-                .devices
-                .iter()
-                .filter(|(_, b)| takes_calls(b))
-                .map(|(conn, _)| *conn)
-                .collect();
-        }
-        targets.sort_unstable();
-        let shown = e164.clone().unwrap_or_else(|| caller.clone());
-        let number = shown.clone();
+        let plan = routing::inbound_plan(
+            responsible,
+            &routing::InboundSettings {
+                dial_timeout: self.config.dial_timeout,
+                forward_to: self.config.forward_to.clone(),
+            },
+        );
         self.with_leg(Leg::Trunk(trunk_id), |ep| ep.ringing(now, call, None));
         self.bridges.push(Bridge {
             a: (Leg::Trunk(trunk_id), call),
             b: None,
             forks: Vec::new(),
-            deadline: Some(now + self.config.dial_timeout),
+            deadline: None,
             rung: Vec::new(),
             inbound: true,
             record,
-            number,
+            number: e164.unwrap_or(caller),
+            contact_id,
+            plan,
             user_id: responsible.unwrap_or_default(),
             dial: String::new(),
             offer: sdp.clone(),
@@ -74,19 +62,34 @@ impl Switch {
             trunk_sdp_taken: false,
             fork_media: Vec::new(),
             internal: false,
-            sdp_a: sdp.clone(),
+            sdp_a: sdp,
             sdp_b: None,
         });
+        let i = self.bridges.len() - 1;
+        self.next_step(now, i).await;
+    }
+
+    /// A ring step: rings the phones of the first of `who` that has any,
+    /// in parallel, until `timeout`. False when nobody could be rung.
+    pub(super) async fn ring(
+        &mut self,
+        now: Instant,
+        i: usize,
+        who: &[routing::Targets],
+        timeout: Duration,
+    ) -> bool {
+        let targets = self.ring_targets(now, who);
         if targets.is_empty() {
-            // Nobody can take it here: straight on to the forwarding number, else missed.
-            let i = self.bridges.len() - 1;
-            if !self.forward(now, i).await {
-                self.bridges.remove(i);
-                self.with_leg(Leg::Trunk(trunk_id), |ep| ep.reject(now, call, 480));
-                self.finish(record, "missed", "nobody available (480)", "relay");
-            }
-            return;
+            return false;
         }
+        let bridge = &self.bridges[i];
+        let (record, trunk, shown, contact_id) = (
+            bridge.record,
+            bridge.a.0,
+            bridge.number.clone(),
+            bridge.contact_id,
+        );
+        let sdp = bridge.offer.clone();
         let mut rung: Vec<i64> = targets
             .iter()
             .filter_map(|conn| self.devices.get(conn).map(|b| b.user_id))
@@ -141,26 +144,32 @@ impl Switch {
             }
             self.dirty.insert(Leg::Device(conn));
         }
-        tracing::info!(record, trunk = trunk_id, rung = forks.len(), "inbound call");
-        if let Some(bridge) = self.bridges.iter_mut().rev().find(|b| b.record == record) {
-            bridge.forks = forks;
-            bridge.rung = rung;
-            bridge.fork_media = fork_media;
-        }
+        tracing::info!(record, ?trunk, rung = forks.len(), "inbound call");
+        let bridge = &mut self.bridges[i];
+        bridge.forks = forks;
+        bridge.rung = rung;
+        bridge.fork_media = fork_media;
+        bridge.deadline = Some(now + timeout);
+        bridge.plan.rang = true;
+        true
     }
 
-    /// Nobody answered an inbound call in time: sends it on to the responsible
-    /// manager's forwarding number, else the relay's, through the first usable
-    /// trunk. False when there is nowhere to forward it.
-    pub(super) async fn forward(&mut self, now: Instant, i: usize) -> bool {
-        let bridge = &self.bridges[i];
+    /// A forward step: sends the call on to the user's forwarding number,
+    /// else the relay's, through the first usable trunk. False when there
+    /// is nowhere to forward it.
+    pub(super) async fn forward(
+        &mut self,
+        now: Instant,
+        i: usize,
+        to: &routing::ForwardTo,
+    ) -> bool {
         let mut number = None;
-        if bridge.user_id != 0 {
-            if let Ok(Some(account)) = crm::sip_users::by_user(&self.db, bridge.user_id).await {
-                number = account.forward_to.filter(|n| n.starts_with('+')).or(number);
+        if let Some(user) = to.user.filter(|u| *u != 0) {
+            if let Ok(Some(account)) = crm::sip_users::by_user(&self.db, user).await {
+                number = account.forward_to.filter(|n| n.starts_with('+'));
             }
         }
-        let Some(number) = number.or_else(|| self.config.forward_to.clone()) else {
+        let Some(number) = number.or_else(|| to.otherwise.clone()) else {
             return false;
         };
         let Some(trunk) = self.pick_trunk(&[]) else {

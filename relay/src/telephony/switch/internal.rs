@@ -81,6 +81,9 @@ impl Switch {
             inbound: true,
             record,
             number: extension.to_string(),
+            contact_id: None,
+            // Nobody answered in time: missed (no forwarding between extensions).
+            plan: super::routing::Plan::rung(vec![super::routing::Step::Missed]),
             user_id,
             dial: extension.to_string(),
             offer: sdp.clone(),

@@ -43,6 +43,7 @@ mod media_glue;
 mod outbound;
 mod reconnect;
 mod registrar;
+mod routing;
 mod settings;
 mod timers;
 mod transfer;

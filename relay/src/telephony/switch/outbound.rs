@@ -141,6 +141,8 @@ impl Switch {
             inbound: false,
             record,
             number: e164.clone().unwrap_or_else(|| dialled.clone()),
+            contact_id,
+            plan: routing::Plan::default(),
             user_id,
             dial: String::new(),
             offer,

@@ -50,17 +50,8 @@ impl Switch {
             self.cancel_forks(now, &forks);
             self.tell_rung(&self.bridges[i], "missed");
             self.bridges[i].rung.clear();
-            if !self.bridges[i].internal && self.forward(now, i).await {
-                continue;
-            }
-            let bridge = self.bridges.remove(i);
-            let a = bridge.a;
-            self.with_leg(a.0, |ep| ep.reject(now, a.1, 480));
-            let cause = format!(
-                "no answer in {} s (480)",
-                self.config.dial_timeout.as_secs()
-            );
-            self.finish(bridge.record, "missed", &cause, "relay");
+            self.bridges[i].deadline = None;
+            self.next_step(now, i).await;
         }
         for (id, trunk) in &mut self.trunks {
             if trunk.ep.poll_timeout().is_some_and(|t| t <= now) {
