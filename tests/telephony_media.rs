@@ -690,3 +690,100 @@ async fn a_call_from_the_provider_rings_the_registered_phone_and_carries_audio()
     assert_eq!(record["trunk_id"], trunk);
     assert_eq!(record["number_e164"], "+74951234567");
 }
+
+/// The database fails in the middle of a call (its pool is closed under the
+/// relay): the call keeps its audio both ways and hangs up normally, a new
+/// call from the same phone still connects (its record is lost), and the
+/// failure is logged once, not once per change.
+#[tokio::test]
+async fn a_database_failing_mid_call_leaves_the_calls_and_their_audio_and_is_logged_once() {
+    use callcard_tests::logs::Logs;
+    let (logs, _guard) = Logs::capture();
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    peer.send_tone(440.0, 25).await;
+    provider
+        .expect("the browser's tone", WAIT, |s| {
+            s.received_pcm.len() >= 20 * 160
+        })
+        .await;
+
+    t.relay.state().db.close().await;
+    const FAILED: &str = "call records cannot be written";
+    assert_eq!(logs.count(FAILED), 0, "{}", logs.text());
+
+    // Both directions go on: a new tone out, the provider's tone in.
+    let heard_before = provider.state().received_pcm.len();
+    let got_before = peer.received_pcm().len();
+    peer.send_tone(660.0, 50).await;
+    let heard = provider
+        .expect("the browser's tone after the failure", WAIT, |s| {
+            s.received_pcm.len() >= heard_before + 40 * 160
+        })
+        .await;
+    assert_tone(
+        &heard.received_pcm[heard_before + 5 * 160..],
+        660.0,
+        "the provider hears the browser after the database failed",
+    );
+    assert!(
+        peer.pump(WAIT, |p| p.received_pcm().len() >= got_before + 40 * 160)
+            .await,
+        "the provider's tone still reaches the browser"
+    );
+    assert_tone(
+        &peer.received_pcm()[got_before..],
+        1000.0,
+        "the browser hears the provider after the database failed",
+    );
+
+    // The hang-up works on both legs (its record change is lost).
+    phone.hang_up(call).await;
+    phone
+        .wait_for(
+            "the BYE's answer",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
+        )
+        .await;
+    provider
+        .expect("the BYE", WAIT, |s| s.call == CallState::Ended)
+        .await;
+
+    // A new call goes out and is answered, the database still closed.
+    let mut second = WebRtcPeer::g711().await;
+    let call = phone.call(IVAN, Some(second.offer().into_bytes())).await;
+    let answered = phone
+        .wait_for("the second call's answer", WAIT, |e| {
+            matches!(e, Event::Answered { call: c, .. } | Event::Failed { call: c, .. } if *c == call)
+        })
+        .await;
+    let Event::Answered {
+        sdp: Some(answer), ..
+    } = answered
+    else {
+        panic!("a call placed while the database is down is answered: {answered:?}");
+    };
+    second.accept_answer(&String::from_utf8(answer).unwrap());
+    assert!(
+        second.pump(WAIT, |p| p.connected).await,
+        "the second call's media connects"
+    );
+    phone.hang_up(call).await;
+    phone
+        .wait_for(
+            "the second BYE's answer",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
+        )
+        .await;
+    t.relay.state().telephony.records_written().await;
+    assert_eq!(
+        logs.count(FAILED),
+        1,
+        "one error for the whole failure, not one per change:\n{}",
+        logs.text()
+    );
+    assert_eq!(provider.state().invites.len(), 2);
+}

@@ -6,6 +6,7 @@ pub mod calls;
 pub mod child_relay;
 pub mod events;
 pub mod kamailio;
+pub mod logs;
 pub mod provider_peer;
 pub mod sip_phone;
 pub mod sipp;
