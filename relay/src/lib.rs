@@ -156,7 +156,12 @@ impl Relay {
             .run(),
         );
         let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
+        // No Nagle delay on SIP over WebSocket (and small API answers): a
+        // 200 OK must not wait for the browser's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         // Calls in progress are hung up before the database closes.

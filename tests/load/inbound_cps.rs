@@ -25,6 +25,8 @@ use callcard_tests::kamailio::Kamailio;
 use callcard_tests::sip_phone::WsPhone;
 use serde_json::Value;
 
+mod latency;
+
 /// A rung passes with fewer failed calls than this fraction.
 const MAX_FAILED: f64 = 0.001;
 /// A call whose next answer takes longer than this counts as failed.
@@ -449,9 +451,10 @@ fn contact_number(contacts: &Value, user_id: i64) -> String {
         .unwrap_or_else(|| panic!("no contact of user {user_id} with a number"))
 }
 
-/// Answers every call ringing `phone` with 200 until the task is aborted;
-/// the endpoint answers the caller's BYE by itself.
-async fn auto_answer(mut phone: WsPhone, answered: Arc<AtomicU64>) {
+/// Answers every call ringing `phone` with 200 until the task is aborted
+/// (noting when each INVITE arrived); the endpoint answers the caller's BYE
+/// by itself.
+async fn auto_answer(mut phone: WsPhone, answered: Arc<AtomicU64>, arrivals: latency::Arrivals) {
     loop {
         let incoming = phone
             .wait_for("an incoming call", Duration::from_secs(86_400), |e| {
@@ -459,6 +462,7 @@ async fn auto_answer(mut phone: WsPhone, answered: Arc<AtomicU64>) {
             })
             .await;
         if let Event::IncomingCall { call, .. } = incoming {
+            latency::note(&arrivals);
             let sdp = b"v=0\r\no=- 3 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n\
                         t=0 0\r\nm=audio 6006 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
             phone
@@ -538,6 +542,10 @@ async fn main() {
     let seconds: u32 = arg("--seconds").map_or(10, |s| s.parse().expect("--seconds N"));
     let pause_ms: u32 = arg("--pause-ms").map_or(500, |s| s.parse().expect("--pause-ms N"));
     let workers: u32 = arg("--workers").map_or(4, |s| s.parse().expect("--workers N"));
+    let latency_rate: u32 =
+        arg("--latency-rate").map_or(100, |s| s.parse().expect("--latency-rate N"));
+    let latency_seconds: u32 =
+        arg("--latency-seconds").map_or(10, |s| s.parse().expect("--latency-seconds N"));
     let root = callcard_tests::repo_root();
     let relay_bin = arg("--relay")
         .map(PathBuf::from)
@@ -568,6 +576,7 @@ async fn main() {
     let mut numbers = Vec::new();
     let mut answered = Vec::new();
     let mut phones = Vec::new();
+    let mut arrivals = Vec::new();
     for (login, extension, password) in MANAGERS {
         let user_id = users
             .as_array()
@@ -593,7 +602,9 @@ async fn main() {
         );
         let count = Arc::new(AtomicU64::new(0));
         answered.push((login, count.clone()));
-        phones.push(tokio::spawn(auto_answer(phone, count)));
+        let arrived = latency::Arrivals::default();
+        arrivals.push(arrived.clone());
+        phones.push(tokio::spawn(auto_answer(phone, count, arrived)));
     }
     // Calls alternate between a contact of Anna's and one of Boris's, so
     // each call rings exactly one phone.
@@ -606,6 +617,47 @@ async fn main() {
         "inbound-cps: relay trunk at {trunk}, provider SIPp at 127.0.0.1:{provider_port}, \
          callers {numbers:?}"
     );
+    // The switch's added latency first (the provider's port is free until
+    // SIPp takes it for the ladder).
+    let mut latency_lines = Vec::new();
+    if latency_seconds > 0 {
+        let mut provider = latency::Provider::bind(provider_port, trunk).await;
+        let inbound = provider
+            .inbound(&numbers, &arrivals, latency_rate, latency_seconds)
+            .await;
+        let (login, extension, password) = MANAGERS[0];
+        let cookie = relay.cookie(login).await;
+        let mut dialer = WsPhone::connect(
+            relay.http,
+            Some(&cookie),
+            &format!("callcard_{extension}"),
+            password,
+        )
+        .await
+        .expect("WebSocket upgrade");
+        let registered = dialer.register().await;
+        assert!(
+            matches!(registered, Event::Registered { .. }),
+            "{registered:?}"
+        );
+        let outbound = provider
+            .outbound(&mut dialer, &numbers[1], latency_rate, latency_seconds)
+            .await;
+        for (what, figures) in [
+            (
+                "inbound: provider INVITE out → the phone has the relay's INVITE",
+                &inbound,
+            ),
+            (
+                "outbound: phone INVITE out → the provider has the trunk INVITE",
+                &outbound,
+            ),
+        ] {
+            let line = format!("{what}, {latency_rate} cps: {}", figures.line());
+            eprintln!("inbound-cps: {line}");
+            latency_lines.push(line);
+        }
+    }
     let relay_rungs = load
         .ladder(
             "relay",
@@ -687,7 +739,8 @@ async fn main() {
          the SIPp UAS, percent of one core; sent in = seconds SIPp took to create the rung's calls\n\n\
          {}\n\
          highest passing rate: relay {}{relay_best} cps, Kamailio {}{kamailio_best} cps; \
-         relay/Kamailio = {ratio}\n",
+         relay/Kamailio = {ratio}\n\n\
+         the switch's added latency, one process's clock on both ends:\n{}\n",
         MAX_FAILED * 100.0,
         RECV_TIMEOUT_MS / 1000,
         per_phone.join(", "),
@@ -699,6 +752,7 @@ async fn main() {
         table(&relay_rungs, &kamailio_rungs, &rates),
         at_least(relay_top),
         at_least(kamailio_top),
+        latency_lines.join("\n"),
     );
     print!("{report}");
     let figures = root.join("target/bench-figures");

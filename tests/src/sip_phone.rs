@@ -64,7 +64,9 @@ impl WsPhone {
                 .headers_mut()
                 .insert("Cookie", cookie.parse().unwrap());
         }
-        let (ws, _) = match tokio_tungstenite::connect_async(request).await {
+        // Without Nagle's algorithm, as browsers open their WebSockets.
+        let (ws, _) = match tokio_tungstenite::connect_async_with_config(request, None, true).await
+        {
             Ok(ok) => ok,
             Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
                 return Err(Refused(resp.status().as_u16()))
