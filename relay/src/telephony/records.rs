@@ -11,7 +11,7 @@
 //! failure streak; the calls carry on.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use callcard_shared::api::ServerEvent;
@@ -97,6 +97,9 @@ impl Op {
 pub struct Records {
     tx: mpsc::UnboundedSender<Op>,
     next_key: Arc<AtomicI64>,
+    /// Changes handed over so far (the writer counts the same ones and
+    /// reports how many it is done with: `Input::RecordsDone`).
+    sent: Arc<AtomicU64>,
 }
 
 impl Records {
@@ -111,13 +114,22 @@ impl Records {
         let records = Records {
             tx,
             next_key: Arc::new(AtomicI64::new(1)),
+            sent: Arc::new(AtomicU64::new(0)),
         };
         (records, task)
     }
 
     fn send(&self, op: Op) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
         // The writer only stops once every sender is gone.
         let _ = self.tx.send(op);
+    }
+
+    /// How many changes were handed over so far: once the writer reports
+    /// `Input::RecordsDone { upto }` with `upto` at least this, all of them
+    /// are on disk (or lost to a failing database).
+    pub fn handed_over(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// A call starts now: its record is written in progress.
@@ -266,8 +278,23 @@ impl Writer {
 
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Op>) {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut done = 0u64;
         while rx.recv_many(&mut batch, BATCH).await > 0 {
+            // The switch's changes, not the waiters' flushes.
+            let changes = batch
+                .iter()
+                .filter(|op| !matches!(op, Op::Flush(_)))
+                .count();
             self.write(std::mem::take(&mut batch)).await;
+            if changes > 0 {
+                done += changes as u64;
+                // What the switch held back until its record was on disk
+                // (a call's first INVITE, a 200 to the caller) goes now.
+                let _ = self
+                    .telephony
+                    .inputs
+                    .send(super::switch::Input::RecordsDone { upto: done });
+            }
         }
     }
 

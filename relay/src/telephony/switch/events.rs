@@ -140,12 +140,17 @@ impl Switch {
                         );
                     }
                     self.cancel_forks(now, &others);
-                    self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
                     if self.bridges[i].internal {
                         self.records.answered(record, None);
                     } else {
                         self.records.answered_by(record, user_id);
                     }
+                    // The caller gets the 200 once the answer is on disk.
+                    self.hold(Held::Accept {
+                        a,
+                        b: (leg, call),
+                        sdp,
+                    });
                 } else if let Some(i) = self.bridge_of_b(leg, call) {
                     let mut sdp = sdp;
                     self.bridges[i].remember_sdp((leg, call), &sdp);
@@ -179,9 +184,13 @@ impl Switch {
                         Leg::Trunk(t) => Some(t),
                         Leg::Device(_) => None,
                     };
-                    self.with_leg(a.0, |ep| ep.accept(now, a.1, sdp));
                     self.limiter().answered(now, record);
                     self.records.answered(record, trunk);
+                    self.hold(Held::Accept {
+                        a,
+                        b: (leg, call),
+                        sdp,
+                    });
                 }
             }
             (leg, Event::Failed { call, code, reason }) => {

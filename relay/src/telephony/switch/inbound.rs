@@ -65,8 +65,8 @@ impl Switch {
             sdp_a: sdp,
             sdp_b: None,
         });
-        let i = self.bridges.len() - 1;
-        self.next_step(now, i).await;
+        // The phones ring once the record is on disk.
+        self.hold(Held::Ring { record });
     }
 
     /// A ring step: rings the phones of the first of `who` that has any,

@@ -37,6 +37,7 @@ use crate::media::{CallMedia, MediaBridge, MediaError};
 mod bridge;
 mod directory;
 mod events;
+mod held;
 mod inbound;
 mod internal;
 mod media_glue;
@@ -50,6 +51,7 @@ mod transfer;
 
 use bridge::{Bridge, Leg, LegEndpoint, Reoffer, ReofferAnswer};
 
+use held::Held;
 use transfer::Transfer;
 
 /// What the socket tasks hand the switch.
@@ -120,6 +122,11 @@ pub enum Input {
     TelephonyOff {
         done: tokio::sync::oneshot::Sender<(u64, u64)>,
     },
+    /// The records writer has written (or lost) the first `upto` changes
+    /// the switch handed it: what waited for them goes on.
+    RecordsDone {
+        upto: u64,
+    },
     /// The relay is stopping: hang up and return.
     Shutdown,
 }
@@ -168,6 +175,9 @@ pub struct Switch {
     /// Connections whose socket was replaced by a reconnect before its
     /// close was seen: that close is stale.
     replaced: BTreeSet<u64>,
+    /// Steps that wait until a record change is on disk (see `held.rs`),
+    /// with the number of changes handed over when they were held.
+    held: std::collections::VecDeque<(u64, Held)>,
 }
 
 /// How long the calls of a browser whose socket dropped wait for it to
@@ -227,6 +237,7 @@ impl Switch {
             orphans: HashMap::new(),
             aliases: HashMap::new(),
             replaced: BTreeSet::new(),
+            held: std::collections::VecDeque::new(),
         }
     }
 
@@ -403,6 +414,7 @@ impl Switch {
                 let _ = done.send(done_counts);
             }
             Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause).await,
+            Input::RecordsDone { upto } => self.records_done(now, upto).await,
             Input::TrunkMessage { trunk, from, bytes } => {
                 self.trunk_input(now, trunk, from, bytes).await
             }

@@ -161,14 +161,8 @@ impl Switch {
         });
         let i = self.bridges.len() - 1;
         self.bridges[i].dial = dial;
-        match self.pick_trunk(&[]) {
-            Some(trunk) => self.dial_trunk(now, i, trunk),
-            None => {
-                let bridge = self.bridges.remove(i);
-                self.with_leg(leg, |ep| ep.reject(now, call, 503));
-                self.finish(bridge.record, "failed", "no trunk available (503)", "relay");
-            }
-        }
+        // The trunk INVITE goes out once the record is on disk.
+        self.hold(Held::Dial { record });
     }
 
     /// The first usable trunk by priority that was not tried yet.
