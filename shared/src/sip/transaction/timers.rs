@@ -78,7 +78,8 @@ pub struct Timers {
 
 impl Timers {
     fn idx(t: Timer) -> usize {
-        ALL.iter().position(|x| *x == t).unwrap_or(0)
+        // The variants are declared in `ALL` order, so the discriminant is the slot.
+        t as usize
     }
     pub fn set(&mut self, t: Timer, at: Instant) {
         self.slots[Self::idx(t)] = Some(at);
@@ -94,10 +95,16 @@ impl Timers {
     }
     /// The earliest armed timer.
     pub fn next(&self) -> Option<(Timer, Instant)> {
-        ALL.iter()
-            .zip(self.slots.iter())
-            .filter_map(|(t, at)| at.map(|at| (*t, at)))
-            .min_by_key(|(_, at)| *at)
+        // The first of equal deadlines in `ALL` order wins, as with `min_by_key`.
+        let mut best: Option<(Timer, Instant)> = None;
+        for (t, at) in ALL.iter().zip(self.slots.iter()) {
+            if let Some(at) = *at {
+                if best.is_none_or(|(_, b)| at < b) {
+                    best = Some((*t, at));
+                }
+            }
+        }
+        best
     }
     /// Disarms and returns the earliest timer due at `now`.
     pub fn take_expired(&mut self, now: Instant) -> Option<Timer> {
@@ -108,5 +115,34 @@ impl Timers {
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_of_each_timer_is_its_place_in_all() {
+        for (i, t) in ALL.iter().enumerate() {
+            assert_eq!(Timers::idx(*t), i);
+        }
+    }
+
+    #[test]
+    fn next_is_the_earliest_and_the_first_of_equals() {
+        let t0 = Instant::now();
+        let mut ts = Timers::default();
+        assert_eq!(ts.next(), None);
+        ts.set(Timer::K, t0 + Duration::from_secs(1));
+        ts.set(Timer::E, t0 + Duration::from_secs(2));
+        assert_eq!(ts.next(), Some((Timer::K, t0 + Duration::from_secs(1))));
+        ts.set(Timer::F, t0 + Duration::from_secs(1));
+        assert_eq!(ts.next(), Some((Timer::F, t0 + Duration::from_secs(1))));
+        assert_eq!(ts.take_expired(t0), None);
+        assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), Some(Timer::F));
+        assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), Some(Timer::K));
+        assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), None);
+        assert!(ts.is_set(Timer::E));
     }
 }
