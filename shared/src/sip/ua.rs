@@ -18,7 +18,7 @@ use super::transaction::{
 use super::validate::{check_request, check_response, Policy, Verdict};
 use crate::time::Duration;
 use crate::Instant;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt::Debug;
 
 /// The transport a message travels on; only reliability matters to the
@@ -219,12 +219,232 @@ struct Server<A> {
     remote: Remote<A>,
 }
 
+impl<A> Client<A> {
+    fn request(&self) -> &Request {
+        match &self.tx {
+            ClientTx::Invite(t) => t.request(),
+            ClientTx::NonInvite(t) => t.request(),
+        }
+    }
+    fn handle_response(&mut self, now: Instant, resp: Response) {
+        match &mut self.tx {
+            ClientTx::Invite(t) => t.handle_response(now, resp),
+            ClientTx::NonInvite(t) => t.handle_response(now, resp),
+        }
+    }
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        match &mut self.tx {
+            ClientTx::Invite(t) => t.poll_transmit(),
+            ClientTx::NonInvite(t) => t.poll_transmit(),
+        }
+    }
+    fn poll_event(&mut self) -> Option<TxEvent> {
+        match &mut self.tx {
+            ClientTx::Invite(t) => t.poll_event(),
+            ClientTx::NonInvite(t) => t.poll_event(),
+        }
+    }
+}
+
+impl<A> Transaction for Client<A> {
+    fn deadline(&self) -> Option<Instant> {
+        match &self.tx {
+            ClientTx::Invite(t) => t.poll_timeout(),
+            ClientTx::NonInvite(t) => t.poll_timeout(),
+        }
+    }
+    fn terminated(&self) -> bool {
+        match &self.tx {
+            ClientTx::Invite(t) => t.state() == State::Terminated,
+            ClientTx::NonInvite(t) => t.state() == State::Terminated,
+        }
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        match &mut self.tx {
+            ClientTx::Invite(t) => t.handle_timeout(now),
+            ClientTx::NonInvite(t) => t.handle_timeout(now),
+        }
+    }
+}
+
 impl<A> Server<A> {
     fn request(&self) -> &Request {
         match &self.tx {
             ServerTx::Invite(t) => t.request(),
             ServerTx::NonInvite(t) => t.request(),
         }
+    }
+    fn handle_request(&mut self, now: Instant, req: &Request) {
+        match &mut self.tx {
+            ServerTx::Invite(t) => t.handle_request(now, req),
+            ServerTx::NonInvite(t) => t.handle_request(now, req),
+        }
+    }
+    fn send_response(&mut self, now: Instant, resp: &Response) {
+        match &mut self.tx {
+            ServerTx::Invite(t) => t.send_response(now, resp),
+            ServerTx::NonInvite(t) => t.send_response(now, resp),
+        }
+    }
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        match &mut self.tx {
+            ServerTx::Invite(t) => t.poll_transmit(),
+            ServerTx::NonInvite(t) => t.poll_transmit(),
+        }
+    }
+    fn poll_event(&mut self) -> Option<TxEvent> {
+        match &mut self.tx {
+            ServerTx::Invite(t) => t.poll_event(),
+            ServerTx::NonInvite(t) => t.poll_event(),
+        }
+    }
+}
+
+impl<A> Transaction for Server<A> {
+    fn deadline(&self) -> Option<Instant> {
+        match &self.tx {
+            ServerTx::Invite(t) => t.poll_timeout(),
+            ServerTx::NonInvite(t) => t.poll_timeout(),
+        }
+    }
+    fn terminated(&self) -> bool {
+        match &self.tx {
+            ServerTx::Invite(t) => t.state() == State::Terminated,
+            ServerTx::NonInvite(t) => t.state() == State::Terminated,
+        }
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        match &mut self.tx {
+            ServerTx::Invite(t) => t.handle_timeout(now),
+            ServerTx::NonInvite(t) => t.handle_timeout(now),
+        }
+    }
+}
+
+/// What a [`Table`] needs of the transactions it holds.
+trait Transaction {
+    /// The earliest armed timer.
+    fn deadline(&self) -> Option<Instant>;
+    fn terminated(&self) -> bool;
+    fn handle_timeout(&mut self, now: Instant);
+}
+
+/// One side's transactions by id, in creation order (ids only grow), with
+/// what keeps the endpoint's work per input independent of how many idle
+/// transactions it holds: the set touched since the last flush, and the
+/// deadline of every one with a timer armed.
+///
+/// Every `&mut` to a transaction goes through [`Table::get_mut`] (or
+/// [`Table::insert`]), which marks it dirty; [`Endpoint::flush`] drains only
+/// the dirty ones, then [`Table::settle`] re-reads their deadlines and drops
+/// the terminated ones.
+#[derive(Debug)]
+struct Table<T> {
+    /// Boxed: a transaction is some 550 bytes, and a B-tree node holds 11
+    /// values inline, moving them on every insert and remove.
+    by_id: BTreeMap<u64, Box<Slot<T>>>,
+    /// Touched since they were last drained (repeats allowed; the buffers
+    /// are reused so a flush allocates nothing here).
+    dirty: Vec<u64>,
+    /// Drained, their deadline and state not re-read yet (repeats allowed).
+    unsettled: Vec<u64>,
+    /// `(deadline, id)` of every transaction with a timer armed.
+    deadlines: BTreeSet<(Instant, u64)>,
+}
+
+#[derive(Debug)]
+struct Slot<T> {
+    tx: T,
+    /// The deadline this transaction is filed under in `deadlines`.
+    indexed: Option<Instant>,
+}
+
+impl<T: Transaction> Table<T> {
+    fn new() -> Self {
+        Table {
+            by_id: BTreeMap::new(),
+            dirty: Vec::new(),
+            unsettled: Vec::new(),
+            deadlines: BTreeSet::new(),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+    fn insert(&mut self, id: u64, tx: T) {
+        self.by_id.insert(id, Box::new(Slot { tx, indexed: None }));
+        self.dirty.push(id);
+    }
+    fn get(&self, id: u64) -> Option<&T> {
+        self.by_id.get(&id).map(|s| &s.tx)
+    }
+    /// The transaction, marked to be drained and re-indexed at the next flush.
+    fn get_mut(&mut self, id: u64) -> Option<&mut T> {
+        let slot = self.by_id.get_mut(&id)?;
+        self.dirty.push(id);
+        Some(&mut slot.tx)
+    }
+    /// The dirty ids, once each in creation order, now waiting for
+    /// [`Table::settle`]; drain them with [`Table::draining`], then hand the
+    /// buffer back with [`Table::recycle`].
+    fn take_dirty(&mut self) -> Vec<u64> {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        self.unsettled.extend_from_slice(&dirty);
+        dirty
+    }
+    /// A transaction taken by [`Table::take_dirty`], to drain its queues.
+    fn draining(&mut self, id: u64) -> Option<&mut T> {
+        self.by_id.get_mut(&id).map(|s| &mut s.tx)
+    }
+    fn recycle(&mut self, mut ids: Vec<u64>) {
+        if self.dirty.is_empty() {
+            ids.clear();
+            self.dirty = ids;
+        }
+    }
+    /// Re-files the drained transactions under their current deadline and
+    /// removes the terminated ones, handing each to `gone`.
+    fn settle(&mut self, mut gone: impl FnMut(u64, &T)) {
+        let mut ids = std::mem::take(&mut self.unsettled);
+        for &id in &ids {
+            // Gone already if it was listed twice.
+            let Some(slot) = self.by_id.get_mut(&id) else {
+                continue;
+            };
+            let terminated = slot.tx.terminated();
+            let deadline = if terminated { None } else { slot.tx.deadline() };
+            if slot.indexed != deadline {
+                if let Some(at) = slot.indexed {
+                    self.deadlines.remove(&(at, id));
+                }
+                if let Some(at) = deadline {
+                    self.deadlines.insert((at, id));
+                }
+                slot.indexed = deadline;
+            }
+            if terminated {
+                if let Some(slot) = self.by_id.remove(&id) {
+                    gone(id, &slot.tx);
+                }
+            }
+        }
+        ids.clear();
+        self.unsettled = ids;
+    }
+    fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+    /// Ids with a timer due at `now`.
+    fn due(&self, now: Instant) -> Vec<u64> {
+        self.deadlines
+            .range(..=(now, u64::MAX))
+            .map(|(_, id)| *id)
+            .collect()
+    }
+    fn is_settled(&self) -> bool {
+        self.dirty.is_empty() && self.unsettled.is_empty()
     }
 }
 
@@ -263,15 +483,113 @@ struct Call<A> {
     answered: bool,
 }
 
+impl<A> Call<A> {
+    /// The earliest UA-level timer: 2xx retransmit / give-up, glare retry.
+    fn deadline(&self) -> Option<Instant> {
+        let p = self.pending_2xx.as_ref().map(|p| p.next.min(p.give_up));
+        let g = self.glare_retry.as_ref().map(|g| g.0);
+        match (p, g) {
+            (Some(p), Some(g)) => Some(p.min(g)),
+            (p, g) => p.or(g),
+        }
+    }
+}
+
+/// The calls by handle, with the deadline of each one that has a UA-level
+/// timer. Like [`Table`], every `&mut` (and insert and remove) marks the call
+/// so [`Calls::settle`] re-files it at the end of the flush.
+#[derive(Debug)]
+struct Calls<A> {
+    by_handle: BTreeMap<CallHandle, Call<A>>,
+    /// Touched since the last settle (repeats allowed).
+    dirty: Vec<CallHandle>,
+    indexed: BTreeMap<CallHandle, Instant>,
+    deadlines: BTreeSet<(Instant, CallHandle)>,
+}
+
+impl<A> Calls<A> {
+    fn new() -> Self {
+        Calls {
+            by_handle: BTreeMap::new(),
+            dirty: Vec::new(),
+            indexed: BTreeMap::new(),
+            deadlines: BTreeSet::new(),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.by_handle.is_empty()
+    }
+    fn get(&self, h: &CallHandle) -> Option<&Call<A>> {
+        self.by_handle.get(h)
+    }
+    fn iter(&self) -> std::collections::btree_map::Iter<'_, CallHandle, Call<A>> {
+        self.by_handle.iter()
+    }
+    fn get_mut(&mut self, h: &CallHandle) -> Option<&mut Call<A>> {
+        let c = self.by_handle.get_mut(h)?;
+        self.dirty.push(*h);
+        Some(c)
+    }
+    fn insert(&mut self, h: CallHandle, c: Call<A>) {
+        self.dirty.push(h);
+        self.by_handle.insert(h, c);
+    }
+    fn remove(&mut self, h: &CallHandle) -> Option<Call<A>> {
+        let c = self.by_handle.remove(h)?;
+        self.dirty.push(*h);
+        Some(c)
+    }
+    /// Re-files every touched call under its current deadline.
+    fn settle(&mut self) {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        for &h in &dirty {
+            let deadline = self.by_handle.get(&h).and_then(Call::deadline);
+            let old = match deadline {
+                Some(at) => self.indexed.insert(h, at),
+                None => self.indexed.remove(&h),
+            };
+            if old != deadline {
+                if let Some(at) = old {
+                    self.deadlines.remove(&(at, h));
+                }
+                if let Some(at) = deadline {
+                    self.deadlines.insert((at, h));
+                }
+            }
+        }
+        dirty.clear();
+        self.dirty = dirty;
+    }
+    fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+    /// The lowest handle above `after` with a timer due at `now`.
+    fn next_due(&self, now: Instant, after: Option<CallHandle>) -> Option<CallHandle> {
+        self.deadlines
+            .range(..=(now, CallHandle(u64::MAX)))
+            .map(|(_, h)| *h)
+            .filter(|h| after.is_none_or(|a| *h > a))
+            .min()
+    }
+}
+
 /// The SIP user agent: transactions, dialogs and calls behind one sans-IO surface.
 #[derive(Debug)]
 pub struct Endpoint<A> {
     config: Config<A>,
     rng: u64,
     next_id: u64,
-    clients: Vec<Client<A>>,
-    servers: Vec<Server<A>>,
-    calls: BTreeMap<CallHandle, Call<A>>,
+    /// Transaction ids (one counter for both sides; not the handle counter,
+    /// whose values the user sees).
+    next_tx: u64,
+    clients: Table<Client<A>>,
+    servers: Table<Server<A>>,
+    /// Client transactions by (branch, method) for responses (§17.1.3), in
+    /// creation order: the first one matches, as a scan would find it.
+    client_ids: HashMap<(String, String), Vec<u64>>,
+    /// Server transactions by their key (§17.2.3); keys are unique.
+    server_ids: HashMap<TxKey, u64>,
+    calls: Calls<A>,
     requests: BTreeMap<RequestHandle, (TxKey, Option<CallHandle>)>,
     transmits: VecDeque<Transmit<A>>,
     events: VecDeque<Event>,
@@ -297,9 +615,12 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
             config,
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
             next_id: 1,
-            clients: Vec::new(),
-            servers: Vec::new(),
-            calls: BTreeMap::new(),
+            next_tx: 0,
+            clients: Table::new(),
+            servers: Table::new(),
+            client_ids: HashMap::new(),
+            server_ids: HashMap::new(),
+            calls: Calls::new(),
             requests: BTreeMap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -404,7 +725,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
                         );
                     }
                     if let Some(key) = TxKey::for_request(&req) {
-                        if !self.servers.iter().any(|s| s.key == key) {
+                        if !self.server_ids.contains_key(&key) {
                             self.new_server(key.clone(), req, from);
                             self.server_respond(now, &key, resp);
                         }
@@ -423,20 +744,22 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
 
     /// Fires every transaction and UA timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for c in &mut self.clients {
-            match &mut c.tx {
-                ClientTx::Invite(t) => t.handle_timeout(now),
-                ClientTx::NonInvite(t) => t.handle_timeout(now),
+        // Only the due ones: for the others handle_timeout is a no-op.
+        for id in self.clients.due(now) {
+            if let Some(c) = self.clients.get_mut(id) {
+                c.handle_timeout(now);
             }
         }
-        for s in &mut self.servers {
-            match &mut s.tx {
-                ServerTx::Invite(t) => t.handle_timeout(now),
-                ServerTx::NonInvite(t) => t.handle_timeout(now),
+        for id in self.servers.due(now) {
+            if let Some(s) = self.servers.get_mut(id) {
+                s.handle_timeout(now);
             }
         }
-        let handles: Vec<CallHandle> = self.calls.keys().copied().collect();
-        for h in handles {
+        // In handle order, as a pass over every call would; a call's timers
+        // can flush (BYE on give-up), which may make a later call due.
+        let mut last = None;
+        while let Some(h) = self.calls.next_due(now, last) {
+            last = Some(h);
             self.call_timers(now, h);
         }
         self.flush(now);
@@ -455,23 +778,19 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
     /// The next instant [`Endpoint::handle_timeout`] must be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let tx = self
-            .clients
-            .iter()
-            .filter_map(|c| match &c.tx {
-                ClientTx::Invite(t) => t.poll_timeout(),
-                ClientTx::NonInvite(t) => t.poll_timeout(),
-            })
-            .chain(self.servers.iter().filter_map(|s| match &s.tx {
-                ServerTx::Invite(t) => t.poll_timeout(),
-                ServerTx::NonInvite(t) => t.poll_timeout(),
-            }));
-        let calls = self.calls.values().flat_map(|c| {
-            let p = c.pending_2xx.as_ref().map(|p| p.next.min(p.give_up));
-            let g = c.glare_retry.as_ref().map(|g| g.0);
-            p.into_iter().chain(g)
-        });
-        tx.chain(calls).min()
+        // Every public method that touches a transaction or a call flushes.
+        debug_assert!(
+            self.clients.is_settled() && self.servers.is_settled() && self.calls.dirty.is_empty(),
+            "poll_timeout before a flush"
+        );
+        [
+            self.clients.next_deadline(),
+            self.servers.next_deadline(),
+            self.calls.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Whether nothing is in flight (all transactions gone, no calls).
@@ -638,7 +957,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
     /// carry (its `Proxy-Authorization`, say).
     pub fn incoming_invite(&self, call: CallHandle) -> Option<&Request> {
         let key = self.calls.get(&call)?.uas_invite.as_ref()?;
-        Some(self.servers.iter().find(|s| &s.key == key)?.request())
+        Some(self.server(key)?.request())
     }
 
     /// The SIP Call-ID of a call — its dialog's, or its INVITE's (ours or the
@@ -656,12 +975,16 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
 
     /// Cancels our unanswered INVITE (RFC 3261 §9.1); sent once a provisional arrived.
     pub fn cancel(&mut self, now: Instant, call: CallHandle) {
+        if self
+            .calls
+            .get(&call)
+            .is_none_or(|c| c.dialog.is_some() || c.invite.is_none())
+        {
+            return;
+        }
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        if c.dialog.is_some() || c.invite.is_none() {
-            return;
-        }
         c.cancel_requested = true;
         self.maybe_cancel(now, call);
         self.flush(now);
@@ -675,14 +998,18 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         };
         let (_, via) = self.via(transport);
         let contact = self.config.contact.clone();
+        let confirmed = |c: &Call<A>| {
+            c.dialog
+                .as_ref()
+                .is_some_and(|d| d.state == DialogState::Confirmed)
+        };
+        if !self.calls.get(&call).is_some_and(confirmed) {
+            return;
+        }
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        let Some(d) = c
-            .dialog
-            .as_mut()
-            .filter(|d| d.state == DialogState::Confirmed)
-        else {
+        let Some(d) = c.dialog.as_mut() else {
             return;
         };
         d.state = DialogState::Terminated;
@@ -776,12 +1103,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
     /// A response skeleton for an [`Event::Request`] (Via, From, To with a tag, Call-ID, CSeq).
     pub fn response_for(&mut self, id: RequestHandle, code: u16, reason: &str) -> Option<Response> {
         let (key, _) = self.requests.get(&id)?.clone();
-        let req = self
-            .servers
-            .iter()
-            .find(|s| s.key == key)?
-            .request()
-            .clone();
+        let req = self.server(&key)?.request().clone();
         let mut r = response_to(&req, code, reason);
         let tag = self.token();
         add_to_tag(&mut r, &tag);
@@ -858,14 +1180,23 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
                 self.config.timers,
             ))
         };
-        self.clients.push(Client {
-            branch,
-            method: req.method,
-            tx,
-            remote,
-            purpose,
-            auth_tries,
-        });
+        self.next_tx += 1;
+        let id = self.next_tx;
+        self.client_ids
+            .entry((branch.clone(), req.method.as_str().to_owned()))
+            .or_default()
+            .push(id);
+        self.clients.insert(
+            id,
+            Client {
+                branch,
+                method: req.method,
+                tx,
+                remote,
+                purpose,
+                auth_tries,
+            },
+        );
     }
 
     fn new_server(&mut self, key: TxKey, req: Request, remote: Remote<A>) {
@@ -875,15 +1206,33 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         } else {
             ServerTx::NonInvite(ServerNonInvite::new(req, reliable, self.config.timers))
         };
-        self.servers.push(Server { key, tx, remote });
+        self.next_tx += 1;
+        let id = self.next_tx;
+        // Callers look the key up first, so it is new.
+        debug_assert!(!self.server_ids.contains_key(&key));
+        self.server_ids.entry(key.clone()).or_insert(id);
+        self.servers.insert(id, Server { key, tx, remote });
+    }
+
+    fn server(&self, key: &TxKey) -> Option<&Server<A>> {
+        self.servers.get(*self.server_ids.get(key)?)
+    }
+
+    /// The server transaction, marked for the next flush.
+    fn server_mut(&mut self, key: &TxKey) -> Option<&mut Server<A>> {
+        let id = *self.server_ids.get(key)?;
+        self.servers.get_mut(id)
+    }
+
+    /// The client transaction a response belongs to, marked for the next flush.
+    fn client_mut(&mut self, branch: String, method: String) -> Option<&mut Client<A>> {
+        let id = *self.client_ids.get(&(branch, method))?.first()?;
+        self.clients.get_mut(id)
     }
 
     fn server_respond(&mut self, now: Instant, key: &TxKey, resp: Response) {
-        if let Some(s) = self.servers.iter_mut().find(|s| &s.key == key) {
-            match &mut s.tx {
-                ServerTx::Invite(t) => t.send_response(now, &resp),
-                ServerTx::NonInvite(t) => t.send_response(now, &resp),
-            }
+        if let Some(s) = self.server_mut(key) {
+            s.send_response(now, &resp);
         }
     }
 
@@ -900,7 +1249,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         reason: &str,
         sdp: Option<Vec<u8>>,
     ) -> Option<Response> {
-        let req = self.servers.iter().find(|s| &s.key == key)?.request();
+        let req = self.server(key)?.request();
         let c = self.calls.get(&call)?;
         let tag = c.dialog.as_ref().map(|d| d.id.local_tag.clone())?;
         let mut r = response_to(req, code, reason);
@@ -1078,12 +1427,9 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         let Some(key) = TxKey::for_request(&req) else {
             return;
         };
-        if let Some(s) = self.servers.iter_mut().find(|s| s.key == key) {
+        if let Some(s) = self.server_mut(&key) {
             // A retransmission, or the ACK for a non-2xx (RFC 3261 §17.2.3).
-            match &mut s.tx {
-                ServerTx::Invite(t) => t.handle_request(now, &req),
-                ServerTx::NonInvite(t) => t.handle_request(now, &req),
-            }
+            s.handle_request(now, &req);
             return;
         }
         let to_tag = req.hdr_to().and_then(|t| t.tag()).map(str::to_owned);
@@ -1148,10 +1494,9 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
     fn on_cancel(&mut self, now: Instant, from: Remote<A>, key: TxKey, req: Request) {
         let invite_key = key.cancelled_invite();
         self.new_server(key.clone(), req.clone(), from);
-        let pending = self.servers.iter().any(|s| {
-            s.key == invite_key
-                && matches!(&s.tx, ServerTx::Invite(t) if t.state() == State::Proceeding)
-        });
+        let pending = self.server(&invite_key).is_some_and(
+            |s| matches!(&s.tx, ServerTx::Invite(t) if t.state() == State::Proceeding),
+        );
         if !pending {
             self.server_respond(
                 now,
@@ -1183,11 +1528,7 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
                 self.events.push_back(Event::Cancelled { call: h });
             }
             None => {
-                let inv = self
-                    .servers
-                    .iter()
-                    .find(|s| s.key == invite_key)
-                    .map(|s| s.request().clone());
+                let inv = self.server(&invite_key).map(|s| s.request().clone());
                 if let Some(inv) = inv {
                     let mut r = response_to(&inv, 487, "Request Terminated");
                     let tag = self.token();
@@ -1358,18 +1699,12 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         let Some((branch, method)) = TxKey::for_response(&resp) else {
             return;
         };
-        if let Some(c) = self
-            .clients
-            .iter_mut()
-            .find(|c| c.branch == branch && c.method.as_str() == method)
-        {
-            match &mut c.tx {
-                ClientTx::Invite(t) => t.handle_response(now, resp),
-                ClientTx::NonInvite(t) => t.handle_response(now, resp),
-            }
+        let invite = method == "INVITE";
+        if let Some(c) = self.client_mut(branch, method) {
+            c.handle_response(now, resp);
             return;
         }
-        if method == "INVITE" && (200..300).contains(&resp.code) {
+        if invite && (200..300).contains(&resp.code) {
             self.stray_2xx(now, resp);
         }
     }
@@ -1452,72 +1787,67 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
         }
     }
 
-    /// Drains every transaction into the endpoint queues and reacts to their events.
+    /// Drains the transactions touched since the last flush into the endpoint
+    /// queues (in creation order, clients first, as a pass over all of them
+    /// would: the others have nothing queued), reacts to their events, then
+    /// re-indexes what was touched and drops the terminated transactions.
     fn flush(&mut self, now: Instant) {
         loop {
             let mut events = Vec::new();
-            for (i, c) in self.clients.iter_mut().enumerate() {
-                loop {
-                    let t = match &mut c.tx {
-                        ClientTx::Invite(t) => t.poll_transmit(),
-                        ClientTx::NonInvite(t) => t.poll_transmit(),
-                    };
-                    match t {
-                        Some(bytes) => self.transmits.push_back(Transmit {
-                            to: c.remote.clone(),
-                            bytes,
-                        }),
-                        None => break,
-                    }
+            let ids = self.clients.take_dirty();
+            for &id in &ids {
+                let Some(c) = self.clients.draining(id) else {
+                    continue;
+                };
+                while let Some(bytes) = c.poll_transmit() {
+                    self.transmits.push_back(Transmit {
+                        to: c.remote.clone(),
+                        bytes,
+                    });
                 }
-                while let Some(e) = match &mut c.tx {
-                    ClientTx::Invite(t) => t.poll_event(),
-                    ClientTx::NonInvite(t) => t.poll_event(),
-                } {
-                    events.push((i, e));
+                while let Some(e) = c.poll_event() {
+                    // What the event handler needs of it, before anything else runs.
+                    let req = c.request().clone();
+                    events.push((c.purpose, req, c.auth_tries, c.remote.clone(), e));
                 }
             }
-            for s in &mut self.servers {
-                while let Some(bytes) = match &mut s.tx {
-                    ServerTx::Invite(t) => t.poll_transmit(),
-                    ServerTx::NonInvite(t) => t.poll_transmit(),
-                } {
+            self.clients.recycle(ids);
+            let ids = self.servers.take_dirty();
+            for &id in &ids {
+                let Some(s) = self.servers.draining(id) else {
+                    continue;
+                };
+                while let Some(bytes) = s.poll_transmit() {
                     self.transmits.push_back(Transmit {
                         to: s.remote.clone(),
                         bytes,
                     });
                 }
-                while let Some(_e) = match &mut s.tx {
-                    ServerTx::Invite(t) => t.poll_event(),
-                    ServerTx::NonInvite(t) => t.poll_event(),
-                } {}
+                while let Some(_e) = s.poll_event() {}
             }
+            self.servers.recycle(ids);
             if events.is_empty() {
                 break;
             }
-            let snapshot: Vec<(Purpose, Request, u8, Remote<A>)> = events
-                .iter()
-                .map(|(i, _)| {
-                    let c = &self.clients[*i];
-                    let req = match &c.tx {
-                        ClientTx::Invite(t) => t.request().clone(),
-                        ClientTx::NonInvite(t) => t.request().clone(),
-                    };
-                    (c.purpose, req, c.auth_tries, c.remote.clone())
-                })
-                .collect();
-            for ((_, e), (purpose, req, tries, remote)) in events.into_iter().zip(snapshot) {
+            for (purpose, req, tries, remote, e) in events {
                 self.on_client_event(now, purpose, req, tries, remote, e);
             }
         }
-        self.clients.retain(|c| match &c.tx {
-            ClientTx::Invite(t) => t.state() != State::Terminated,
-            ClientTx::NonInvite(t) => t.state() != State::Terminated,
+        let client_ids = &mut self.client_ids;
+        self.clients.settle(|id, c| {
+            let key = (c.branch.clone(), c.method.as_str().to_owned());
+            if let Some(ids) = client_ids.get_mut(&key) {
+                ids.retain(|x| *x != id);
+                if ids.is_empty() {
+                    client_ids.remove(&key);
+                }
+            }
         });
-        self.servers.retain(|s| match &s.tx {
-            ServerTx::Invite(t) => t.state() != State::Terminated,
-            ServerTx::NonInvite(t) => t.state() != State::Terminated,
+        let server_ids = &mut self.server_ids;
+        self.servers.settle(|_, s| {
+            server_ids.remove(&s.key);
         });
+        self.calls.settle();
     }
 
     fn on_client_event(
