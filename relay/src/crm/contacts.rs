@@ -423,12 +423,15 @@ pub async fn caller(
     let row: Option<ContactRow> = select.build_query_as().fetch_optional(db).await?;
     let Some(row) = row else { return Ok(None) };
     let contact = with_phones(db, vec![row]).await?.remove(0);
-    let (last,): (Option<String>,) = sqlx::query_as(
-        "SELECT MAX(started_at) FROM call_records WHERE contact_id = $1 AND id <> $2",
+    // Newest first along (contact_id, started_at): one index step, however
+    // many calls the contact made.
+    let last: Option<String> = sqlx::query_scalar(
+        "SELECT started_at FROM call_records WHERE contact_id = $1 AND id <> $2
+          ORDER BY started_at DESC LIMIT 1",
     )
     .bind(id)
     .bind(current)
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?;
     Ok(Some((contact, last)))
 }

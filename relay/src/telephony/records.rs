@@ -218,6 +218,16 @@ impl Records {
     }
 }
 
+/// Whether the database refused one change for what it says (a constraint),
+/// rather than failing as a whole (locked, read-only, full, closed).
+fn refused_change(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => !matches!(db.kind(), sqlx::error::ErrorKind::Other),
+        sqlx::Error::Protocol(_) | sqlx::Error::RowNotFound => true,
+        _ => false,
+    }
+}
+
 /// Waits for the writer without keeping it alive (it ends with the switch).
 pub struct RecordsWaiter(mpsc::WeakUnboundedSender<Op>);
 
@@ -324,6 +334,12 @@ impl Writer {
                     let key = op.new_key();
                     match self.apply(&mut tx, op, &mut after).await {
                         Ok(()) => new_ids.extend(key),
+                        // This one change is wrong (a user or trunk deleted
+                        // meanwhile): it alone is lost, the batch goes on.
+                        Err(e) if refused_change(&e) => {
+                            self.lost += 1;
+                            tracing::warn!("a call-record change was refused and is lost: {e}");
+                        }
                         Err(e) => {
                             self.lost += 1;
                             failure = Some(e);
@@ -512,5 +528,124 @@ impl Writer {
             | ServerEvent::CallRecord { call_id, .. } => *call_id = self.id_of(*call_id),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn writer() -> (tempfile::TempDir, SqlitePool, Arc<Telephony>, Records) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = crate::db::connect(&crate::config::Config::with_data_dir(dir.path()))
+            .await
+            .expect("database");
+        let telephony = Telephony::new();
+        let (records, _task) = Records::spawn(db.clone(), telephony.clone());
+        (dir, db, telephony, records)
+    }
+
+    fn call(number: &str) -> NewCall {
+        NewCall {
+            direction: "inbound",
+            user_id: None,
+            number_dialled: number.into(),
+            number_e164: Some(number.into()),
+            contact_id: None,
+            trunk_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn changes_are_written_in_order_and_events_name_the_records_id() {
+        let (_dir, db, telephony, records) = writer().await;
+        let mut events = telephony.events.subscribe();
+        let mut inputs = telephony.take_receiver().expect("the switch's queue");
+        // Another writer took id 1 first: keys and ids differ.
+        sqlx::query(
+            "INSERT INTO call_records (started_at, direction, number_dialled, status)
+             VALUES ('2026-01-01T00:00:00Z', 'inbound', '1', 'missed')",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        for (id, login) in [(3, "anna"), (4, "boris")] {
+            sqlx::query(
+                "INSERT INTO users (id, login, password_hash, display_name, group_id, created_at)
+                 VALUES ($1, $2, 'x', $2, 1, '2026-01-01T00:00:00Z')",
+            )
+            .bind(id)
+            .bind(login)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+        let first = records.start(call("+74950000001"));
+        records.notify(
+            7,
+            ServerEvent::CallEnded {
+                call_id: first,
+                status: "answered_elsewhere".into(),
+            },
+        );
+        // A user that does not exist: that change alone is refused.
+        records.answered_by(first, 99);
+        records.answered_by(first, 3);
+        records.finish(first, "answered", "normal clearing (BYE)", "caller");
+        let second = records.handed_on(first, 4);
+        records.finish(second, "missed", "nobody answered", "relay");
+        let handed = records.handed_over();
+        records.waiter().wait().await;
+
+        let rows: Vec<(i64, Option<i64>, String, Option<String>)> =
+            sqlx::query_as("SELECT id, user_id, status, answered_at FROM call_records ORDER BY id")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!((rows[1].1, rows[1].2.as_str()), (Some(3), "answered"));
+        assert!(rows[1].3.is_some(), "the answer is on the record");
+        assert_eq!((rows[2].1, rows[2].2.as_str()), (Some(4), "missed"));
+        let event = events.recv().await.unwrap();
+        assert_eq!(event.user_id, 7);
+        assert!(
+            matches!(event.event, ServerEvent::CallEnded { call_id, .. } if call_id == rows[1].0),
+            "the event names record {}, not key {first}: {:?}",
+            rows[1].0,
+            event.event
+        );
+        // The switch hears that everything it handed over is written.
+        let mut done = 0;
+        while done < handed {
+            match inputs.recv().await {
+                Some(crate::telephony::switch::Input::RecordsDone { upto }) => done = upto,
+                Some(_) => {}
+                None => panic!("the queue closed"),
+            }
+        }
+        assert_eq!(done, handed);
+    }
+
+    #[tokio::test]
+    async fn a_closed_database_loses_the_changes_but_still_reports_them_done() {
+        let (_dir, db, telephony, records) = writer().await;
+        let mut inputs = telephony.take_receiver().expect("the switch's queue");
+        let mut events = telephony.events.subscribe();
+        db.close().await;
+        let key = records.start(call("+74950000002"));
+        records.incoming_call(key, vec![5], "+74950000002".into(), None);
+        let handed = records.handed_over();
+        let Some(crate::telephony::switch::Input::RecordsDone { upto }) = inputs.recv().await
+        else {
+            panic!("no report from the writer");
+        };
+        assert_eq!(upto, handed, "what waited for the record is released");
+        // The phones still get the incoming call (its id names no record).
+        let event = events.recv().await.unwrap();
+        assert!(
+            matches!(event.event, ServerEvent::IncomingCall { call_id, .. } if call_id == -key),
+            "{:?}",
+            event.event
+        );
     }
 }
