@@ -3,7 +3,7 @@
 
 use callcard_shared::sip::transaction::{
     ClientInvite, ClientNonInvite, ServerInvite, ServerNonInvite, State, Timer, TimerConfig,
-    TxEvent, TxKey,
+    Timers, TxEvent, TxKey,
 };
 use callcard_shared::sip::{parse, HeaderMap, HeaderName, Method, Request, Response, SipMessage};
 use callcard_shared::time::Duration;
@@ -373,4 +373,23 @@ fn server_keys_match_by_branch_or_rfc2543_fallback() {
         TxKey::for_response(&r200),
         Some(("z9hG4bKkey".into(), "INVITE".into()))
     );
+}
+
+/// The earliest armed timer comes first; of equal deadlines, the first in
+/// RFC order (what a transaction fires first when both are due).
+#[test]
+fn next_is_the_earliest_and_the_first_of_equals() {
+    let t0 = Instant::now();
+    let mut ts = Timers::default();
+    assert_eq!(ts.next(), None);
+    ts.set(Timer::K, t0 + Duration::from_secs(1));
+    ts.set(Timer::E, t0 + Duration::from_secs(2));
+    assert_eq!(ts.next(), Some((Timer::K, t0 + Duration::from_secs(1))));
+    ts.set(Timer::F, t0 + Duration::from_secs(1));
+    assert_eq!(ts.next(), Some((Timer::F, t0 + Duration::from_secs(1))));
+    assert_eq!(ts.take_expired(t0), None);
+    assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), Some(Timer::F));
+    assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), Some(Timer::K));
+    assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), None);
+    assert!(ts.is_set(Timer::E));
 }

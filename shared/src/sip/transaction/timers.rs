@@ -128,21 +128,4 @@ mod tests {
             assert_eq!(Timers::idx(*t), i);
         }
     }
-
-    #[test]
-    fn next_is_the_earliest_and_the_first_of_equals() {
-        let t0 = Instant::now();
-        let mut ts = Timers::default();
-        assert_eq!(ts.next(), None);
-        ts.set(Timer::K, t0 + Duration::from_secs(1));
-        ts.set(Timer::E, t0 + Duration::from_secs(2));
-        assert_eq!(ts.next(), Some((Timer::K, t0 + Duration::from_secs(1))));
-        ts.set(Timer::F, t0 + Duration::from_secs(1));
-        assert_eq!(ts.next(), Some((Timer::F, t0 + Duration::from_secs(1))));
-        assert_eq!(ts.take_expired(t0), None);
-        assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), Some(Timer::F));
-        assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), Some(Timer::K));
-        assert_eq!(ts.take_expired(t0 + Duration::from_secs(1)), None);
-        assert!(ts.is_set(Timer::E));
-    }
 }
