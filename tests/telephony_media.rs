@@ -262,13 +262,8 @@ fn assert_tone(samples: &[i16], want: f64, what: &str) {
     );
 }
 
-/// Hangs the browser up and checks both legs and the record ended.
-async fn browser_hangs_up(
-    t: &TrunkTest,
-    phone: &mut WsPhone,
-    call: CallHandle,
-    provider: &ProviderPeer,
-) {
+/// Hangs the browser up: its BYE is answered and the provider gets one.
+async fn hang_up_both_legs(phone: &mut WsPhone, call: CallHandle, provider: &ProviderPeer) {
     phone.hang_up(call).await;
     phone
         .wait_for(
@@ -280,6 +275,16 @@ async fn browser_hangs_up(
     provider
         .expect("the BYE", WAIT, |s| s.call == CallState::Ended)
         .await;
+}
+
+/// Hangs the browser up and checks both legs and the record ended.
+async fn browser_hangs_up(
+    t: &TrunkTest,
+    phone: &mut WsPhone,
+    call: CallHandle,
+    provider: &ProviderPeer,
+) {
+    hang_up_both_legs(phone, call, provider).await;
     let record = last_call(t).await;
     assert_eq!(record["status"], "answered", "{record}");
     assert_eq!(record["hangup_side"], "caller", "{record}");
@@ -739,17 +744,7 @@ async fn a_database_failing_mid_call_leaves_the_calls_and_their_audio_and_is_log
     );
 
     // The hang-up works on both legs (its record change is lost).
-    phone.hang_up(call).await;
-    phone
-        .wait_for(
-            "the BYE's answer",
-            WAIT,
-            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
-        )
-        .await;
-    provider
-        .expect("the BYE", WAIT, |s| s.call == CallState::Ended)
-        .await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
 
     // A new call goes out and is answered, the database still closed.
     let mut second = WebRtcPeer::g711().await;

@@ -8,7 +8,10 @@
 //! For each it finds the highest rate with under 0.1 % failed calls, prints a
 //! table and writes it to `target/bench-figures/inbound_cps.txt`.
 //!
-//! `cargo xtask bench` runs it (about 4 minutes). Options: `--rates 25,50,…` (rungs, each
+//! First, with the relay alone, the switch's added latency at 100 cps
+//! (`latency.rs`: inbound provider INVITE → phone, outbound phone INVITE →
+//! trunk, p50/p99, `--latency-seconds 0` skips it).
+//! `cargo xtask bench` runs it (about 6 minutes). Options: `--rates 25,50,…` (rungs, each
 //! `--seconds` long, default 10), `--pause-ms` (talk time, default 500),
 //! `--workers` (Kamailio UDP workers, default 4), `--relay <binary>`.
 
@@ -451,6 +454,26 @@ fn contact_number(contacts: &Value, user_id: i64) -> String {
         .unwrap_or_else(|| panic!("no contact of user {user_id} with a number"))
 }
 
+/// A manager's WebSocket phone, signed in and registered.
+async fn manager_phone(relay: &RelayUnderTest, manager: (&str, &str, &str)) -> WsPhone {
+    let (login, extension, password) = manager;
+    let cookie = relay.cookie(login).await;
+    let mut phone = WsPhone::connect(
+        relay.http,
+        Some(&cookie),
+        &format!("callcard_{extension}"),
+        password,
+    )
+    .await
+    .expect("WebSocket upgrade");
+    let outcome = phone.register().await;
+    assert!(
+        matches!(outcome, Event::Registered { .. }),
+        "{login}: {outcome:?}"
+    );
+    phone
+}
+
 /// Answers every call ringing `phone` with 200 until the task is aborted
 /// (noting when each INVITE arrived); the endpoint answers the caller's BYE
 /// by itself.
@@ -535,7 +558,7 @@ fn table(relay: &[Rung], kamailio: &[Rung], rates: &[u32]) -> String {
 #[tokio::main]
 async fn main() {
     let rates: Vec<u32> = arg("--rates")
-        .unwrap_or_else(|| "25,50,100,150,200,300,400,600,800,1200,1600".into())
+        .unwrap_or_else(|| "100,300,600,1000,1400,1800,2200,2600,3000,4000,5000".into())
         .split(',')
         .map(|r| r.trim().parse().expect("--rates N,N,…"))
         .collect();
@@ -586,20 +609,7 @@ async fn main() {
             .and_then(|u| u["id"].as_i64())
             .expect("demo manager");
         numbers.push(contact_number(&contacts, user_id));
-        let cookie = relay.cookie(login).await;
-        let mut phone = WsPhone::connect(
-            relay.http,
-            Some(&cookie),
-            &format!("callcard_{extension}"),
-            password,
-        )
-        .await
-        .expect("WebSocket upgrade");
-        let outcome = phone.register().await;
-        assert!(
-            matches!(outcome, Event::Registered { .. }),
-            "{login}: {outcome:?}"
-        );
+        let phone = manager_phone(&relay, (login, extension, password)).await;
         let count = Arc::new(AtomicU64::new(0));
         answered.push((login, count.clone()));
         let arrived = latency::Arrivals::default();
@@ -625,21 +635,8 @@ async fn main() {
         let inbound = provider
             .inbound(&numbers, &arrivals, latency_rate, latency_seconds)
             .await;
-        let (login, extension, password) = MANAGERS[0];
-        let cookie = relay.cookie(login).await;
-        let mut dialer = WsPhone::connect(
-            relay.http,
-            Some(&cookie),
-            &format!("callcard_{extension}"),
-            password,
-        )
-        .await
-        .expect("WebSocket upgrade");
-        let registered = dialer.register().await;
-        assert!(
-            matches!(registered, Event::Registered { .. }),
-            "{registered:?}"
-        );
+        // A second phone of Anna's dials.
+        let mut dialer = manager_phone(&relay, MANAGERS[0]).await;
         let outbound = provider
             .outbound(&mut dialer, &numbers[1], latency_rate, latency_seconds)
             .await;

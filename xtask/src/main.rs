@@ -144,6 +144,10 @@ fn bench() -> Result<()> {
     shell::timed("SIP parser and serializer benchmark", || {
         shell::cargo(&["bench", "-p", "callcard-shared", "--bench", "sip_parse"]).status_ok()
     })?;
+    shell::timed(
+        "SIP endpoint: cost of a new INVITE beside 0 … 10 000 idle transactions",
+        || shell::cargo(&["bench", "-p", "callcard-shared", "--bench", "sip_endpoint"]).status_ok(),
+    )?;
     shell::timed("building the release relay", || {
         shell::cargo(&["build", "--release", "--quiet", "-p", "callcard-relay"]).status_ok()
     })?;
