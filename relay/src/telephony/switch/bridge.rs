@@ -219,8 +219,8 @@ impl Switch {
 
     /// Closes the call's record (written by the records task) and frees
     /// its place in the limits.
-    pub(super) fn finish(&self, record: i64, status: &str, cause: &str, side: &str) {
-        self.limiter().ended(Instant::now(), record);
+    pub(super) fn finish(&self, now: Instant, record: i64, status: &str, cause: &str, side: &str) {
+        self.limiter().ended(now, record);
         self.records.finish(record, status, cause, side);
     }
 
@@ -257,7 +257,7 @@ impl Switch {
                 (false, true) => "missed",
                 (false, false) => "failed",
             };
-            self.finish(bridge.record, status, &bridge.cause(cause), "relay");
+            self.finish(now, bridge.record, status, &bridge.cause(cause), "relay");
         }
     }
 }

@@ -227,7 +227,7 @@ impl Switch {
                 } else {
                     status_for_failure(code)
                 };
-                self.finish(bridge.record, status, &cause, "callee");
+                self.finish(now, bridge.record, status, &cause, "callee");
             }
             (leg, Event::Cancelled { call }) => {
                 // The caller gave up before the answer.
@@ -241,7 +241,7 @@ impl Switch {
                         }
                         self.tell_rung(&bridge, "missed");
                         let cause = bridge.cause("the caller hung up while it rang");
-                        self.finish(bridge.record, "missed", &cause, "caller");
+                        self.finish(now, bridge.record, "missed", &cause, "caller");
                         return;
                     }
                     let bridge = &mut self.bridges[i];
@@ -252,7 +252,13 @@ impl Switch {
                     } else {
                         self.bridges.remove(i);
                     }
-                    self.finish(record, "cancelled", "cancelled by the caller", "caller");
+                    self.finish(
+                        now,
+                        record,
+                        "cancelled",
+                        "cancelled by the caller",
+                        "caller",
+                    );
                 }
             }
             (leg, Event::Terminated { call, by_peer }) => {
@@ -285,7 +291,7 @@ impl Switch {
                     );
                 }
                 let cause = bridge.cause("normal clearing (BYE)");
-                self.finish(bridge.record, "answered", &cause, side);
+                self.finish(now, bridge.record, "answered", &cause, side);
             }
             (leg, Event::RemoteOffer { call, method, sdp }) => {
                 self.remote_offer(now, leg, call, method, sdp).await;

@@ -59,7 +59,13 @@ impl Switch {
                         let bridge = self.bridges.remove(i);
                         let a = bridge.a;
                         self.with_leg(a.0, |ep| ep.reject(now, a.1, 503));
-                        self.finish(bridge.record, "failed", "no trunk available (503)", "relay");
+                        self.finish(
+                            now,
+                            bridge.record,
+                            "failed",
+                            "no trunk available (503)",
+                            "relay",
+                        );
                     }
                 }
             }

@@ -240,7 +240,7 @@ impl Switch {
                 let a = bridge.a;
                 self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
                 self.tell_rung(&bridge, "failed");
-                self.finish(record, "failed", &cause, "relay");
+                self.finish(now, record, "failed", &cause, "relay");
                 tokio::spawn(async move {
                     media.end().await;
                 });
@@ -273,6 +273,6 @@ impl Switch {
             (480, format!("nobody answered ({code})"))
         };
         self.with_leg(a.0, |ep| ep.reject(now, a.1, answer));
-        self.finish(bridge.record, "missed", &cause, "callee");
+        self.finish(now, bridge.record, "missed", &cause, "callee");
     }
 }

@@ -35,6 +35,7 @@ impl Switch {
         if own.as_deref() == Some(extension) {
             self.with_leg(leg, |ep| ep.reject(now, call, 486));
             self.finish(
+                now,
                 record,
                 "failed",
                 "a phone cannot call its own extension",
@@ -50,7 +51,7 @@ impl Switch {
             }
             self.dirty.insert(leg);
             let status = if code == 404 { "failed" } else { "no_answer" };
-            self.finish(record, status, &format!("{why} ({code})"), "relay");
+            self.finish(now, record, status, &format!("{why} ({code})"), "relay");
             return;
         }
         // The colleague sees who calls: name and extension.

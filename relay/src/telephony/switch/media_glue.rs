@@ -72,7 +72,7 @@ impl Switch {
         tracing::warn!(record = bridge.record, "media refused: {cause}");
         let (a, b, record) = (bridge.a, bridge.b, bridge.record);
         self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
-        self.finish(record, "failed", &cause, "relay");
+        self.finish(now, record, "failed", &cause, "relay");
         match b {
             // Ringing: CANCEL, and the bridge waits for the 487.
             Some(b) if !b_answered => {
@@ -131,7 +131,7 @@ impl Switch {
         } else {
             "failed"
         };
-        self.finish(record, status, &bridge.cause(cause), "relay");
+        self.finish(now, record, status, &bridge.cause(cause), "relay");
     }
 
     // --- Hold / resume: re-INVITE and UPDATE in an answered bridge ---

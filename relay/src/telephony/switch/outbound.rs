@@ -76,7 +76,7 @@ impl Switch {
                     device.ep.reject_with(now, call, 403, &phrase, Vec::new());
                 }
                 self.dirty.insert(leg);
-                self.finish(record, "refused", &reason, "relay");
+                self.finish(now, record, "refused", &reason, "relay");
                 return;
             }
         };
@@ -104,7 +104,7 @@ impl Switch {
                     .reject_with(now, call, 403, &refusal.reason, Vec::new());
             }
             self.dirty.insert(leg);
-            self.finish(record, "refused", &refusal.reason, "relay");
+            self.finish(now, record, "refused", &refusal.reason, "relay");
             return;
         }
         let browser_sdp = sdp.clone();
@@ -120,7 +120,7 @@ impl Switch {
                     let (code, cause) = media_refusal(&e, "the browser");
                     tracing::warn!(conn, user = %login, record, "outbound call refused: {cause}");
                     self.with_leg(leg, |ep| ep.reject(now, call, code));
-                    self.finish(record, "failed", &cause, "relay");
+                    self.finish(now, record, "failed", &cause, "relay");
                     return;
                 }
             }

@@ -66,7 +66,7 @@ impl Switch {
                 } else {
                     "failed"
                 };
-                self.finish(bridge.record, status, "browser disconnected", "caller");
+                self.finish(now, bridge.record, status, "browser disconnected", "caller");
             }
         }
     }

@@ -143,7 +143,7 @@ impl Switch {
                     } else {
                         "nobody available (480)".to_string()
                     };
-                    self.finish(bridge.record, "missed", &cause, "relay");
+                    self.finish(now, bridge.record, "missed", &cause, "relay");
                     return;
                 }
             }

@@ -103,7 +103,7 @@ impl Switch {
                         Ok(made) => made,
                         Err(e) => {
                             let (code, why) = media_refusal(&e, "the client's line");
-                            self.finish(joined_record, "failed", &why, "relay");
+                            self.finish(now, joined_record, "failed", &why, "relay");
                             self.notify_by(now, by, code, &why);
                             return;
                         }
@@ -159,12 +159,14 @@ impl Switch {
         let to_other = crate::masking::text(masking, &other_number);
         let to_stays = crate::masking::text(masking, &stays_number);
         self.finish(
+            now,
             record_i,
             "answered",
             &format!("transferred to {to_other} (attended)"),
             "caller",
         );
         self.finish(
+            now,
             record_j,
             "answered",
             &format!("transfer completed: joined with {to_stays}"),

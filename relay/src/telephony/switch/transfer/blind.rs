@@ -52,6 +52,7 @@ impl Switch {
         }
         if forks.is_empty() {
             self.finish(
+                now,
                 new_record,
                 "failed",
                 "no phone of the colleague can take it",
@@ -131,7 +132,7 @@ impl Switch {
         if let Err(refusal) = admitted {
             tracing::warn!(record, "security: transfer refused: {}", refusal.reason);
             self.notify_by(now, by, 403, &refusal.reason);
-            self.finish(new_record, "refused", &refusal.reason, "relay");
+            self.finish(now, new_record, "refused", &refusal.reason, "relay");
             return;
         }
         let Some(trunk) = self.trunks.get_mut(&trunk_id) else {
@@ -256,6 +257,7 @@ impl Switch {
             // The call ended while the target rang.
             self.with_leg(fork.0, |ep| ep.bye(now, fork.1));
             self.finish(
+                now,
                 t.new_record,
                 "cancelled",
                 "the call ended before the transfer",
@@ -282,7 +284,7 @@ impl Switch {
                         m.end().await;
                     });
                 }
-                self.finish(t.new_record, "failed", &cause, "relay");
+                self.finish(now, t.new_record, "failed", &cause, "relay");
                 if !t.by_gone {
                     self.notify_by(now, t.by, 488, "The target's media cannot be bridged");
                 }
@@ -353,7 +355,7 @@ impl Switch {
             t.target
         );
         let cause = format!("transferred to {}", t.target);
-        self.finish(old_record, "answered", &cause, side);
+        self.finish(now, old_record, "answered", &cause, side);
     }
 
     /// One of the target's phones declined or failed; the last one ends the
@@ -393,7 +395,7 @@ impl Switch {
         } else {
             crate::telephony::calls::status_for_failure(code)
         };
-        self.finish(t.new_record, status, &cause, "callee");
+        self.finish(now, t.new_record, status, &cause, "callee");
         if t.by_gone {
             // Nobody to take the call back: it ends.
             if let Some(i) = self.bridges.iter().position(|b| b.record == t.record) {
@@ -462,6 +464,7 @@ impl Switch {
             }
         }
         self.finish(
+            now,
             t.new_record,
             "cancelled",
             "the call ended before the transfer",
