@@ -430,12 +430,7 @@ impl Writer {
                 side,
                 at,
             } => {
-                self.ended.push_back(key);
-                while self.ended.len() > REMEMBER_ENDED {
-                    if let Some(old) = self.ended.pop_front() {
-                        self.ids.remove(&old);
-                    }
-                }
+                self.remember_ended(key);
                 if let Some(&id) = self.ids.get(&key) {
                     let end = crm::calls::Ending {
                         status: &status,
@@ -448,6 +443,17 @@ impl Writer {
             other => self.skip(other, after),
         }
         Ok(())
+    }
+
+    /// Call `key` ended: its id is kept for late events, the oldest ended
+    /// calls' ids are forgotten.
+    fn remember_ended(&mut self, key: CallKey) {
+        self.ended.push_back(key);
+        while self.ended.len() > REMEMBER_ENDED {
+            if let Some(old) = self.ended.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
     }
 
     /// What a change that is not written still owes: its events.
@@ -466,9 +472,7 @@ impl Writer {
                 contact_id,
             }),
             Op::Flush(done) => after.push(After::Flushed(done)),
-            Op::Finish { key, .. } => {
-                self.ended.push_back(key);
-            }
+            Op::Finish { key, .. } => self.remember_ended(key),
             _ => self.lost += 1,
         }
     }
