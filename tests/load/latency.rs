@@ -14,8 +14,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use callcard_shared::sip::transaction::TimerConfig;
-use callcard_shared::sip::ua::{CallHandle, Config, Endpoint, Event, Remote, TransportKind};
+use callcard_shared::sip::ua::{CallHandle, Endpoint, Event, Remote, TransportKind};
 use callcard_tests::sip_phone::WsPhone;
 use tokio::net::UdpSocket;
 
@@ -70,23 +69,9 @@ impl Provider {
             .await
             .expect("the provider's port");
         let local = socket.local_addr().expect("bound");
-        let config = Config {
-            aor: format!("sip:provider@{local}"),
-            display_name: None,
-            contact: format!("sip:provider@{local}"),
-            via_host: local.to_string(),
-            outbound: Remote {
-                addr: trunk,
-                transport: TransportKind::Udp,
-            },
-            timers: TimerConfig::default(),
-            credentials: None,
-            user_agent: "callcard latency load".into(),
-            limits: Default::default(),
-        };
         Provider {
             socket,
-            ep: Endpoint::new(config, 0x01a7_e4c9),
+            ep: callcard_tests::provider_peer::endpoint(local, trunk, 0x01a7_e4c9),
             invites_in: Vec::new(),
         }
     }

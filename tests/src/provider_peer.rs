@@ -318,7 +318,8 @@ impl ProviderPeer {
     }
 }
 
-fn endpoint(sip_addr: SocketAddr, outbound: SocketAddr, seed: u64) -> Endpoint<SocketAddr> {
+/// A provider's SIP endpoint on `sip_addr` (UDP) whose requests go to `outbound`.
+pub fn endpoint(sip_addr: SocketAddr, outbound: SocketAddr, seed: u64) -> Endpoint<SocketAddr> {
     let config = Config {
         aor: format!("sip:provider@{sip_addr}"),
         display_name: None,
