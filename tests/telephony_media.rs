@@ -192,6 +192,13 @@ async fn trunk_socket(t: &TrunkTest, trunk: i64) -> SocketAddr {
 /// the provider answers and ICE/DTLS with the relay completes.
 async fn anchored_call(t: &TrunkTest) -> (WsPhone, WebRtcPeer, CallHandle) {
     let mut phone = registered_phone(t, "anna").await;
+    let (peer, call) = anchored_call_from(&mut phone).await;
+    (phone, peer, call)
+}
+
+/// `phone` calls Ivan with a WebRTC peer of its own; the provider answers
+/// and ICE/DTLS with the relay completes.
+async fn anchored_call_from(phone: &mut WsPhone) -> (WebRtcPeer, CallHandle) {
     let mut peer = WebRtcPeer::g711().await;
     let call = phone.call(IVAN, Some(peer.offer().into_bytes())).await;
     let answered = phone
@@ -208,7 +215,7 @@ async fn anchored_call(t: &TrunkTest) -> (WsPhone, WebRtcPeer, CallHandle) {
         peer.pump(WAIT, |p| p.connected).await,
         "ICE and DTLS with the relay completed"
     );
-    (phone, peer, call)
+    (peer, call)
 }
 
 /// The browser re-offers its audio with `direction` (hold / resume) and
@@ -746,33 +753,9 @@ async fn a_database_failing_mid_call_leaves_the_calls_and_their_audio_and_is_log
     // The hang-up works on both legs (its record change is lost).
     hang_up_both_legs(&mut phone, call, &provider).await;
 
-    // A new call goes out and is answered, the database still closed.
-    let mut second = WebRtcPeer::g711().await;
-    let call = phone.call(IVAN, Some(second.offer().into_bytes())).await;
-    let answered = phone
-        .wait_for("the second call's answer", WAIT, |e| {
-            matches!(e, Event::Answered { call: c, .. } | Event::Failed { call: c, .. } if *c == call)
-        })
-        .await;
-    let Event::Answered {
-        sdp: Some(answer), ..
-    } = answered
-    else {
-        panic!("a call placed while the database is down is answered: {answered:?}");
-    };
-    second.accept_answer(&String::from_utf8(answer).unwrap());
-    assert!(
-        second.pump(WAIT, |p| p.connected).await,
-        "the second call's media connects"
-    );
-    phone.hang_up(call).await;
-    phone
-        .wait_for(
-            "the second BYE's answer",
-            WAIT,
-            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
-        )
-        .await;
+    // A new call goes out, is answered and connects, the database still closed.
+    let (_second, call) = anchored_call_from(&mut phone).await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
     t.relay.state().telephony.records_written().await;
     assert_eq!(
         logs.count(FAILED),
