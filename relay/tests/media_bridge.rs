@@ -460,7 +460,6 @@ async fn outbound_call_bridges_tones_dtmf_and_survives_garbage() {
     )
     .unwrap();
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
     connect(&mut b, &mut p).await;
 
@@ -610,7 +609,7 @@ async fn inbound_call_bridges_tones_both_ways_and_taps_them() {
     let (call, browser_offer) = media.for_trunk_offer(&provider_offer).unwrap();
     assert!(browser_offer.contains("a=ice-lite"), "{browser_offer}");
     let answer = b.accept_offer(&browser_offer);
-    let trunk_answer = call.browser_answer(&answer).await.unwrap();
+    let trunk_answer = call.browser_answer(&answer).unwrap();
     let answered = p.learn(&trunk_answer);
     assert_eq!(answered.media[0].port, call.trunk_port());
     let first = &answered.media[0].rtpmaps()[0];
@@ -621,7 +620,7 @@ async fn inbound_call_bridges_tones_both_ways_and_taps_them() {
     );
     // A second answer is refused, the call stays up.
     assert!(matches!(
-        call.browser_answer(&answer).await,
+        call.browser_answer(&answer),
         Err(MediaError::WrongState(_))
     ));
 
@@ -703,13 +702,11 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     // Connect first: the media timer starts with the provider's answer.
     connect(&mut b, &mut p).await;
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
 
     // The browser holds: its direction is mirrored toward the provider.
     let (answer, reoffer) = call
         .browser_reoffer(&b.reoffer(Direction::SendOnly))
-        .await
         .unwrap();
     assert_eq!(direction_of(&answer), SdpDirection::RecvOnly, "{answer}");
     assert_eq!(direction_of(&reoffer), SdpDirection::SendOnly, "{reoffer}");
@@ -719,7 +716,6 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     let held = sdp::answer(&reoffered, &local).unwrap();
     assert_eq!(held.media[0].direction(&held), SdpDirection::RecvOnly);
     call.trunk_answer(&String::from_utf8(held.to_bytes()).unwrap())
-        .await
         .unwrap();
     // Silence on hold for longer than the media timeout: the call stays.
     settle(&mut b, &mut p, Duration::from_millis(2500)).await;
@@ -728,13 +724,11 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     // The browser resumes.
     let (answer, reoffer) = call
         .browser_reoffer(&b.reoffer(Direction::SendRecv))
-        .await
         .unwrap();
     assert_eq!(direction_of(&reoffer), SdpDirection::SendRecv, "{reoffer}");
     b.accept_answer(&answer);
     let resumed = sdp::answer(&Session::parse(reoffer.as_bytes()).unwrap(), &local).unwrap();
     call.trunk_answer(&String::from_utf8(resumed.to_bytes()).unwrap())
-        .await
         .unwrap();
 
     // The provider holds (sendonly): the browser gets a sendonly re-offer.
@@ -742,13 +736,13 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     hold.direction = SdpDirection::SendOnly;
     hold.session_version = 2;
     let hold = String::from_utf8(sdp::offer(&hold).to_bytes()).unwrap();
-    let (answer, reoffer) = call.trunk_reoffer(&hold).await.unwrap();
+    let (answer, reoffer) = call.trunk_reoffer(&hold).unwrap();
     assert_eq!(direction_of(&answer), SdpDirection::RecvOnly, "{answer}");
     let reoffer = reoffer.expect("a re-offer for the browser");
     assert_eq!(direction_of(&reoffer), SdpDirection::SendOnly, "{reoffer}");
     let browser_answer = b.accept_offer(&reoffer);
     assert_eq!(direction_of(&browser_answer), SdpDirection::RecvOnly);
-    call.browser_reanswer(&browser_answer).await.unwrap();
+    call.browser_reanswer(&browser_answer).unwrap();
     // Music on hold from the provider still reaches the browser.
     provider_tone(&mut b, &mut p, 8, 440.0).await;
     assert!(
@@ -763,11 +757,11 @@ async fn hold_and_resume_from_either_side_pause_the_media_timeout() {
     let mut resume = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
     resume.session_version = 3;
     let resume = String::from_utf8(sdp::offer(&resume).to_bytes()).unwrap();
-    let (answer, reoffer) = call.trunk_reoffer(&resume).await.unwrap();
+    let (answer, reoffer) = call.trunk_reoffer(&resume).unwrap();
     assert_eq!(direction_of(&answer), SdpDirection::SendRecv, "{answer}");
     let browser_answer = b.accept_offer(&reoffer.expect("a resume re-offer"));
-    call.browser_reanswer(&browser_answer).await.unwrap();
-    let (_, again) = call.trunk_reoffer(&resume).await.unwrap();
+    call.browser_reanswer(&browser_answer).unwrap();
+    let (_, again) = call.trunk_reoffer(&resume).unwrap();
     assert!(again.is_none());
 
     // Audio flows both ways after resuming; then silence times out.
@@ -794,7 +788,6 @@ async fn different_laws_on_the_two_legs_are_transcoded() {
     let offered = p.learn(&trunk_offer);
     let provider_answer = sdp::answer(&offered, &p.local_media(vec![Codec::pcma()])).unwrap();
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
     connect(&mut b, &mut p).await;
 
@@ -860,10 +853,7 @@ async fn browser_that_never_connects_hits_the_ice_dtls_timeout() {
     assert_eq!(cause, EndCause::IceDtlsTimeout);
     assert_eq!(cause.as_str(), "ice_dtls_timeout");
     assert_eq!(media.ports_in_use(), 0);
-    assert!(matches!(
-        call.trunk_answer("v=0").await,
-        Err(MediaError::Ended)
-    ));
+    assert!(matches!(call.trunk_answer("v=0"), Err(MediaError::Ended)));
 }
 
 #[tokio::test]
@@ -878,7 +868,6 @@ async fn silence_on_both_legs_hits_the_media_timeout() {
     let offered = p.learn(&trunk_offer);
     let provider_answer = sdp::answer(&offered, &p.local_media(vec![Codec::pcma()])).unwrap();
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
     assert!(pump(&mut b, &mut p, PATIENCE, |_, _| call.end_cause().is_some()).await);
     assert_eq!(call.ended().await, EndCause::MediaTimeout);
@@ -917,7 +906,6 @@ async fn call_with_tone(media: MediaBridge, freq: f64) -> f64 {
     let offered = p.learn(&trunk_offer);
     let provider_answer = sdp::answer(&offered, &p.local_media(vec![Codec::pcma()])).unwrap();
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
     connect(&mut b, &mut p).await;
     provider_tone(&mut b, &mut p, 8, freq).await;
@@ -958,12 +946,11 @@ async fn browser_holds(
     local: &LocalMedia,
     direction: Direction,
 ) -> SdpDirection {
-    let (answer, reoffer) = call.browser_reoffer(&b.reoffer(direction)).await.unwrap();
+    let (answer, reoffer) = call.browser_reoffer(&b.reoffer(direction)).unwrap();
     b.accept_answer(&answer);
     let reoffered = Session::parse(reoffer.as_bytes()).unwrap();
     let provider_answer = sdp::answer(&reoffered, local).unwrap();
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
     direction_of(&reoffer)
 }
@@ -979,7 +966,6 @@ async fn negotiated_directions_gate_the_media_both_ways() {
     let local = p.local_media(vec![Codec::pcma(), Codec::telephone_event()]);
     let provider_answer = sdp::answer(&offered, &local).unwrap();
     call.trunk_answer(&String::from_utf8(provider_answer.to_bytes()).unwrap())
-        .await
         .unwrap();
     connect(&mut b, &mut p).await;
 

@@ -5,14 +5,14 @@
 //! tap, enforces the ICE/DTLS and no-media timeouts, and frees the ports
 //! when it ends — because the handle asked, was dropped, or a timeout fired.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use callcard_shared::sip::sdp::{Direction as SdpDirection, Session};
 use str0m::rtp::RtpPacket;
 use str0m::Event;
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{broadcast, watch, Notify};
 
 use super::browser::BrowserLeg;
 use super::codec::{transcode, Payload, PtMap, Route};
@@ -132,26 +132,25 @@ impl Counters {
     }
 }
 
-enum Command {
-    TrunkAnswer(String, oneshot::Sender<Result<(), MediaError>>),
-    BrowserAnswer(String, oneshot::Sender<Result<String, MediaError>>),
-    BrowserReoffer(
-        String,
-        oneshot::Sender<Result<(String, String), MediaError>>,
-    ),
-    TrunkReoffer(
-        String,
-        oneshot::Sender<Result<(String, Option<String>), MediaError>>,
-    ),
-    BrowserReanswer(String, oneshot::Sender<Result<(), MediaError>>),
-    End,
+/// What the task and the handle share: the call's state (both legs and the
+/// negotiation) behind a lock that neither holds across an `.await`, and
+/// the bell that wakes the task after the handle changed something.
+struct Shared {
+    /// `None` once the task has ended (legs, sockets and ports are gone).
+    task: Mutex<Option<Task>>,
+    wake: Notify,
+    hang_up: AtomicBool,
 }
 
 /// The media of one call. Dropping it ends the call's media and frees its
 /// ports, like [`CallMedia::end`] without waiting.
+///
+/// Negotiation is synchronous: each method applies an SDP to the call's
+/// state at once (SDP work only, no I/O) and returns the result, so the
+/// switch never waits for the media task.
 #[derive(Debug)]
 pub struct CallMedia {
-    cmds: mpsc::Sender<Command>,
+    shared: Arc<Shared>,
     ended: watch::Receiver<Option<EndCause>>,
     counters: Arc<Counters>,
     tap: Arc<Tap>,
@@ -159,32 +158,46 @@ pub struct CallMedia {
     trunk_port: u16,
 }
 
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+impl Drop for CallMedia {
+    fn drop(&mut self) {
+        self.hang_up();
+    }
+}
+
 impl CallMedia {
-    async fn ask<T>(
+    /// Runs `f` on the call's state and wakes the task to act on the change.
+    fn negotiate<T>(
         &self,
-        make: impl FnOnce(oneshot::Sender<Result<T, MediaError>>) -> Command,
+        f: impl FnOnce(&mut Task, Instant) -> Result<T, MediaError>,
     ) -> Result<T, MediaError> {
-        let (tx, rx) = oneshot::channel();
-        self.cmds
-            .send(make(tx))
-            .await
-            .map_err(|_| MediaError::Ended)?;
-        rx.await.map_err(|_| MediaError::Ended)?
+        let result = {
+            let mut task = self.shared.task.lock().unwrap_or_else(|e| e.into_inner());
+            match task.as_mut() {
+                Some(task) => f(task, Instant::now()),
+                None => Err(MediaError::Ended),
+            }
+        };
+        self.shared.wake.notify_one();
+        result
     }
 
     /// Outbound calls: applies the provider's SDP answer (a 183 or the 200)
     /// to the offer from [`super::MediaBridge::for_browser_offer`].
-    pub async fn trunk_answer(&self, sdp: &str) -> Result<(), MediaError> {
-        self.ask(|tx| Command::TrunkAnswer(sdp.to_owned(), tx))
-            .await
+    pub fn trunk_answer(&self, sdp: &str) -> Result<(), MediaError> {
+        self.negotiate(|task, now| task.trunk_answer(sdp, now))
     }
 
     /// Inbound calls: applies the browser's SDP answer to the offer from
     /// [`super::MediaBridge::for_trunk_offer`] and returns the SDP answer for
     /// the provider.
-    pub async fn browser_answer(&self, sdp: &str) -> Result<String, MediaError> {
-        self.ask(|tx| Command::BrowserAnswer(sdp.to_owned(), tx))
-            .await
+    pub fn browser_answer(&self, sdp: &str) -> Result<String, MediaError> {
+        self.negotiate(|task, now| task.browser_answer(sdp, now))
     }
 
     /// A re-INVITE from the browser (hold with `sendonly`/`inactive`, resume
@@ -192,42 +205,51 @@ impl CallMedia {
     /// provider)` with the browser's direction mirrored; the provider's
     /// answer then goes to [`Self::trunk_answer`]. While either side holds,
     /// the media timeout is paused.
-    pub async fn browser_reoffer(&self, sdp: &str) -> Result<(String, String), MediaError> {
-        self.ask(|tx| Command::BrowserReoffer(sdp.to_owned(), tx))
-            .await
+    pub fn browser_reoffer(&self, sdp: &str) -> Result<(String, String), MediaError> {
+        self.negotiate(|task, now| task.browser_reoffer(sdp, now))
     }
 
     /// A re-INVITE from the provider: returns `(answer for the provider,
     /// re-offer for the browser)`. The re-offer (the provider's direction
     /// mirrored) is `None` when the browser's direction does not change;
     /// otherwise the browser's answer goes to [`Self::browser_reanswer`].
-    pub async fn trunk_reoffer(&self, sdp: &str) -> Result<(String, Option<String>), MediaError> {
-        self.ask(|tx| Command::TrunkReoffer(sdp.to_owned(), tx))
-            .await
+    pub fn trunk_reoffer(&self, sdp: &str) -> Result<(String, Option<String>), MediaError> {
+        self.negotiate(|task, now| task.trunk_reoffer(sdp, now))
     }
 
     /// Applies the browser's answer to a re-offer from [`Self::trunk_reoffer`].
-    pub async fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError> {
-        self.ask(|tx| Command::BrowserReanswer(sdp.to_owned(), tx))
-            .await
+    pub fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError> {
+        self.negotiate(|task, now| {
+            let r = task.browser.accept_answer(sdp);
+            if r.is_ok() {
+                task.update_held(now);
+            }
+            r
+        })
+    }
+
+    /// Asks the media to hang up, without waiting (the ports are freed
+    /// moments later, by the task).
+    pub fn hang_up(&self) {
+        self.shared.hang_up.store(true, Ordering::Release);
+        self.shared.wake.notify_one();
     }
 
     /// Hangs the media up and waits until its ports are free again.
     pub async fn end(&self) -> EndCause {
-        let _ = self.cmds.send(Command::End).await;
+        self.hang_up();
         self.ended().await
     }
 
     /// Resolves when the media has ended (ports already freed), with why.
     pub async fn ended(&self) -> EndCause {
-        let mut rx = self.ended.clone();
-        let cause = match rx.wait_for(Option::is_some).await {
-            Ok(v) => v.clone(),
-            // The task cannot drop its sender without sending first, unless
-            // it panicked.
-            Err(_) => Some(EndCause::Failed("media task stopped".into())),
-        };
-        cause.unwrap_or_else(|| EndCause::Failed("media task stopped".into()))
+        wait_ended(self.ended.clone()).await
+    }
+
+    /// A future that resolves when the media has ended, holding nothing of
+    /// the call (so the call still ends when its last handle is dropped).
+    pub fn ended_signal(&self) -> impl std::future::Future<Output = EndCause> + Send + 'static {
+        wait_ended(self.ended.clone())
     }
 
     /// Why the media ended, or `None` while it runs.
@@ -257,6 +279,16 @@ impl CallMedia {
     }
 }
 
+async fn wait_ended(mut rx: watch::Receiver<Option<EndCause>>) -> EndCause {
+    let cause = match rx.wait_for(Option::is_some).await {
+        Ok(v) => v.clone(),
+        // The task cannot drop its sender without sending first, unless
+        // it panicked.
+        Err(_) => Some(EndCause::Failed("media task stopped".into())),
+    };
+    cause.unwrap_or_else(|| EndCause::Failed("media task stopped".into()))
+}
+
 /// Where the call's signalling stands.
 pub(crate) enum Negotiation {
     /// Outbound: our offer went to the provider; waiting for its answer.
@@ -270,7 +302,6 @@ pub(crate) enum Negotiation {
 pub(crate) struct Task {
     browser: BrowserLeg,
     trunk: TrunkLeg,
-    cmds: mpsc::Receiver<Command>,
     counters: Arc<Counters>,
     tap: Arc<Tap>,
     negotiation: Negotiation,
@@ -296,7 +327,6 @@ pub(crate) fn spawn(
     negotiation: Negotiation,
     config: &super::MediaConfig,
 ) -> CallMedia {
-    let (cmd_tx, cmd_rx) = mpsc::channel(8);
     let (end_tx, end_rx) = watch::channel(None);
     let counters = Arc::new(Counters::default());
     let tap = Arc::new(Tap::default());
@@ -305,20 +335,12 @@ pub(crate) fn spawn(
         Negotiation::AwaitBrowserAnswer(_) => None,
         _ => Some(now),
     };
-    let handle = CallMedia {
-        cmds: cmd_tx,
-        ended: end_rx,
-        counters: counters.clone(),
-        tap: tap.clone(),
-        browser_port: browser.port(),
-        trunk_port: trunk.port(),
-    };
+    let (browser_port, trunk_port) = (browser.port(), trunk.port());
     let task = Task {
         browser,
         trunk,
-        cmds: cmd_rx,
-        counters,
-        tap,
+        counters: counters.clone(),
+        tap: tap.clone(),
         negotiation,
         media_timeout: config.media_timeout,
         connect_timeout: config.connect_timeout,
@@ -330,10 +352,25 @@ pub(crate) fn spawn(
         to_browser: Rewriter::new(rand::random::<u16>() & 0x3FFF),
         events: Vec::new(),
     };
+    let shared = Arc::new(Shared {
+        task: Mutex::new(Some(task)),
+        wake: Notify::new(),
+        hang_up: AtomicBool::new(false),
+    });
+    let handle = CallMedia {
+        shared: shared.clone(),
+        ended: end_rx,
+        counters,
+        tap,
+        browser_port,
+        trunk_port,
+    };
     tokio::spawn(async move {
-        let cause = task.run().await;
-        // `run` consumed the task: sockets are closed and ports are back in
-        // the pool before anyone hears that the call ended.
+        let cause = run(&shared).await;
+        // The legs go (sockets closed, ports back in the pool) before
+        // anyone hears that the call ended.
+        let task = shared.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(task);
         tracing::debug!(cause = cause.as_str(), "call media ended");
         end_tx.send_replace(Some(cause));
     });
@@ -346,103 +383,122 @@ fn looks_like_srtp(buf: &[u8]) -> bool {
 }
 
 enum Wake {
-    Command(Option<Command>),
     Browser(std::io::Result<(usize, std::net::SocketAddr)>),
     Trunk(std::io::Result<(usize, std::net::SocketAddr)>),
     Rtcp,
     Timer,
 }
 
-impl Task {
-    async fn run(mut self) -> EndCause {
-        let mut bbuf = vec![0u8; 2048];
-        let mut tbuf = vec![0u8; 2048];
-        let mut cbuf = vec![0u8; 2048];
-        // str0m timeouts handled at once in a row (see below).
-        let mut overdue_in_a_row = 0u8;
-        loop {
-            // The single-mutation rule of str0m: drain after every input.
-            let mut events = std::mem::take(&mut self.events);
-            let rtc_deadline = match self.browser.drain(&mut events) {
-                Ok(t) => t,
-                Err(e) => return EndCause::Failed(e.to_string()),
-            };
-            for e in events.drain(..) {
-                match e {
-                    Event::RtpPacket(p) => self.on_browser_rtp(p),
-                    Event::Closed => return EndCause::BrowserClosed,
-                    _ => {}
+/// What one pass over the call's state decided.
+enum Pass {
+    /// Sleep until this instant (or a datagram, or the handle's bell).
+    Wait(Instant),
+    /// A str0m timeout was already due and was handled: look again.
+    Again,
+    Ended(EndCause),
+}
+
+/// The task's loop: the state is locked only between awaits.
+async fn run(shared: &Shared) -> EndCause {
+    let mut bbuf = vec![0u8; 2048];
+    let mut tbuf = vec![0u8; 2048];
+    let mut cbuf = vec![0u8; 2048];
+    let lock = || shared.task.lock().unwrap_or_else(|e| e.into_inner());
+    let (bsock, rtp, rtcp) = match lock().as_ref() {
+        Some(t) => (
+            t.browser.sock.clone(),
+            t.trunk.rtp.clone(),
+            t.trunk.rtcp.clone(),
+        ),
+        None => return EndCause::Hangup,
+    };
+    // str0m timeouts handled at once in a row (see `Task::pass`).
+    let mut overdue_in_a_row = 0u8;
+    loop {
+        if shared.hang_up.load(Ordering::Acquire) {
+            return EndCause::Hangup;
+        }
+        let pass = match lock().as_mut() {
+            Some(task) => task.pass(&mut overdue_in_a_row),
+            None => return EndCause::Hangup,
+        };
+        let deadline = match pass {
+            Pass::Wait(deadline) => deadline,
+            Pass::Again => continue,
+            Pass::Ended(cause) => return cause,
+        };
+        let wake = tokio::select! {
+            _ = shared.wake.notified() => continue,
+            r = bsock.recv_from(&mut bbuf) => Wake::Browser(r),
+            r = rtp.recv_from(&mut tbuf) => Wake::Trunk(r),
+            _ = rtcp.recv_from(&mut cbuf) => Wake::Rtcp,
+            _ = tokio::time::sleep_until(deadline.into()) => Wake::Timer,
+        };
+        let now = Instant::now();
+        let mut guard = lock();
+        let Some(task) = guard.as_mut() else {
+            return EndCause::Hangup;
+        };
+        match wake {
+            Wake::Browser(Ok((n, from))) => {
+                if looks_like_srtp(&bbuf[..n]) {
+                    inc(&task.counters.browser_srtp_in);
+                }
+                if !task.browser.handle_datagram(now, from, &bbuf[..n]) {
+                    inc(&task.counters.browser_garbage);
                 }
             }
-            self.events = events;
-            let now = Instant::now();
-            let (deadline, cause) = self.next_deadline(rtc_deadline);
-            if let Some(cause) = cause.filter(|_| deadline <= now) {
-                return cause;
+            Wake::Trunk(Ok((n, from))) => task.on_trunk_datagram(from, n, &tbuf, now),
+            Wake::Rtcp => inc(&task.counters.trunk_rtcp_in),
+            Wake::Browser(Err(e)) | Wake::Trunk(Err(e)) => {
+                // ICMP errors surface here on some systems; they are not
+                // fatal to a UDP socket.
+                tracing::debug!(error = %e, "media socket receive error");
             }
-            // str0m sends written RTP on its next timeout: one already due is
-            // handled now, not after tokio's 1 ms timer tick (that tick was
-            // ~1 ms of added latency toward the browser). Bounded, so a clock
-            // that does not move cannot spin the loop.
-            if rtc_deadline <= now && overdue_in_a_row < 4 {
-                overdue_in_a_row += 1;
-                if let Err(e) = self.browser.handle_timeout(now) {
+            Wake::Timer => {
+                if let Err(e) = task.browser.handle_timeout(now) {
                     return EndCause::Failed(e.to_string());
-                }
-                continue;
-            }
-            overdue_in_a_row = 0;
-            let wake = tokio::select! {
-                c = self.cmds.recv() => Wake::Command(c),
-                r = self.browser.sock.recv_from(&mut bbuf) => Wake::Browser(r),
-                r = self.trunk.rtp.recv_from(&mut tbuf) => Wake::Trunk(r),
-                _ = self.trunk.rtcp.recv_from(&mut cbuf) => Wake::Rtcp,
-                _ = tokio::time::sleep_until(deadline.into()) => Wake::Timer,
-            };
-            let now = Instant::now();
-            match wake {
-                Wake::Command(None) | Wake::Command(Some(Command::End)) => return EndCause::Hangup,
-                Wake::Command(Some(Command::TrunkAnswer(sdp, reply))) => {
-                    let _ = reply.send(self.trunk_answer(&sdp, now));
-                }
-                Wake::Command(Some(Command::BrowserAnswer(sdp, reply))) => {
-                    let _ = reply.send(self.browser_answer(&sdp, now));
-                }
-                Wake::Command(Some(Command::BrowserReoffer(sdp, reply))) => {
-                    let _ = reply.send(self.browser_reoffer(&sdp, now));
-                }
-                Wake::Command(Some(Command::TrunkReoffer(sdp, reply))) => {
-                    let _ = reply.send(self.trunk_reoffer(&sdp, now));
-                }
-                Wake::Command(Some(Command::BrowserReanswer(sdp, reply))) => {
-                    let r = self.browser.accept_answer(&sdp);
-                    if r.is_ok() {
-                        self.update_held(now);
-                    }
-                    let _ = reply.send(r);
-                }
-                Wake::Browser(Ok((n, from))) => {
-                    if looks_like_srtp(&bbuf[..n]) {
-                        inc(&self.counters.browser_srtp_in);
-                    }
-                    if !self.browser.handle_datagram(now, from, &bbuf[..n]) {
-                        inc(&self.counters.browser_garbage);
-                    }
-                }
-                Wake::Trunk(Ok((n, from))) => self.on_trunk_datagram(from, n, &tbuf, now),
-                Wake::Rtcp => inc(&self.counters.trunk_rtcp_in),
-                Wake::Browser(Err(e)) | Wake::Trunk(Err(e)) => {
-                    // ICMP errors surface here on some systems; they are not
-                    // fatal to a UDP socket.
-                    tracing::debug!(error = %e, "media socket receive error");
-                }
-                Wake::Timer => {
-                    if let Err(e) = self.browser.handle_timeout(now) {
-                        return EndCause::Failed(e.to_string());
-                    }
                 }
             }
         }
+    }
+}
+
+impl Task {
+    /// Drains str0m (the single-mutation rule: after every input) and says
+    /// when to look again.
+    fn pass(&mut self, overdue_in_a_row: &mut u8) -> Pass {
+        let mut events = std::mem::take(&mut self.events);
+        let rtc_deadline = match self.browser.drain(&mut events) {
+            Ok(t) => t,
+            Err(e) => return Pass::Ended(EndCause::Failed(e.to_string())),
+        };
+        for e in events.drain(..) {
+            match e {
+                Event::RtpPacket(p) => self.on_browser_rtp(p),
+                Event::Closed => return Pass::Ended(EndCause::BrowserClosed),
+                _ => {}
+            }
+        }
+        self.events = events;
+        let now = Instant::now();
+        let (deadline, cause) = self.next_deadline(rtc_deadline);
+        if let Some(cause) = cause.filter(|_| deadline <= now) {
+            return Pass::Ended(cause);
+        }
+        // str0m sends written RTP on its next timeout: one already due is
+        // handled now, not after tokio's 1 ms timer tick (that tick was
+        // ~1 ms of added latency toward the browser). Bounded, so a clock
+        // that does not move cannot spin the loop.
+        if rtc_deadline <= now && *overdue_in_a_row < 4 {
+            *overdue_in_a_row += 1;
+            if let Err(e) = self.browser.handle_timeout(now) {
+                return Pass::Ended(EndCause::Failed(e.to_string()));
+            }
+            return Pass::Again;
+        }
+        *overdue_in_a_row = 0;
+        Pass::Wait(deadline)
     }
 
     /// The earliest of str0m's timer and our two timeouts, and which cause

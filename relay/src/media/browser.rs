@@ -23,7 +23,7 @@ use super::MediaError;
 
 pub(crate) struct BrowserLeg {
     rtc: Rtc,
-    pub(crate) sock: UdpSocket,
+    pub(crate) sock: std::sync::Arc<UdpSocket>,
     /// The address of our one ICE candidate (public or bind IP, our port).
     local: SocketAddr,
     lease: PortLease,
@@ -67,7 +67,7 @@ impl BrowserLeg {
         rtc.add_local_candidate(candidate);
         let mut leg = BrowserLeg {
             rtc,
-            sock,
+            sock: std::sync::Arc::new(sock),
             local,
             lease,
             mid: None,

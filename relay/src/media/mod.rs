@@ -17,18 +17,19 @@
 //! // Inbound (the provider's INVITE carries the offer):
 //! let (call, browser_offer) = media.for_trunk_offer(&invite_sdp)?;
 //! //   send browser_offer in the INVITE to the browser(s)
-//! let trunk_answer = call.browser_answer(&browser_200_sdp).await?;
+//! let trunk_answer = call.browser_answer(&browser_200_sdp)?;
 //! //   send trunk_answer in the 200 to the provider
 //!
 //! // Hold/resume by re-INVITE (direction mirrored to the other leg):
-//! let (browser_answer, trunk_reoffer) = call.browser_reoffer(&sdp).await?;
-//! call.trunk_answer(&provider_answer).await?;
-//! let (trunk_answer, browser_reoffer) = call.trunk_reoffer(&sdp).await?;
-//! if browser_reoffer.is_some() { call.browser_reanswer(&browser_sdp).await?; }
+//! let (browser_answer, trunk_reoffer) = call.browser_reoffer(&sdp)?;
+//! call.trunk_answer(&provider_answer)?;
+//! let (trunk_answer, browser_reoffer) = call.trunk_reoffer(&sdp)?;
+//! if browser_reoffer.is_some() { call.browser_reanswer(&browser_sdp)?; }
 //!
 //! // Either way:
 //! call.ended().await;   // EndCause: media_timeout, ice_dtls_timeout, ...
 //! call.end().await;     // hang up; returns once the ports are free
+//! call.hang_up();        // hang up without waiting
 //! drop(call);           // also hangs up and frees the ports
 //! call.tap();           // broadcast of decoded PCM, both directions
 //! call.stats();         // packet, garbage and foreign-source counters

@@ -16,8 +16,8 @@ use super::rtp::{self, RtpView};
 use super::MediaError;
 
 pub(crate) struct TrunkLeg {
-    pub(crate) rtp: UdpSocket,
-    pub(crate) rtcp: UdpSocket,
+    pub(crate) rtp: std::sync::Arc<UdpSocket>,
+    pub(crate) rtcp: std::sync::Arc<UdpSocket>,
     lease: PortLease,
     advertised: IpAddr,
     /// Where the provider's SDP said to send.
@@ -120,8 +120,8 @@ impl TrunkLeg {
         advertised: IpAddr,
     ) -> Self {
         TrunkLeg {
-            rtp,
-            rtcp,
+            rtp: std::sync::Arc::new(rtp),
+            rtcp: std::sync::Arc::new(rtcp),
             lease,
             advertised,
             remote: None,

@@ -40,7 +40,7 @@ pub async fn serve(ports: std::ops::RangeInclusive<u16>) {
                 Err(e) => json!({"id": id, "error": e.to_string()}),
             },
             Some("answer") => match calls.get(&id) {
-                Some(call) => match call.trunk_answer(sdp).await {
+                Some(call) => match call.trunk_answer(sdp) {
                     Ok(()) => json!({"id": id}),
                     Err(e) => json!({"id": id, "error": e.to_string()}),
                 },

@@ -67,9 +67,7 @@ impl Drop for Bridge {
             .into_iter()
             .map(|f| f.1);
         for media in self.media.take().into_iter().chain(forks) {
-            tokio::spawn(async move {
-                media.end().await;
-            });
+            media.hang_up();
         }
     }
 }

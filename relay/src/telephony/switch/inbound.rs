@@ -210,9 +210,7 @@ impl Switch {
             if f == fork {
                 winner = Some(media);
             } else {
-                tokio::spawn(async move {
-                    media.end().await;
-                });
+                media.hang_up();
             }
         }
         let Some(media) = winner else {
@@ -222,7 +220,6 @@ impl Switch {
         let answer = match &sdp {
             Some(sdp) => media
                 .browser_answer(&String::from_utf8_lossy(sdp))
-                .await
                 .map_err(|e| media_refusal(&e, "the browser").1),
             None => Err("the browser answered without SDP (488)".to_string()),
         };
@@ -241,9 +238,7 @@ impl Switch {
                 self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
                 self.tell_rung(&bridge, "failed");
                 self.finish(now, record, "failed", &cause, "relay");
-                tokio::spawn(async move {
-                    media.end().await;
-                });
+                media.hang_up();
                 None
             }
         }

@@ -22,10 +22,10 @@ impl Switch {
 
     /// Tells the switch when the media of `record` ends by itself.
     pub(super) fn watch_media(&self, record: i64, media: &Arc<CallMedia>) {
-        let media = media.clone();
+        let ended = media.ended_signal();
         let inputs = self.telephony.inputs.clone();
         tokio::spawn(async move {
-            let cause = match media.ended().await {
+            let cause = match ended.await {
                 crate::media::EndCause::Hangup => return,
                 crate::media::EndCause::Failed(why) => format!("media_error: {why}"),
                 cause => cause.as_str().to_string(),
@@ -46,7 +46,7 @@ impl Switch {
         let Some(media) = self.bridges[i].media.clone() else {
             return true;
         };
-        match media.trunk_answer(&String::from_utf8_lossy(sdp)).await {
+        match media.trunk_answer(&String::from_utf8_lossy(sdp)) {
             Ok(()) => {
                 self.bridges[i].trunk_sdp_taken = true;
                 true
@@ -202,15 +202,12 @@ impl Switch {
                 let text = String::from_utf8_lossy(&sdp);
                 let (answered, then, whose) = match leg {
                     Leg::Device(_) => (
-                        media
-                            .browser_reoffer(&text)
-                            .await
-                            .map(|(a, r)| (a, Some(r))),
+                        media.browser_reoffer(&text).map(|(a, r)| (a, Some(r))),
                         ReofferAnswer::TrunkAnswer,
                         "the browser",
                     ),
                     Leg::Trunk(_) => (
-                        media.trunk_reoffer(&text).await,
+                        media.trunk_reoffer(&text),
                         ReofferAnswer::BrowserAnswer,
                         "the provider",
                     ),
@@ -299,8 +296,8 @@ impl Switch {
             }
         };
         let taken = match then {
-            ReofferAnswer::TrunkAnswer => media.trunk_answer(&sdp).await,
-            _ => media.browser_reanswer(&sdp).await,
+            ReofferAnswer::TrunkAnswer => media.trunk_answer(&sdp),
+            _ => media.browser_reanswer(&sdp),
         };
         if let Err(e) = taken {
             let (_, why) = media_refusal(&e, whose);
@@ -323,7 +320,6 @@ impl Switch {
         let answer = match sdp.filter(|_| (200..300).contains(&code)) {
             Some(sdp) => media
                 .browser_answer(&String::from_utf8_lossy(&sdp))
-                .await
                 .map_err(|e| media_refusal(&e, "the colleague's browser").1),
             None => Err(format!(
                 "the colleague's browser refused the joined call ({code})"

@@ -247,9 +247,7 @@ impl Switch {
             } else {
                 self.with_leg(leg, |ep| ep.cancel(now, call));
                 if let Some(m) = m {
-                    tokio::spawn(async move {
-                        m.end().await;
-                    });
+                    m.hang_up();
                 }
             }
         }
@@ -268,7 +266,6 @@ impl Switch {
         let answer = match (&media, &sdp) {
             (Some(media), Some(sdp)) => media
                 .browser_answer(&String::from_utf8_lossy(sdp))
-                .await
                 .map(String::into_bytes)
                 .map_err(|e| media_refusal(&e, "the target").1),
             (None, Some(sdp)) => Ok(sdp.clone()),
@@ -280,9 +277,7 @@ impl Switch {
                 tracing::warn!(record = t.record, "transfer failed: {cause}");
                 self.with_leg(fork.0, |ep| ep.bye(now, fork.1));
                 if let Some(m) = media {
-                    tokio::spawn(async move {
-                        m.end().await;
-                    });
+                    m.hang_up();
                 }
                 self.finish(now, t.new_record, "failed", &cause, "relay");
                 if !t.by_gone {
@@ -317,9 +312,7 @@ impl Switch {
         // The transferor's anchored media ends; the target's (if any) carries the call.
         let old_media = std::mem::replace(&mut bridge.media, media.clone());
         if let Some(old) = old_media {
-            tokio::spawn(async move {
-                old.end().await;
-            });
+            old.hang_up();
         }
         if let Some(media) = &media {
             self.watch_media(t.new_record, media);
@@ -374,9 +367,7 @@ impl Switch {
                 return true;
             }
             if let Some(m) = f.2.clone() {
-                tokio::spawn(async move {
-                    m.end().await;
-                });
+                m.hang_up();
             }
             false
         });
@@ -425,9 +416,7 @@ impl Switch {
             for (leg, call, media) in forks {
                 self.with_leg(leg, |ep| ep.cancel(now, call));
                 if let Some(m) = media {
-                    tokio::spawn(async move {
-                        m.end().await;
-                    });
+                    m.hang_up();
                 }
             }
             match last {
@@ -458,9 +447,7 @@ impl Switch {
         for (leg, call, media) in t.forks {
             self.with_leg(leg, |ep| ep.cancel(now, call));
             if let Some(m) = media {
-                tokio::spawn(async move {
-                    m.end().await;
-                });
+                m.hang_up();
             }
         }
         self.finish(
