@@ -115,6 +115,11 @@ impl Relay {
             .reload(&db)
             .await
             .context("cannot read the users' number masking")?;
+        telephony
+            .accounts
+            .reload(&db)
+            .await
+            .context("cannot read the telephony users")?;
         let _ = telephony.sip_addr.set(sip.udp_addr()?);
         Ok(Relay {
             state: AppState {

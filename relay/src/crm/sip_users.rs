@@ -87,6 +87,11 @@ pub async fn by_user(db: &SqlitePool, user_id: i64) -> sqlx::Result<Option<SipAc
         .await
 }
 
+/// Every account (of enabled users).
+pub async fn all_accounts(db: &SqlitePool) -> sqlx::Result<Vec<SipAccount>> {
+    sqlx::query_as(account_columns!("")).fetch_all(db).await
+}
+
 /// Every account taking incoming calls, by extension.
 pub async fn accepting_incoming(db: &SqlitePool) -> sqlx::Result<Vec<SipAccount>> {
     sqlx::query_as(account_columns!(

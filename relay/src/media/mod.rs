@@ -12,7 +12,7 @@
 //! let (call, browser_answer, trunk_offer) = media.for_browser_offer(&invite_sdp)?;
 //! //   send trunk_offer in the INVITE to the provider; browser_answer goes
 //! //   back to the browser in its 200 (or 183)
-//! call.trunk_answer(&provider_183_or_200_sdp).await?;
+//! call.trunk_answer(&provider_183_or_200_sdp)?;
 //!
 //! // Inbound (the provider's INVITE carries the offer):
 //! let (call, browser_offer) = media.for_trunk_offer(&invite_sdp)?;

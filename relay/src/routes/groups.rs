@@ -118,13 +118,8 @@ pub async fn set_telephony(
     } else {
         Vec::new()
     };
-    for &user_id in &created {
-        // Open connections of these users load their new account.
-        let _ = state
-            .telephony
-            .inputs
-            .send(crate::telephony::switch::Input::SipUserChanged { user_id });
-    }
+    // Open connections of these users load their new account.
+    state.telephony.accounts_changed(&state.db, &created).await;
     tracing::info!(
         admin = %admin.login,
         group = id,

@@ -61,7 +61,7 @@ pub async fn create(
         sip_login = %credentials.sip_login,
         "telephony user created"
     );
-    changed_for_runtime(&state, input.user_id);
+    changed_for_runtime(&state, input.user_id).await;
     Ok((StatusCode::CREATED, Json(credentials)))
 }
 
@@ -116,7 +116,7 @@ pub async fn update(
         .ok_or_else(|| not_found(id))?;
     if changed {
         tracing::info!(admin = %admin.login, id, sip_login = %user.sip_login, "telephony user changed");
-        changed_for_runtime(&state, user.user.id);
+        changed_for_runtime(&state, user.user.id).await;
     }
     Ok(Json(live(&state, user)))
 }
@@ -137,7 +137,7 @@ pub async fn remove(
         return Err(not_found(id));
     }
     if let Some(user_id) = user_id {
-        changed_for_runtime(&state, user_id);
+        changed_for_runtime(&state, user_id).await;
     }
     tracing::info!(admin = %admin.login, id, "telephony user deleted");
     Ok(StatusCode::NO_CONTENT)
@@ -159,7 +159,7 @@ pub async fn rotate_password(
         .ok_or_else(|| not_found(id))?;
     tracing::info!(admin = %admin.login, id, sip_login = %credentials.sip_login, "SIP password rotated");
     // Devices registered with the old password must authenticate again.
-    changed_for_runtime(&state, credentials.sip_user.user.id);
+    changed_for_runtime(&state, credentials.sip_user.user.id).await;
     Ok(Json(credentials))
 }
 
@@ -183,9 +183,9 @@ fn live(state: &AppState, mut user: SipUser) -> SipUser {
 }
 
 /// Tells the switch to reload this user's account on their open connections.
-fn changed_for_runtime(state: &AppState, user_id: i64) {
-    let _ = state
+async fn changed_for_runtime(state: &AppState, user_id: i64) {
+    state
         .telephony
-        .inputs
-        .send(crate::telephony::switch::Input::SipUserChanged { user_id });
+        .accounts_changed(&state.db, &[user_id])
+        .await;
 }

@@ -50,6 +50,7 @@ pub async fn turn_off(
     }
     let (trunks_removed, sip_users_removed) =
         crm::telephony::remove_configuration(&state.db).await?;
+    state.telephony.accounts_changed(&state.db, &[]).await;
     // The switch ends the calls and closes the connections, then reloads
     // the (now empty) trunks and the default rules.
     let (done, answer) = tokio::sync::oneshot::channel();

@@ -57,6 +57,8 @@ pub struct Telephony {
     pub numbers: crate::crm::number_index::NumberIndex,
     /// Each user's number masking (what a rung phone may show of a caller).
     pub maskings: crate::crm::masking_cache::MaskingCache,
+    /// Every telephony account (the registrar's and the router's lookups).
+    pub accounts: crate::crm::sip_directory::SipDirectory,
     /// The call records' writer, to wait for (see [`Telephony::records_written`]).
     pub records: OnceLock<records::RecordsWaiter>,
 }
@@ -98,6 +100,7 @@ impl Telephony {
             limits: Mutex::new(limits::Limiter::default()),
             numbers: Default::default(),
             maskings: Default::default(),
+            accounts: Default::default(),
         })
     }
 
@@ -112,6 +115,20 @@ impl Telephony {
     pub async fn records_written(&self) {
         if let Some(records) = self.records.get() {
             records.wait().await;
+        }
+    }
+
+    /// An administrator changed telephony users: the directory is read
+    /// again, then the open connections of `users` take their new account.
+    pub async fn accounts_changed(&self, db: &sqlx::SqlitePool, users: &[i64]) {
+        if let Err(e) = self.accounts.reload(db).await {
+            tracing::error!("reading the telephony users again: {e}");
+        }
+        for &user_id in users {
+            let account = self.accounts.by_user(user_id);
+            let _ = self
+                .inputs
+                .send(switch::Input::SipUserChanged { user_id, account });
         }
     }
 

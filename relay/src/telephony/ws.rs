@@ -57,6 +57,13 @@ async fn serve(state: AppState, user: CurrentUser, peer: SocketAddr, mut socket:
     let conn = super::next_conn_id();
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let switch = state.telephony.inputs.clone();
+    // What the switch needs of this user is read here, not in the switch.
+    let account = state
+        .telephony
+        .accounts
+        .ensure_user(&state.db, user.id)
+        .await;
+    state.telephony.maskings.ensure(&state.db, user.id).await;
     if switch
         .send(Input::WsOpen {
             conn,
@@ -64,6 +71,7 @@ async fn serve(state: AppState, user: CurrentUser, peer: SocketAddr, mut socket:
             login: user.login.clone(),
             peer: peer.ip(),
             tx,
+            account,
         })
         .is_err()
     {

@@ -5,7 +5,7 @@ use super::*;
 
 /// One side of a bridged call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) enum Leg {
+pub enum Leg {
     Device(u64),
     Trunk(i64),
 }
@@ -224,7 +224,7 @@ impl Switch {
 
     /// Ends bridge `i` from the relay: BYE to answered legs, CANCEL to a
     /// called leg still ringing, 503 to a caller still waiting.
-    pub(super) async fn end_bridge(&mut self, now: Instant, i: usize, cause: &str) {
+    pub(super) fn end_bridge(&mut self, now: Instant, i: usize, cause: &str) {
         let bridge = self.bridges.remove(i);
         self.cancel_forks(now, &bridge.forks);
         let a = bridge.a;

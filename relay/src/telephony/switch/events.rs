@@ -4,8 +4,7 @@
 use super::*;
 
 impl Switch {
-    pub(super) async fn on_event(&mut self, leg: Leg, event: Event) {
-        let now = Instant::now();
+    pub(super) fn on_event(&mut self, now: Instant, leg: Leg, event: Event) {
         match (leg, event) {
             (Leg::Trunk(id), Event::Registered { expires }) => {
                 if let Some(trunk) = self.trunks.get_mut(&id) {
@@ -32,7 +31,7 @@ impl Switch {
                     .set(id, TrunkState::Failed, Some(reason));
             }
             (Leg::Device(conn), Event::Request { id, request, .. }) => {
-                self.device_request(now, conn, id, request).await;
+                self.device_request(now, conn, id, request);
             }
             (
                 Leg::Trunk(id),
@@ -54,7 +53,7 @@ impl Switch {
                 }
             }
             (Leg::Device(conn), Event::IncomingCall { call, to, sdp, .. }) => {
-                self.outbound_call(now, conn, call, &to, sdp).await;
+                self.outbound_call(now, conn, call, &to, sdp);
             }
             (
                 Leg::Trunk(id),
@@ -62,10 +61,10 @@ impl Switch {
                     call, from, sdp, ..
                 },
             ) => {
-                self.inbound_call(now, id, call, &from, sdp).await;
+                self.inbound_call(now, id, call, &from, sdp);
             }
             (leg, Event::Refer { call, refer_to }) => {
-                self.on_refer(now, leg, call, refer_to).await;
+                self.on_refer(now, leg, call, refer_to);
             }
             (leg, Event::Progress { call, code, .. })
                 if self.transfer_of_fork(leg, call).is_some() =>
@@ -76,15 +75,14 @@ impl Switch {
             }
             (leg, Event::Answered { call, sdp }) if self.transfer_of_fork(leg, call).is_some() => {
                 if let Some(k) = self.transfer_of_fork(leg, call) {
-                    self.transfer_answered(now, k, (leg, call), sdp).await;
+                    self.transfer_answered(now, k, (leg, call), sdp);
                 }
             }
             (leg, Event::Failed { call, code, reason })
                 if self.transfer_of_fork(leg, call).is_some() =>
             {
                 if let Some(k) = self.transfer_of_fork(leg, call) {
-                    self.transfer_fork_failed(now, k, (leg, call), code, &reason)
-                        .await;
+                    self.transfer_fork_failed(now, k, (leg, call), code, &reason);
                 }
             }
             (leg, Event::Progress { call, code, sdp }) => {
@@ -96,7 +94,7 @@ impl Switch {
                         // The browser never sees the provider's SDP, only the relay's.
                         if let Some(trunk_sdp) = sdp.take() {
                             if !self.bridges[i].trunk_sdp_taken {
-                                if !self.take_trunk_answer(now, i, &trunk_sdp, false).await {
+                                if !self.take_trunk_answer(now, i, &trunk_sdp, false) {
                                     return;
                                 }
                                 sdp = self.bridges[i].browser_answer.clone();
@@ -126,7 +124,7 @@ impl Switch {
                         .filter(|f| (f.0, f.1) != (leg, call))
                         .collect();
                     let (a, record) = (bridge.a, bridge.record);
-                    let Some(sdp) = self.take_fork_media(now, i, (leg, call), sdp).await else {
+                    let Some(sdp) = self.take_fork_media(now, i, (leg, call), sdp) else {
                         self.cancel_forks(now, &others);
                         return;
                     };
@@ -157,17 +155,14 @@ impl Switch {
                     if self.bridges[i].media.is_some() && !self.bridges[i].inbound {
                         if !self.bridges[i].trunk_sdp_taken {
                             let taken = match &sdp {
-                                Some(trunk_sdp) => {
-                                    self.take_trunk_answer(now, i, trunk_sdp, true).await
-                                }
+                                Some(trunk_sdp) => self.take_trunk_answer(now, i, trunk_sdp, true),
                                 None => {
                                     self.media_failed(
                                         now,
                                         i,
                                         "the provider answered without SDP (488)".into(),
                                         true,
-                                    )
-                                    .await;
+                                    );
                                     false
                                 }
                             };
@@ -195,7 +190,7 @@ impl Switch {
             }
             (leg, Event::Failed { call, code, reason }) => {
                 if let Some((i, _)) = self.bridge_of_fork(leg, call) {
-                    self.fork_failed(now, i, leg, call, code).await;
+                    self.fork_failed(now, i, leg, call, code);
                     return;
                 }
                 let Some(i) = self.bridge_of_b(leg, call) else {
@@ -230,6 +225,9 @@ impl Switch {
                 self.finish(now, bridge.record, status, &cause, "callee");
             }
             (leg, Event::Cancelled { call }) => {
+                if self.resolving.remove(&(leg, call)) {
+                    return; // It was waiting for its phone reference's number.
+                }
                 // The caller gave up before the answer.
                 if let Some(i) = self.bridge_of_a(leg, call) {
                     if self.bridges[i].inbound {
@@ -277,7 +275,7 @@ impl Switch {
                     return;
                 };
                 let bridge = self.bridges.remove(i);
-                self.abandon_transfer(now, bridge.record).await;
+                self.abandon_transfer(now, bridge.record);
                 if let Some(other) = other {
                     self.with_leg(other.0, |ep| ep.bye(now, other.1));
                 }
@@ -294,10 +292,10 @@ impl Switch {
                 self.finish(now, bridge.record, "answered", &cause, side);
             }
             (leg, Event::RemoteOffer { call, method, sdp }) => {
-                self.remote_offer(now, leg, call, method, sdp).await;
+                self.remote_offer(now, leg, call, method, sdp);
             }
             (leg, Event::Modified { call, code, sdp }) => {
-                self.modified(now, leg, call, code, sdp).await;
+                self.modified(now, leg, call, code, sdp);
             }
             _ => {}
         }

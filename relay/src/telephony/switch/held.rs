@@ -31,22 +31,22 @@ impl Switch {
     }
 
     /// The records writer is done with the first `upto` changes.
-    pub(super) async fn records_done(&mut self, now: Instant, upto: u64) {
+    pub(super) fn records_done(&mut self, now: Instant, upto: u64) {
         while self.held.front().is_some_and(|(n, _)| *n <= upto) {
             let Some((_, step)) = self.held.pop_front() else {
                 break;
             };
-            self.release(now, step).await;
+            self.release(now, step);
         }
     }
 
-    async fn release(&mut self, now: Instant, step: Held) {
+    fn release(&mut self, now: Instant, step: Held) {
         // A call that ended while its step waited is left as it is.
         let waiting = |b: &Bridge, record: i64| b.record == record && !b.finished && b.b.is_none();
         match step {
             Held::Ring { record } => {
                 if let Some(i) = self.bridges.iter().position(|b| waiting(b, record)) {
-                    self.next_step(now, i).await;
+                    self.next_step(now, i);
                 }
             }
             Held::Dial { record } => {

@@ -7,7 +7,7 @@ use super::*;
 impl Switch {
     /// A call from a trunk: file it against the caller's contact, tell the
     /// provider it rings, and run its plan ([`routing::inbound_plan`]).
-    pub(super) async fn inbound_call(
+    pub(super) fn inbound_call(
         &mut self,
         now: Instant,
         trunk_id: i64,
@@ -71,7 +71,7 @@ impl Switch {
 
     /// A ring step: rings the phones of the first of `who` that has any,
     /// in parallel, until `timeout`. False when nobody could be rung.
-    pub(super) async fn ring(
+    pub(super) fn ring(
         &mut self,
         now: Instant,
         i: usize,
@@ -104,7 +104,7 @@ impl Switch {
         // the INVITE's From display and user part carry only that.
         let mut identities = HashMap::new();
         for &user in &rung {
-            let masking = self.telephony.maskings.masking_of(&self.db, user).await;
+            let masking = self.telephony.maskings.masking_of(user);
             identities.insert(user, caller_identity(masking, &shown));
         }
         let mut forks = Vec::new();
@@ -157,15 +157,10 @@ impl Switch {
     /// A forward step: sends the call on to the user's forwarding number,
     /// else the relay's, through the first usable trunk. False when there
     /// is nowhere to forward it.
-    pub(super) async fn forward(
-        &mut self,
-        now: Instant,
-        i: usize,
-        to: &routing::ForwardTo,
-    ) -> bool {
+    pub(super) fn forward(&mut self, now: Instant, i: usize, to: &routing::ForwardTo) -> bool {
         let mut number = None;
         if let Some(user) = to.user.filter(|u| *u != 0) {
-            if let Ok(Some(account)) = crm::sip_users::by_user(&self.db, user).await {
+            if let Some(account) = self.telephony.accounts.by_user(user) {
                 number = account.forward_to.filter(|n| n.starts_with('+'));
             }
         }
@@ -197,7 +192,7 @@ impl Switch {
     /// the provider; the other forks' media ends. Returns the SDP for the
     /// provider, or None when the media cannot be bridged (the call is then
     /// ended on both sides).
-    pub(super) async fn take_fork_media(
+    pub(super) fn take_fork_media(
         &mut self,
         now: Instant,
         i: usize,
@@ -246,7 +241,7 @@ impl Switch {
 
     /// A rung browser declined (or its INVITE failed): when it was the last
     /// one ringing, the caller hears busy or unavailable and the call is missed.
-    pub(super) async fn fork_failed(
+    pub(super) fn fork_failed(
         &mut self,
         now: Instant,
         i: usize,

@@ -11,7 +11,7 @@ use super::{Bridge, Leg, Switch};
 impl Switch {
     /// `record` was written as the caller's outbound call; it becomes an
     /// internal one.
-    pub(super) async fn internal_call(
+    pub(super) fn internal_call(
         &mut self,
         now: Instant,
         conn: u64,
@@ -45,7 +45,7 @@ impl Switch {
         }
         let targets = self.extension_targets(now, extension, Some(leg));
         if targets.is_empty() {
-            let (code, why) = self.extension_unavailable(extension).await;
+            let (code, why) = self.extension_unavailable(extension);
             if let Some(device) = self.devices.get_mut(&conn) {
                 device.ep.reject_with(now, call, code, &why, Vec::new());
             }

@@ -21,22 +21,16 @@ impl Switch {
     }
 
     /// Tells the switch when the media of `record` ends by itself.
-    pub(super) fn watch_media(&self, record: i64, media: &Arc<CallMedia>) {
-        let ended = media.ended_signal();
-        let inputs = self.telephony.inputs.clone();
-        tokio::spawn(async move {
-            let cause = match ended.await {
-                crate::media::EndCause::Hangup => return,
-                crate::media::EndCause::Failed(why) => format!("media_error: {why}"),
-                cause => cause.as_str().to_string(),
-            };
-            let _ = inputs.send(Input::MediaEnded { record, cause });
+    pub(super) fn watch_media(&mut self, record: i64, media: &Arc<CallMedia>) {
+        self.effects.push(Effect::WatchMedia {
+            record,
+            ended: Box::pin(media.ended_signal()),
         });
     }
 
     /// Outbound, anchored: the provider's SDP (183 or 200) goes into the
     /// media bridge. False when it was refused (the call is then ended).
-    pub(super) async fn take_trunk_answer(
+    pub(super) fn take_trunk_answer(
         &mut self,
         now: Instant,
         i: usize,
@@ -53,7 +47,7 @@ impl Switch {
             }
             Err(e) => {
                 let (_, cause) = media_refusal(&e, "the provider");
-                self.media_failed(now, i, cause, answered).await;
+                self.media_failed(now, i, cause, answered);
                 false
             }
         }
@@ -61,13 +55,7 @@ impl Switch {
 
     /// Outbound, anchored: the provider's media cannot be bridged. The
     /// browser gets 488, the provider CANCEL (or BYE once answered).
-    pub(super) async fn media_failed(
-        &mut self,
-        now: Instant,
-        i: usize,
-        cause: String,
-        b_answered: bool,
-    ) {
+    pub(super) fn media_failed(&mut self, now: Instant, i: usize, cause: String, b_answered: bool) {
         let bridge = &mut self.bridges[i];
         tracing::warn!(record = bridge.record, "media refused: {cause}");
         let (a, b, record) = (bridge.a, bridge.b, bridge.record);
@@ -93,7 +81,7 @@ impl Switch {
 
     /// The media of a call ended by itself (no RTP, ICE/DTLS never done):
     /// both legs are hung up and the record closed with that cause.
-    pub(super) async fn media_ended(&mut self, now: Instant, record: i64, cause: &str) {
+    pub(super) fn media_ended(&mut self, now: Instant, record: i64, cause: &str) {
         let Some(i) = self
             .bridges
             .iter()
@@ -149,7 +137,7 @@ impl Switch {
     /// (an offerless re-INVITE needs an offer in our 200, which the relay
     /// cannot make for the other leg). An offerless UPDATE — a session
     /// refresh — is simply accepted.
-    pub(super) async fn remote_offer(
+    pub(super) fn remote_offer(
         &mut self,
         now: Instant,
         leg: Leg,
@@ -241,7 +229,7 @@ impl Switch {
     /// passed back to the leg that made the offer (passthrough), or given to
     /// the media bridge (anchored). An anchored leg that refuses keeps the
     /// media as last negotiated; the other leg already has its answer.
-    pub(super) async fn modified(
+    pub(super) fn modified(
         &mut self,
         now: Instant,
         leg: Leg,
@@ -278,8 +266,7 @@ impl Switch {
                     ),
                     (sdp, _) => sdp,
                 };
-                self.joined_browser_answered(now, record, trunk, media, code, sdp)
-                    .await;
+                self.joined_browser_answered(now, record, trunk, media, code, sdp);
                 return;
             }
             (then, Some(media)) => (media, then),
@@ -308,7 +295,7 @@ impl Switch {
     /// The colleague's browser answered the new session of a joined call
     /// (attended transfer): the provider is re-offered the relay's media for
     /// it. A browser that refuses ends the joined call.
-    pub(super) async fn joined_browser_answered(
+    pub(super) fn joined_browser_answered(
         &mut self,
         now: Instant,
         record: i64,
@@ -339,7 +326,7 @@ impl Switch {
             Err(cause) => {
                 tracing::warn!(record, "attended transfer: {cause}");
                 if let Some(i) = self.bridges.iter().position(|b| b.record == record) {
-                    self.end_bridge(now, i, &cause).await;
+                    self.end_bridge(now, i, &cause);
                 }
             }
         }

@@ -36,6 +36,7 @@ use crate::media::{CallMedia, MediaBridge, MediaError};
 
 mod bridge;
 mod directory;
+mod effects;
 mod events;
 mod held;
 mod inbound;
@@ -45,12 +46,14 @@ mod outbound;
 mod reconnect;
 mod registrar;
 mod routing;
+mod runner;
 mod settings;
 mod timers;
 mod transfer;
 
 use bridge::{Bridge, Leg, LegEndpoint, Reoffer, ReofferAnswer};
 
+use effects::{Effect, Resolved};
 use held::Held;
 use transfer::Transfer;
 
@@ -63,6 +66,8 @@ pub enum Input {
         login: String,
         peer: IpAddr,
         tx: WsSender,
+        /// The user's telephony account (None: they have none).
+        account: Option<crm::sip_users::SipAccount>,
     },
     /// A desk phone connected over TCP to the SIP address.
     TcpOpen {
@@ -100,6 +105,7 @@ pub enum Input {
     /// the registration made with the old one.
     SipUserChanged {
         user_id: i64,
+        account: Option<crm::sip_users::SipAccount>,
     },
     /// An administrator asked this trunk to register again now (it was
     /// waiting out a back-off, or the provider lost the binding).
@@ -126,6 +132,13 @@ pub enum Input {
     /// the switch handed it: what waited for them goes on.
     RecordsDone {
         upto: u64,
+    },
+    /// The number behind a phone reference the core asked for
+    /// ([`Effect::ResolveReference`]); None: no such phone, or one the
+    /// user may not see.
+    ReferenceResolved {
+        then: Resolved,
+        number: Option<String>,
     },
     /// The relay is stopping: hang up and return.
     Shutdown,
@@ -178,6 +191,11 @@ pub struct Switch {
     /// Steps that wait until a record change is on disk (see `held.rs`),
     /// with the number of changes handed over when they were held.
     held: std::collections::VecDeque<(u64, Held)>,
+    /// Phone INVITEs waiting for their reference's number (a CANCEL
+    /// meanwhile removes the call from here).
+    resolving: BTreeSet<(Leg, CallHandle)>,
+    /// What the runner carries out next (see `effects.rs`).
+    effects: Vec<Effect>,
 }
 
 /// How long the calls of a browser whose socket dropped wait for it to
@@ -238,51 +256,13 @@ impl Switch {
             aliases: HashMap::new(),
             replaced: BTreeSet::new(),
             held: std::collections::VecDeque::new(),
+            resolving: BTreeSet::new(),
+            effects: Vec::new(),
         }
     }
 
-    /// Runs until the input queue closes (the relay shuts down).
-    pub async fn run(mut self) {
-        let Some(mut inputs) = self.telephony.take_receiver() else {
-            tracing::error!("the switch is already running");
-            return;
-        };
-        let telephony = self.telephony.clone();
-        self.reload_trunks().await;
-        self.reload_dialplan().await;
-        self.reload_limits().await;
-        loop {
-            self.drain().await;
-            for conn in std::mem::take(&mut self.to_close) {
-                self.device_gone(Instant::now(), conn).await;
-                self.drain().await;
-            }
-            let now = Instant::now();
-            if self.registrations_dirty || self.next_expiry.is_some_and(|e| e <= now) {
-                self.publish_registrations(now);
-            }
-            let deadline = self.next_deadline();
-            let sleep = async {
-                match deadline {
-                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                input = inputs.recv() => match input {
-                    Some(Input::Shutdown) | None => break,
-                    Some(input) => self.handle(input).await,
-                },
-                _ = telephony.trunks_changed.notified() => self.reload_trunks().await,
-                _ = telephony.dialplan_changed.notified() => self.reload_dialplan().await,
-                _ = sleep => self.timeouts(Instant::now()).await,
-            }
-        }
-        self.shutdown().await;
-    }
-
-    async fn handle(&mut self, input: Input) {
-        let now = Instant::now();
+    /// One input, at `now`.
+    pub(super) fn handle(&mut self, now: Instant, input: Input) {
         match input {
             Input::WsOpen {
                 conn,
@@ -290,14 +270,8 @@ impl Switch {
                 login,
                 peer,
                 tx,
+                account,
             } => {
-                let account = match crm::sip_users::by_user(&self.db, user_id).await {
-                    Ok(account) => account,
-                    Err(e) => {
-                        tracing::error!("loading the telephony user of {login}: {e}");
-                        None
-                    }
-                };
                 let device = DeviceConn::new(
                     conn,
                     user_id,
@@ -340,7 +314,7 @@ impl Switch {
                     .find(|(_, t)| t.ep.config().outbound.addr == from)
                     .map(|(id, _)| *id);
                 if let Some(trunk) = trunk {
-                    self.trunk_input(now, trunk, from, bytes).await;
+                    self.trunk_input(now, trunk, from, bytes);
                     return;
                 }
                 let Some((socket, local)) = self.sip_udp.clone() else {
@@ -373,7 +347,7 @@ impl Switch {
                     return; // Its phone came back on another socket already.
                 }
                 let conn = self.aliases.remove(&conn).unwrap_or(conn);
-                self.device_gone(now, conn).await
+                self.device_gone(now, conn)
             }
             Input::RegisterTrunk { trunk_id } => {
                 if let Some(trunk) = self.trunks.get_mut(&trunk_id).filter(|t| t.config.register) {
@@ -385,11 +359,7 @@ impl Switch {
                     self.dirty.insert(Leg::Trunk(trunk_id));
                 }
             }
-            Input::SipUserChanged { user_id } => {
-                let account = crm::sip_users::by_user(&self.db, user_id)
-                    .await
-                    .ok()
-                    .flatten();
+            Input::SipUserChanged { user_id, account } => {
                 for browser in self.devices.values_mut().filter(|b| b.user_id == user_id) {
                     let same_secret = match (&browser.account, &account) {
                         (Some(old), Some(new)) => {
@@ -404,20 +374,12 @@ impl Switch {
                 }
                 self.registrations_dirty = true;
             }
-            Input::Shutdown => {}
-            Input::LimitsChanged => {
-                self.reload_limits().await;
-                self.enforce_budget(now).await;
-            }
-            Input::TelephonyOff { done } => {
-                let done_counts = self.telephony_off(now).await;
-                let _ = done.send(done_counts);
-            }
-            Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause).await,
-            Input::RecordsDone { upto } => self.records_done(now, upto).await,
-            Input::TrunkMessage { trunk, from, bytes } => {
-                self.trunk_input(now, trunk, from, bytes).await
-            }
+            // The runner reads the settings these need, then calls the core.
+            Input::Shutdown | Input::LimitsChanged | Input::TelephonyOff { .. } => {}
+            Input::ReferenceResolved { then, number } => self.reference_resolved(now, then, number),
+            Input::MediaEnded { record, cause } => self.media_ended(now, record, &cause),
+            Input::RecordsDone { upto } => self.records_done(now, upto),
+            Input::TrunkMessage { trunk, from, bytes } => self.trunk_input(now, trunk, from, bytes),
             Input::TrunkTransport { trunk, error } => {
                 let Some(leg) = self.trunks.get(&trunk) else {
                     return;
@@ -456,7 +418,7 @@ impl Switch {
     }
 
     /// One datagram from a trunk's provider (or a stranger posing as one).
-    async fn trunk_input(&mut self, now: Instant, trunk: i64, from: SocketAddr, bytes: Vec<u8>) {
+    fn trunk_input(&mut self, now: Instant, trunk: i64, from: SocketAddr, bytes: Vec<u8>) {
         let Some(leg) = self.trunks.get_mut(&trunk) else {
             return;
         };
@@ -466,8 +428,12 @@ impl Switch {
                 %from,
                 "security: SIP from an address that is not this trunk's provider, refused"
             );
-            if let Some(refusal) = forbidden(&bytes) {
-                leg.send(from, &refusal).await;
+            if let Some(bytes) = forbidden(&bytes) {
+                self.effects.push(Effect::ToTrunk {
+                    trunk,
+                    to: from,
+                    bytes,
+                });
             }
             return;
         }
@@ -481,9 +447,23 @@ impl Switch {
         self.dirty.insert(Leg::Trunk(trunk));
     }
 
+    /// After an input: what the touched endpoints produced is sent and
+    /// acted on, connections marked for closing close, and the registered
+    /// devices are published when they changed.
+    pub(super) fn settle(&mut self, now: Instant) {
+        self.drain(now);
+        for conn in std::mem::take(&mut self.to_close) {
+            self.device_gone(now, conn);
+            self.drain(now);
+        }
+        if self.registrations_dirty || self.next_expiry.is_some_and(|e| e <= now) {
+            self.publish_registrations(now);
+        }
+    }
+
     /// Sends what the touched endpoints produced and acts on their events,
     /// until nothing is left (an event may touch another endpoint).
-    async fn drain(&mut self) {
+    fn drain(&mut self, now: Instant) {
         while let Some(leg) = self.dirty.pop_first() {
             let mut events = Vec::new();
             match leg {
@@ -492,7 +472,11 @@ impl Switch {
                         continue;
                     };
                     while let Some(t) = trunk.ep.poll_transmit() {
-                        trunk.send(t.to.addr, &t.bytes).await;
+                        self.effects.push(Effect::ToTrunk {
+                            trunk: id,
+                            to: t.to.addr,
+                            bytes: t.bytes,
+                        });
                     }
                     while let Some(e) = trunk.ep.poll_event() {
                         events.push(e);
@@ -511,7 +495,7 @@ impl Switch {
                 }
             }
             for event in events {
-                self.on_event(leg, event).await;
+                self.on_event(now, leg, event);
             }
         }
     }

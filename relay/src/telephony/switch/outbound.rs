@@ -5,7 +5,7 @@ use super::*;
 
 impl Switch {
     /// A browser dials: normalize, record, pick a trunk, INVITE it.
-    pub(super) async fn outbound_call(
+    pub(super) fn outbound_call(
         &mut self,
         now: Instant,
         conn: u64,
@@ -17,35 +17,78 @@ impl Switch {
         let Some(browser) = self.devices.get(&conn) else {
             return;
         };
-        if !browser.is_registered(now) && !self.authenticate_invite(now, conn, call).await {
+        if !browser.is_registered(now) && !self.authenticate_invite(now, conn, call) {
             return;
         }
         let Some(browser) = self.devices.get(&conn) else {
             return;
         };
         let user_id = browser.user_id;
-        let login = browser.login.clone();
-        let mut dialled = dialled_number(to);
+        let dialled = dialled_number(to);
         // A masked user dials a contact's phone by its reference (`ref-p12`):
-        // the stored number, if this user may see that contact.
+        // the stored number, if this user may see that contact — looked up
+        // by the runner while the call waits (see `reference_resolved`).
         if let Some(reference) = dialled.strip_prefix(Phone::REF_USER_PREFIX) {
-            let reference = reference.to_string();
-            match crm::contacts::number_by_reference(&self.db, &reference, user_id).await {
-                Ok(Some(number)) => dialled = number,
-                found => {
-                    if let Err(e) = found {
-                        tracing::error!("resolving the phone reference `{reference}`: {e}");
-                    }
-                    tracing::warn!(
-                        conn,
-                        user = %login,
-                        "security: outbound call to an unknown or forbidden phone reference `{reference}` (404)"
-                    );
-                    self.with_leg(leg, |ep| ep.reject(now, call, 404));
+            self.resolving.insert((leg, call));
+            self.effects.push(Effect::ResolveReference {
+                reference: reference.to_string(),
+                user_id,
+                then: Resolved::Dial { conn, call, sdp },
+            });
+            return;
+        }
+        self.dial_number(now, conn, call, dialled, sdp);
+    }
+
+    /// A phone reference's number came back: the call it held goes on (or
+    /// gets 404 for a reference to no phone, or to a contact this user may
+    /// not see).
+    pub(super) fn reference_resolved(
+        &mut self,
+        now: Instant,
+        then: Resolved,
+        number: Option<String>,
+    ) {
+        match then {
+            Resolved::Dial { conn, call, sdp } => {
+                let leg = Leg::Device(conn);
+                if !self.resolving.remove(&(leg, call)) {
+                    return; // Cancelled meanwhile (or its phone went away).
+                }
+                let Some(device) = self.devices.get(&conn) else {
                     return;
+                };
+                match number {
+                    Some(number) => self.dial_number(now, conn, call, number, sdp),
+                    None => {
+                        tracing::warn!(
+                            conn,
+                            user = %device.login,
+                            "security: outbound call to an unknown or forbidden phone reference (404)"
+                        );
+                        self.with_leg(leg, |ep| ep.reject(now, call, 404));
+                    }
                 }
             }
+            Resolved::Refer { leg, call } => self.refer_resolved(now, leg, call, number),
         }
+    }
+
+    /// The phone's call to `dialled` (as dialled, or a reference's number).
+    fn dial_number(
+        &mut self,
+        now: Instant,
+        conn: u64,
+        call: CallHandle,
+        dialled: String,
+        sdp: Option<Vec<u8>>,
+    ) {
+        let leg = Leg::Device(conn);
+        let Some(browser) = self.devices.get(&conn) else {
+            return;
+        };
+        let user_id = browser.user_id;
+        let login = browser.login.clone();
         // The rules apply whatever the phone sent (the browser only previews them).
         let verdict = self.plan.evaluate(self.config.default_region, &dialled);
         let e164 = verdict.e164().map(str::to_string);
@@ -70,7 +113,7 @@ impl Switch {
                 );
                 // The phone shows why (as the record says it), masked like
                 // everything else this user receives.
-                let masking = self.telephony.maskings.masking_of(&self.db, user_id).await;
+                let masking = self.telephony.maskings.masking_of(user_id);
                 let phrase = crate::masking::text(masking, &reason);
                 if let Some(device) = self.devices.get_mut(&conn) {
                     device.ep.reject_with(now, call, 403, &phrase, Vec::new());
@@ -81,8 +124,7 @@ impl Switch {
             }
         };
         if class == DestinationClass::Internal {
-            self.internal_call(now, conn, call, &dial, sdp, record)
-                .await;
+            self.internal_call(now, conn, call, &dial, sdp, record);
             return;
         }
         let international = class == DestinationClass::International;

@@ -5,12 +5,13 @@ use super::*;
 
 impl Switch {
     /// A device's connection closed (or was dropped): its registration goes, its calls end.
-    pub(super) async fn device_gone(&mut self, now: Instant, conn: u64) {
+    pub(super) fn device_gone(&mut self, now: Instant, conn: u64) {
         let was_orphan = self.orphans.remove(&conn).is_some();
-        if !was_orphan && self.keep_calls_of(now, conn).await {
+        if !was_orphan && self.keep_calls_of(now, conn) {
             return;
         }
         self.aliases.retain(|_, to| *to != conn);
+        self.resolving.retain(|(leg, _)| *leg != Leg::Device(conn));
         let Some(browser) = self.devices.remove(&conn) else {
             return;
         };
@@ -28,7 +29,7 @@ impl Switch {
             .flat_map(|(i, b)| b.forks.iter().filter(|f| f.0 == leg).map(move |f| (i, f.1)))
             .collect();
         for (i, call) in ringing_here.into_iter().rev() {
-            self.fork_failed(now, i, leg, call, 480).await;
+            self.fork_failed(now, i, leg, call, 480);
         }
         let transfer_forks: Vec<CallHandle> = self
             .transfers
@@ -37,8 +38,7 @@ impl Switch {
             .collect();
         for call in transfer_forks {
             if let Some(k) = self.transfer_of_fork(leg, call) {
-                self.transfer_fork_failed(now, k, (leg, call), 480, "phone disconnected")
-                    .await;
+                self.transfer_fork_failed(now, k, (leg, call), 480, "phone disconnected");
             }
         }
         let mine: Vec<usize> = (0..self.bridges.len())
@@ -47,7 +47,7 @@ impl Switch {
             .collect();
         for i in mine {
             let bridge = self.bridges.remove(i);
-            self.abandon_transfer(now, bridge.record).await;
+            self.abandon_transfer(now, bridge.record);
             let other = if bridge.a.0 == leg {
                 bridge.b
             } else {
@@ -74,7 +74,7 @@ impl Switch {
     /// A browser's socket dropped: when it has a call up, the call is kept
     /// for [`RECONNECT_GRACE`] (its registration goes, its ringing calls
     /// fail). True when kept.
-    pub(super) async fn keep_calls_of(&mut self, now: Instant, conn: u64) -> bool {
+    pub(super) fn keep_calls_of(&mut self, now: Instant, conn: u64) -> bool {
         let leg = Leg::Device(conn);
         let Some(device) = self.devices.get_mut(&conn) else {
             return false;
@@ -103,7 +103,7 @@ impl Switch {
             .flat_map(|(i, b)| b.forks.iter().filter(|f| f.0 == leg).map(move |f| (i, f.1)))
             .collect();
         for (i, call) in ringing_here.into_iter().rev() {
-            self.fork_failed(now, i, leg, call, 480).await;
+            self.fork_failed(now, i, leg, call, 480);
         }
         true
     }

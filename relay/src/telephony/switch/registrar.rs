@@ -4,7 +4,7 @@
 use super::*;
 
 impl Switch {
-    pub(super) async fn device_request(
+    pub(super) fn device_request(
         &mut self,
         now: Instant,
         conn: u64,
@@ -16,7 +16,7 @@ impl Switch {
         }
         self.dirty.insert(Leg::Device(conn));
         if request.method == Method::Register {
-            self.register_device(now, conn, id, &request).await;
+            self.register_device(now, conn, id, &request);
             return;
         }
         let Some(device) = self.devices.get_mut(&conn) else {
@@ -31,7 +31,7 @@ impl Switch {
     /// The registrar: a browser may only register its web user's account; a
     /// desk phone registers whichever account its digest names. Wrong
     /// passwords count per connection and per source address.
-    pub(super) async fn register_device(
+    pub(super) fn register_device(
         &mut self,
         now: Instant,
         conn: u64,
@@ -59,8 +59,7 @@ impl Switch {
         let authorization = request
             .first(callcard_shared::sip::header::HeaderName::Authorization)
             .map(str::to_owned);
-        self.load_named_account(now, conn, authorization.as_deref())
-            .await;
+        self.load_named_account(now, conn, authorization.as_deref());
         let Some(device) = self.devices.get_mut(&conn) else {
             return;
         };
@@ -93,7 +92,7 @@ impl Switch {
 
     /// A desk phone's account is the one its digest answer names (a browser's
     /// is fixed by its web session): loaded when the name changes.
-    pub(super) async fn load_named_account(
+    pub(super) fn load_named_account(
         &mut self,
         now: Instant,
         conn: u64,
@@ -112,10 +111,7 @@ impl Switch {
         if device.account.as_ref().map(|a| a.sip_login.as_str()) == Some(login.as_str()) {
             return;
         }
-        let account = crm::sip_users::by_login(&self.db, &login)
-            .await
-            .ok()
-            .flatten();
+        let account = self.telephony.accounts.by_login(&login);
         let Some(device) = self.devices.get_mut(&conn) else {
             return;
         };
@@ -131,7 +127,7 @@ impl Switch {
     /// `Proxy-Authorization` for its account, else challenged with 407 (or
     /// refused 403 for wrong credentials, counted like REGISTER's). True
     /// when the call may go on.
-    pub(super) async fn authenticate_invite(
+    pub(super) fn authenticate_invite(
         &mut self,
         now: Instant,
         conn: u64,
@@ -154,8 +150,7 @@ impl Switch {
             .incoming_invite(call)
             .and_then(|r| r.first(HeaderName::ProxyAuthorization))
             .map(str::to_owned);
-        self.load_named_account(now, conn, authorization.as_deref())
-            .await;
+        self.load_named_account(now, conn, authorization.as_deref());
         let Some(device) = self.devices.get_mut(&conn) else {
             return false;
         };

@@ -118,16 +118,16 @@ impl Switch {
     /// Runs the next step of inbound bridge `i`'s plan (and the ones after
     /// it, while a step has nothing to do). The bridge is gone when the
     /// call ended as missed.
-    pub(super) async fn next_step(&mut self, now: Instant, i: usize) {
+    pub(super) fn next_step(&mut self, now: Instant, i: usize) {
         loop {
             match self.bridges[i].plan.advance() {
                 Step::Ring { who, timeout } => {
-                    if self.ring(now, i, &who, timeout).await {
+                    if self.ring(now, i, &who, timeout) {
                         return;
                     }
                 }
                 Step::Forward(to) => {
-                    if self.forward(now, i, &to).await {
+                    if self.forward(now, i, &to) {
                         return;
                     }
                 }

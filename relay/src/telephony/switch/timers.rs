@@ -3,7 +3,7 @@
 use super::*;
 
 impl Switch {
-    pub(super) fn next_deadline(&self) -> Option<Instant> {
+    pub(super) fn next_deadline(&self, now: Instant) -> Option<Instant> {
         let trunks = self
             .trunks
             .values()
@@ -15,7 +15,7 @@ impl Switch {
             .filter_map(|b| b.deadline)
             .chain(self.transfers.iter().map(|t| t.deadline))
             .chain(self.orphans.values().copied());
-        let budget = self.limiter().next_deadline(Instant::now());
+        let budget = self.limiter().next_deadline(now);
         trunks
             .chain(browsers)
             .chain(ringing)
@@ -25,12 +25,12 @@ impl Switch {
             .min()
     }
 
-    pub(super) async fn timeouts(&mut self, now: Instant) {
+    pub(super) fn timeouts(&mut self, now: Instant) {
         if self.next_sweep <= now {
             self.sweep(now);
         }
-        self.enforce_budget(now).await;
-        self.transfer_timeouts(now).await;
+        self.enforce_budget(now);
+        self.transfer_timeouts(now);
         let abandoned: Vec<u64> = self
             .orphans
             .iter()
@@ -39,7 +39,7 @@ impl Switch {
             .collect();
         for conn in abandoned {
             tracing::info!(conn, "the browser did not come back: its calls end");
-            self.device_gone(now, conn).await;
+            self.device_gone(now, conn);
         }
         let expired: Vec<usize> = (0..self.bridges.len())
             .rev()
@@ -51,7 +51,7 @@ impl Switch {
             self.tell_rung(&self.bridges[i], "missed");
             self.bridges[i].rung.clear();
             self.bridges[i].deadline = None;
-            self.next_step(now, i).await;
+            self.next_step(now, i);
         }
         for (id, trunk) in &mut self.trunks {
             if trunk.ep.poll_timeout().is_some_and(|t| t <= now) {

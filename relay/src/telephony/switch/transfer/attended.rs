@@ -6,7 +6,7 @@ use super::*;
 
 impl Switch {
     /// Attended transfer: joins the parties of the transferor's two calls.
-    pub(in crate::telephony::switch) async fn attended_transfer(
+    pub(in crate::telephony::switch) fn attended_transfer(
         &mut self,
         now: Instant,
         i: usize,
@@ -155,7 +155,7 @@ impl Switch {
         self.bridges.push(joined);
         self.records.answered(joined_record, None);
         tracing::info!(record_i, record_j, joined_record, "attended transfer");
-        let masking = self.telephony.maskings.masking_of(&self.db, user_id).await;
+        let masking = self.telephony.maskings.masking_of(user_id);
         let to_other = crate::masking::text(masking, &other_number);
         let to_stays = crate::masking::text(masking, &stays_number);
         self.finish(

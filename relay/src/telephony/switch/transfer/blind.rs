@@ -7,7 +7,7 @@ impl Switch {
     /// Blind transfer to a colleague: every phone registered with the
     /// extension rings, showing the remaining party as that colleague may
     /// see it.
-    pub(in crate::telephony::switch) async fn transfer_to_extension(
+    pub(in crate::telephony::switch) fn transfer_to_extension(
         &mut self,
         now: Instant,
         i: usize,
@@ -18,7 +18,7 @@ impl Switch {
         let record = self.bridges[i].record;
         let targets = self.extension_targets(now, extension, Some(by.0));
         let Some(&(_, target_user)) = targets.first() else {
-            let (code, why) = self.extension_unavailable(extension).await;
+            let (code, why) = self.extension_unavailable(extension);
             self.notify_by(now, by, code, &why);
             return;
         };
@@ -30,7 +30,7 @@ impl Switch {
         let number = self.bridges[i].number.clone();
         let mut forks = Vec::new();
         for (conn, user) in targets {
-            let masking = self.telephony.maskings.masking_of(&self.db, user).await;
+            let masking = self.telephony.maskings.masking_of(user);
             let identity = caller_identity(masking, &number);
             let anchored = self.anchor_for(conn, stays.0, &offer);
             let Some(device) = self.devices.get_mut(&conn) else {
@@ -82,7 +82,7 @@ impl Switch {
     /// Blind transfer to an external number through the first usable trunk
     /// (the remaining party's SDP goes to the target as it is).
     #[allow(clippy::too_many_arguments)]
-    pub(in crate::telephony::switch) async fn transfer_outside(
+    pub(in crate::telephony::switch) fn transfer_outside(
         &mut self,
         now: Instant,
         i: usize,
@@ -232,7 +232,7 @@ impl Switch {
 
     /// The target answered: the remaining party is re-INVITEd toward it,
     /// the transferor is told and hung up, the records move on.
-    pub(in crate::telephony::switch) async fn transfer_answered(
+    pub(in crate::telephony::switch) fn transfer_answered(
         &mut self,
         now: Instant,
         k: usize,
@@ -353,7 +353,7 @@ impl Switch {
 
     /// One of the target's phones declined or failed; the last one ends the
     /// transfer and the call stays with the transferor.
-    pub(in crate::telephony::switch) async fn transfer_fork_failed(
+    pub(in crate::telephony::switch) fn transfer_fork_failed(
         &mut self,
         now: Instant,
         k: usize,
@@ -390,8 +390,7 @@ impl Switch {
         if t.by_gone {
             // Nobody to take the call back: it ends.
             if let Some(i) = self.bridges.iter().position(|b| b.record == t.record) {
-                self.end_bridge(now, i, &format!("transfer to {} failed: {cause}", t.target))
-                    .await;
+                self.end_bridge(now, i, &format!("transfer to {} failed: {cause}", t.target));
             }
         } else {
             let phrase = reason_phrase(code);
@@ -400,7 +399,7 @@ impl Switch {
     }
 
     /// Ringing the target took too long; transfers whose call is gone stop.
-    pub(in crate::telephony::switch) async fn transfer_timeouts(&mut self, now: Instant) {
+    pub(in crate::telephony::switch) fn transfer_timeouts(&mut self, now: Instant) {
         let orphans: Vec<i64> = self
             .transfers
             .iter()
@@ -408,7 +407,7 @@ impl Switch {
             .map(|t| t.record)
             .collect();
         for record in orphans {
-            self.abandon_transfer(now, record).await;
+            self.abandon_transfer(now, record);
         }
         while let Some(k) = self.transfers.iter().position(|t| t.deadline <= now) {
             let mut forks = std::mem::take(&mut self.transfers[k].forks);
@@ -423,8 +422,7 @@ impl Switch {
                 Some((leg, call, media)) => {
                     self.with_leg(leg, |ep| ep.cancel(now, call));
                     self.transfers[k].forks.push((leg, call, media));
-                    self.transfer_fork_failed(now, k, (leg, call), 408, "no answer")
-                        .await;
+                    self.transfer_fork_failed(now, k, (leg, call), 408, "no answer");
                 }
                 None => {
                     self.transfers.remove(k);
@@ -435,11 +433,7 @@ impl Switch {
 
     /// The bridge of `record` ends (either party hung up): a transfer in
     /// progress stops ringing its target.
-    pub(in crate::telephony::switch) async fn abandon_transfer(
-        &mut self,
-        now: Instant,
-        record: i64,
-    ) {
+    pub(in crate::telephony::switch) fn abandon_transfer(&mut self, now: Instant, record: i64) {
         let Some(k) = self.transfers.iter().position(|t| t.record == record) else {
             return;
         };

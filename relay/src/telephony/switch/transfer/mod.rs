@@ -26,7 +26,8 @@ use callcard_shared::sip::ua::CallHandle;
 use callcard_shared::Instant;
 
 use super::{
-    caller_identity, dialled_number, media_refusal, Bridge, Leg, Reoffer, ReofferAnswer, Switch,
+    caller_identity, dialled_number, media_refusal, Bridge, Effect, Leg, Reoffer, ReofferAnswer,
+    Resolved, Switch,
 };
 use crate::crm;
 use crate::media::CallMedia;
@@ -69,12 +70,45 @@ pub(super) struct Transfer {
 
 impl Switch {
     /// A REFER arrived on `(leg, call)` (the endpoint answered 202 already).
-    pub(super) async fn on_refer(
+    pub(super) fn on_refer(&mut self, now: Instant, leg: Leg, call: CallHandle, refer_to: String) {
+        self.refer(now, leg, call, &refer_to, None);
+    }
+
+    /// The number behind a REFER's phone reference came back: the transfer
+    /// goes on (its checks made again: the call may have changed meanwhile).
+    pub(super) fn refer_resolved(
         &mut self,
         now: Instant,
         leg: Leg,
         call: CallHandle,
-        refer_to: String,
+        number: Option<String>,
+    ) {
+        match number {
+            Some(number) => self.refer(now, leg, call, "", Some(number)),
+            None => {
+                tracing::warn!(
+                    ?leg,
+                    "security: transfer to an unknown or forbidden phone reference (404)"
+                );
+                if self
+                    .bridge_of_a(leg, call)
+                    .or_else(|| self.bridge_of_b(leg, call))
+                    .is_some()
+                {
+                    self.notify_by(now, (leg, call), 404, "Unknown phone");
+                }
+            }
+        }
+    }
+
+    /// A transfer to `refer_to`, or to `resolved` (a phone reference's number).
+    fn refer(
+        &mut self,
+        now: Instant,
+        leg: Leg,
+        call: CallHandle,
+        refer_to: &str,
+        resolved: Option<String>,
     ) {
         let Leg::Device(conn) = leg else {
             tracing::warn!(?leg, "REFER from a trunk: declined");
@@ -109,30 +143,26 @@ impl Switch {
                 return;
             }
         };
-        if let Some(replaced) = replaces_call_id(&refer_to) {
-            self.attended_transfer(now, i, (leg, call), stays, &replaced)
-                .await;
+        if let Some(replaced) = replaces_call_id(refer_to) {
+            self.attended_transfer(now, i, (leg, call), stays, &replaced);
             return;
         }
         let Some(device) = self.devices.get(&conn) else {
             return;
         };
         let (user_id, login) = (device.user_id, device.login.clone());
-        let mut wanted = dialled_number(&refer_to);
+        let wanted = match resolved {
+            Some(number) => number,
+            None => dialled_number(refer_to),
+        };
         if let Some(reference) = wanted.strip_prefix(Phone::REF_USER_PREFIX) {
-            let reference = reference.to_string();
-            match crm::contacts::number_by_reference(&self.db, &reference, user_id).await {
-                Ok(Some(number)) => wanted = number,
-                _ => {
-                    tracing::warn!(
-                        conn,
-                        user = %login,
-                        "security: transfer to an unknown or forbidden phone reference `{reference}`"
-                    );
-                    self.notify_by(now, (leg, call), 404, "Unknown phone");
-                    return;
-                }
-            }
+            // Looked up by the runner; the REFER goes on in `refer_resolved`.
+            self.effects.push(Effect::ResolveReference {
+                reference: reference.to_string(),
+                user_id,
+                then: Resolved::Refer { leg, call },
+            });
+            return;
         }
         // The same rules as a call this user dials.
         let verdict = self.plan.evaluate(self.config.default_region, &wanted);
@@ -146,19 +176,17 @@ impl Switch {
                     record,
                     "security: transfer to `{wanted}` refused by the number rules: {reason}"
                 );
-                let masking = self.telephony.maskings.masking_of(&self.db, user_id).await;
+                let masking = self.telephony.maskings.masking_of(user_id);
                 let phrase = crate::masking::text(masking, &reason);
                 self.notify_by(now, (leg, call), 403, &phrase);
                 return;
             }
         };
         if class == DestinationClass::Internal {
-            self.transfer_to_extension(now, i, (leg, call), stays, &dial)
-                .await;
+            self.transfer_to_extension(now, i, (leg, call), stays, &dial);
         } else {
             let international = class == DestinationClass::International;
-            self.transfer_outside(now, i, (leg, call), stays, dial, e164, international)
-                .await;
+            self.transfer_outside(now, i, (leg, call), stays, dial, e164, international);
         }
     }
 
@@ -187,12 +215,8 @@ impl Switch {
     }
 
     /// Why nobody rings for `extension`: (code, reason phrase).
-    pub(super) async fn extension_unavailable(&self, extension: &str) -> (u16, String) {
-        let known = crm::sip_users::list(&self.db)
-            .await
-            .map(|users| users.iter().any(|u| u.extension == extension))
-            .unwrap_or(false);
-        if known {
+    pub(super) fn extension_unavailable(&self, extension: &str) -> (u16, String) {
+        if self.telephony.accounts.has_extension(extension) {
             (480, format!("Extension {extension} is not available"))
         } else {
             (404, format!("No extension {extension}"))

@@ -1,0 +1,226 @@
+//! The switch's runner: the one place call control meets tokio. It feeds
+//! the core (everything else in this folder, which never awaits) its inputs
+//! with the current instant, sleeps until the core's next deadline, and
+//! carries out the effects the core returns — SIP to a trunk's socket, a
+//! media session watched, a phone reference looked up — feeding their
+//! results back as inputs. Settings (trunks, number rules, limits) are read
+//! here and handed to the core.
+
+use super::*;
+
+impl Switch {
+    /// Runs until the input queue closes (the relay shuts down).
+    pub async fn run(mut self) {
+        let Some(mut inputs) = self.telephony.take_receiver() else {
+            tracing::error!("the switch is already running");
+            return;
+        };
+        let telephony = self.telephony.clone();
+        self.reload_trunks().await;
+        self.reload_dialplan().await;
+        self.reload_limits().await;
+        loop {
+            self.settle(Instant::now());
+            self.carry_out().await;
+            let deadline = self.next_deadline(Instant::now());
+            let sleep = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                input = inputs.recv() => match input {
+                    Some(Input::Shutdown) | None => break,
+                    Some(Input::LimitsChanged) => {
+                        self.reload_limits().await;
+                        self.enforce_budget(Instant::now());
+                    }
+                    Some(Input::TelephonyOff { done }) => {
+                        let counts = self.telephony_off(Instant::now());
+                        // The hang-ups leave before the trunks close.
+                        self.settle(Instant::now());
+                        self.carry_out().await;
+                        self.reload_trunks().await;
+                        self.reload_dialplan().await;
+                        self.reload_limits().await;
+                        let _ = done.send(counts);
+                    }
+                    Some(input) => self.handle(Instant::now(), input),
+                },
+                _ = telephony.trunks_changed.notified() => self.reload_trunks().await,
+                _ = telephony.dialplan_changed.notified() => self.reload_dialplan().await,
+                _ = sleep => self.timeouts(Instant::now()),
+            }
+        }
+        self.shutdown(Instant::now());
+        self.settle(Instant::now());
+        self.carry_out().await;
+    }
+
+    /// Carries out what the core asked for since the last time.
+    async fn carry_out(&mut self) {
+        for effect in std::mem::take(&mut self.effects) {
+            match effect {
+                Effect::ToTrunk { trunk, to, bytes } => {
+                    if let Some(trunk) = self.trunks.get(&trunk) {
+                        trunk.send(to, &bytes).await;
+                    }
+                }
+                Effect::WatchMedia { record, ended } => {
+                    let inputs = self.telephony.inputs.clone();
+                    tokio::spawn(async move {
+                        let cause = match ended.await {
+                            crate::media::EndCause::Hangup => return,
+                            crate::media::EndCause::Failed(why) => format!("media_error: {why}"),
+                            cause => cause.as_str().to_string(),
+                        };
+                        let _ = inputs.send(Input::MediaEnded { record, cause });
+                    });
+                }
+                Effect::ResolveReference {
+                    reference,
+                    user_id,
+                    then,
+                } => {
+                    let db = self.db.clone();
+                    let inputs = self.telephony.inputs.clone();
+                    tokio::spawn(async move {
+                        let number = match crm::contacts::number_by_reference(
+                            &db, &reference, user_id,
+                        )
+                        .await
+                        {
+                            Ok(number) => number,
+                            Err(e) => {
+                                tracing::error!("resolving the phone reference `{reference}`: {e}");
+                                None
+                            }
+                        };
+                        let _ = inputs.send(Input::ReferenceResolved { then, number });
+                    });
+                }
+            }
+        }
+    }
+
+    /// Loads the stored limits and today's international talk time from the
+    /// call records. Unreadable limits refuse every outbound call (never no
+    /// limits in their place).
+    pub(super) async fn reload_limits(&mut self) {
+        let limits = crm::limits::load(&self.db).await.unwrap_or_else(|e| {
+            tracing::error!("limits: {e}; outbound calls are refused until they are saved again");
+            let none = callcard_shared::api::CallLimits {
+                concurrent_calls: Some(0),
+                ..Default::default()
+            };
+            callcard_shared::api::Limits {
+                per_user: Default::default(),
+                overall: none,
+            }
+        });
+        let today = crm::limits::today();
+        let used = crm::limits::international_talk_today(
+            &self.db,
+            &self.plan,
+            self.config.default_region,
+            &today,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!("reading today's international talk time: {e}");
+            HashMap::new()
+        });
+        let mut limiter = self.limiter();
+        limiter.set_limits(limits);
+        limiter.start_day(&today, used);
+    }
+
+    /// Loads the stored number rules. Unreadable rules refuse every call
+    /// (never the permissive defaults in their place).
+    pub(super) async fn reload_dialplan(&mut self) {
+        let rules = match crm::dialplan::load(&self.db).await {
+            Ok(rules) => rules,
+            Err(e) => {
+                tracing::error!(
+                    "number rules: {e}; outbound calls are refused until they are saved again"
+                );
+                Rules {
+                    allowed: Allowed {
+                        internal: false,
+                        local: false,
+                        national: false,
+                        mobile: false,
+                        international: false,
+                        international_countries: Vec::new(),
+                        premium: false,
+                        special: false,
+                    },
+                    ..Rules::default()
+                }
+            }
+        };
+        match Plan::new(&rules) {
+            Ok(plan) => self.plan = plan,
+            Err(errors) => tracing::error!("stored number rules do not compile: {errors:?}"),
+        }
+    }
+
+    pub(super) async fn reload_trunks(&mut self) {
+        let configs = match crm::trunks::enabled(&self.db).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("loading trunks: {e}");
+                return;
+            }
+        };
+        let now = Instant::now();
+        let wanted: BTreeMap<i64, _> = configs.into_iter().map(|c| (c.id, c)).collect();
+        let gone: Vec<i64> = self
+            .trunks
+            .iter()
+            .filter(|(id, leg)| wanted.get(id) != Some(&leg.config))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            self.trunks.remove(&id);
+            self.telephony.trunks.remove(id);
+            self.telephony
+                .trunk_addrs
+                .lock()
+                .expect("addr lock")
+                .remove(&id);
+        }
+        for (id, config) in wanted {
+            if self.trunks.contains_key(&id) {
+                continue;
+            }
+            let bind_ip = self.config.sip_listen.ip();
+            match TrunkLeg::open(
+                config,
+                bind_ip,
+                self.config.sip_tls_ca.as_deref(),
+                self.telephony.inputs.clone(),
+                now,
+            )
+            .await
+            {
+                Ok(leg) => {
+                    self.telephony.trunks.set(id, leg.initial_state(), None);
+                    if let Ok(addr) = leg.socket.local_addr() {
+                        self.telephony
+                            .trunk_addrs
+                            .lock()
+                            .expect("addr lock")
+                            .insert(id, addr);
+                    }
+                    self.trunks.insert(id, leg);
+                }
+                Err(e) => {
+                    tracing::warn!(trunk = id, "trunk unusable: {}", e.0);
+                    self.telephony.trunks.set(id, TrunkState::Failed, Some(e.0));
+                }
+            }
+        }
+    }
+}
