@@ -152,13 +152,12 @@ impl Relay {
         let _ = telephony.records.set(records.waiter());
         let switch = tokio::spawn(
             telephony::switch::Switch::new(
-                db.clone(),
                 records,
                 self.state.config.clone(),
                 telephony.clone(),
                 Some(sip_udp),
             )
-            .run(),
+            .run(db.clone()),
         );
         let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // No Nagle delay on SIP over WebSocket (and small API answers): a

@@ -99,6 +99,11 @@ impl NumberIndex {
         Ok(())
     }
 
+    /// Files `e164` under `owner` (tests of the switch).
+    pub fn set(&self, e164: &str, owner: Owner) {
+        Self::insert(&mut self.owners.write().expect("number index"), e164, owner);
+    }
+
     /// How many numbers are indexed.
     pub fn len(&self) -> usize {
         self.owners.read().expect("number index").len()

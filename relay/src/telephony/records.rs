@@ -33,7 +33,7 @@ const REMEMBER_ENDED: usize = 4096;
 
 /// One change, with the time it happened.
 #[derive(Debug)]
-enum Op {
+pub(crate) enum Op {
     Start {
         key: CallKey,
         call: NewCall,
@@ -117,6 +117,19 @@ impl Records {
             sent: Arc::new(AtomicU64::new(0)),
         };
         (records, task)
+    }
+
+    /// Hands changes to `rx` instead of a writer (tests of the switch's
+    /// core play the writer themselves).
+    #[cfg(test)]
+    pub(crate) fn detached() -> (Records, mpsc::UnboundedReceiver<Op>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let records = Records {
+            tx,
+            next_key: Arc::new(AtomicI64::new(1)),
+            sent: Arc::new(AtomicU64::new(0)),
+        };
+        (records, rx)
     }
 
     fn send(&self, op: Op) {

@@ -28,10 +28,11 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 pub struct TrunkLeg {
     pub config: TrunkConfig,
     pub ep: Endpoint<SocketAddr>,
-    pub socket: Arc<UdpSocket>,
+    /// None for a trunk without transport (tests of the switch's core).
+    pub socket: Option<Arc<UdpSocket>>,
     /// TCP and TLS trunks: the connection task's queue (messages wait while it reconnects).
     stream: Option<mpsc::UnboundedSender<Vec<u8>>>,
-    reader: JoinHandle<()>,
+    reader: Option<JoinHandle<()>>,
     stream_task: Option<JoinHandle<()>>,
     /// When to send the next REGISTER (None: not scheduled or in flight).
     pub next_register: Option<Instant>,
@@ -40,7 +41,9 @@ pub struct TrunkLeg {
 
 impl Drop for TrunkLeg {
     fn drop(&mut self) {
-        self.reader.abort();
+        if let Some(reader) = &self.reader {
+            reader.abort();
+        }
         if let Some(task) = &self.stream_task {
             task.abort();
         }
@@ -88,26 +91,7 @@ impl TrunkLeg {
         let local = super::local_address_towards(bound, remote)
             .map_err(|e| SetupError(format!("transport error: no route to {remote}: {e}")))?;
         let socket = Arc::new(socket);
-        let contact = match kind {
-            TransportKind::Tcp => format!("sip:{}@{local};transport=tcp", config.username),
-            TransportKind::Tls => format!("sip:{}@{local};transport=tls", config.username),
-            _ => format!("sip:{}@{local}", config.username),
-        };
-        let ua = UaConfig {
-            aor: format!("sip:{}@{}", config.username, config.domain),
-            display_name: None,
-            contact,
-            via_host: local.to_string(),
-            outbound: Remote {
-                addr: remote,
-                transport: kind,
-            },
-            timers: TimerConfig::default(),
-            credentials: Some((config.username.clone(), config.password.clone())),
-            user_agent: concat!("Callcard/", env!("CARGO_PKG_VERSION")).into(),
-            limits: Default::default(),
-        };
-        let ep = Endpoint::new(ua, rand::random());
+        let ep = endpoint(&config, kind, local, remote, rand::random());
         let (stream, stream_task) = match (kind, tls) {
             (TransportKind::Tcp, _) => {
                 let (tx, rx) = mpsc::unbounded_channel();
@@ -145,10 +129,32 @@ impl TrunkLeg {
             next_register: config.register.then_some(now),
             config,
             ep,
-            socket,
-            reader,
+            socket: Some(socket),
+            reader: Some(reader),
             failures: 0,
         })
+    }
+
+    /// A UDP trunk with no socket and no tasks, at `local` towards
+    /// `remote`: what the switch's core sees of a trunk, for its tests.
+    #[cfg(test)]
+    pub fn detached(
+        config: TrunkConfig,
+        remote: SocketAddr,
+        local: SocketAddr,
+        now: Instant,
+    ) -> TrunkLeg {
+        let ep = endpoint(&config, TransportKind::Udp, local, remote, 1);
+        TrunkLeg {
+            stream: None,
+            stream_task: None,
+            next_register: config.register.then_some(now),
+            config,
+            ep,
+            socket: None,
+            reader: None,
+            failures: 0,
+        }
     }
 
     pub fn initial_state(&self) -> TrunkState {
@@ -190,10 +196,43 @@ impl TrunkLeg {
             let _ = stream.send(bytes.to_vec());
             return;
         }
-        if let Err(e) = self.socket.send_to(bytes, to).await {
+        let Some(socket) = &self.socket else {
+            return;
+        };
+        if let Err(e) = socket.send_to(bytes, to).await {
             tracing::warn!(trunk = self.config.id, %to, "SIP send failed: {e}");
         }
     }
+}
+
+/// The trunk's SIP endpoint: registering as its account, reached at `local`.
+fn endpoint(
+    config: &TrunkConfig,
+    kind: TransportKind,
+    local: SocketAddr,
+    remote: SocketAddr,
+    seed: u64,
+) -> Endpoint<SocketAddr> {
+    let contact = match kind {
+        TransportKind::Tcp => format!("sip:{}@{local};transport=tcp", config.username),
+        TransportKind::Tls => format!("sip:{}@{local};transport=tls", config.username),
+        _ => format!("sip:{}@{local}", config.username),
+    };
+    let ua = UaConfig {
+        aor: format!("sip:{}@{}", config.username, config.domain),
+        display_name: None,
+        contact,
+        via_host: local.to_string(),
+        outbound: Remote {
+            addr: remote,
+            transport: kind,
+        },
+        timers: TimerConfig::default(),
+        credentials: Some((config.username.clone(), config.password.clone())),
+        user_agent: concat!("Callcard/", env!("CARGO_PKG_VERSION")).into(),
+        limits: Default::default(),
+    };
+    Endpoint::new(ua, seed)
 }
 
 async fn resolve(target: &str, default_port: u16) -> Result<SocketAddr, SetupError> {

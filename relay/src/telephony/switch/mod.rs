@@ -35,6 +35,8 @@ use crate::crm;
 use crate::media::{CallMedia, MediaBridge, MediaError};
 
 mod bridge;
+#[cfg(test)]
+mod core_tests;
 mod directory;
 mod effects;
 mod events;
@@ -145,7 +147,6 @@ pub enum Input {
 }
 
 pub struct Switch {
-    db: SqlitePool,
     /// Call-record changes and the events naming a call, written by a task
     /// of their own (the switch never waits for them).
     records: Records,
@@ -210,7 +211,6 @@ const UDP_IDLE: Duration = Duration::from_secs(64);
 impl Switch {
     /// `sip_udp`: the SIP address's UDP socket, when the relay listens for desk phones.
     pub fn new(
-        db: SqlitePool,
         records: Records,
         config: Arc<Config>,
         telephony: Arc<Telephony>,
@@ -228,7 +228,6 @@ impl Switch {
             }
         };
         Switch {
-            db,
             records,
             config,
             telephony,

@@ -10,18 +10,18 @@ use super::*;
 
 impl Switch {
     /// Runs until the input queue closes (the relay shuts down).
-    pub async fn run(mut self) {
+    pub async fn run(mut self, db: SqlitePool) {
         let Some(mut inputs) = self.telephony.take_receiver() else {
             tracing::error!("the switch is already running");
             return;
         };
         let telephony = self.telephony.clone();
-        self.reload_trunks().await;
-        self.reload_dialplan().await;
-        self.reload_limits().await;
+        self.reload_trunks(&db).await;
+        self.reload_dialplan(&db).await;
+        self.reload_limits(&db).await;
         loop {
             self.settle(Instant::now());
-            self.carry_out().await;
+            self.carry_out(&db).await;
             let deadline = self.next_deadline(Instant::now());
             let sleep = async {
                 match deadline {
@@ -33,33 +33,33 @@ impl Switch {
                 input = inputs.recv() => match input {
                     Some(Input::Shutdown) | None => break,
                     Some(Input::LimitsChanged) => {
-                        self.reload_limits().await;
+                        self.reload_limits(&db).await;
                         self.enforce_budget(Instant::now());
                     }
                     Some(Input::TelephonyOff { done }) => {
                         let counts = self.telephony_off(Instant::now());
                         // The hang-ups leave before the trunks close.
                         self.settle(Instant::now());
-                        self.carry_out().await;
-                        self.reload_trunks().await;
-                        self.reload_dialplan().await;
-                        self.reload_limits().await;
+                        self.carry_out(&db).await;
+                        self.reload_trunks(&db).await;
+                        self.reload_dialplan(&db).await;
+                        self.reload_limits(&db).await;
                         let _ = done.send(counts);
                     }
                     Some(input) => self.handle(Instant::now(), input),
                 },
-                _ = telephony.trunks_changed.notified() => self.reload_trunks().await,
-                _ = telephony.dialplan_changed.notified() => self.reload_dialplan().await,
+                _ = telephony.trunks_changed.notified() => self.reload_trunks(&db).await,
+                _ = telephony.dialplan_changed.notified() => self.reload_dialplan(&db).await,
                 _ = sleep => self.timeouts(Instant::now()),
             }
         }
         self.shutdown(Instant::now());
         self.settle(Instant::now());
-        self.carry_out().await;
+        self.carry_out(&db).await;
     }
 
     /// Carries out what the core asked for since the last time.
-    async fn carry_out(&mut self) {
+    async fn carry_out(&mut self, db: &SqlitePool) {
         for effect in std::mem::take(&mut self.effects) {
             match effect {
                 Effect::ToTrunk { trunk, to, bytes } => {
@@ -83,7 +83,7 @@ impl Switch {
                     user_id,
                     then,
                 } => {
-                    let db = self.db.clone();
+                    let db = db.clone();
                     let inputs = self.telephony.inputs.clone();
                     tokio::spawn(async move {
                         let number = match crm::contacts::number_by_reference(
@@ -107,8 +107,8 @@ impl Switch {
     /// Loads the stored limits and today's international talk time from the
     /// call records. Unreadable limits refuse every outbound call (never no
     /// limits in their place).
-    pub(super) async fn reload_limits(&mut self) {
-        let limits = crm::limits::load(&self.db).await.unwrap_or_else(|e| {
+    pub(super) async fn reload_limits(&mut self, db: &SqlitePool) {
+        let limits = crm::limits::load(db).await.unwrap_or_else(|e| {
             tracing::error!("limits: {e}; outbound calls are refused until they are saved again");
             let none = callcard_shared::api::CallLimits {
                 concurrent_calls: Some(0),
@@ -121,7 +121,7 @@ impl Switch {
         });
         let today = crm::limits::today();
         let used = crm::limits::international_talk_today(
-            &self.db,
+            db,
             &self.plan,
             self.config.default_region,
             &today,
@@ -138,8 +138,8 @@ impl Switch {
 
     /// Loads the stored number rules. Unreadable rules refuse every call
     /// (never the permissive defaults in their place).
-    pub(super) async fn reload_dialplan(&mut self) {
-        let rules = match crm::dialplan::load(&self.db).await {
+    pub(super) async fn reload_dialplan(&mut self, db: &SqlitePool) {
+        let rules = match crm::dialplan::load(db).await {
             Ok(rules) => rules,
             Err(e) => {
                 tracing::error!(
@@ -166,8 +166,8 @@ impl Switch {
         }
     }
 
-    pub(super) async fn reload_trunks(&mut self) {
-        let configs = match crm::trunks::enabled(&self.db).await {
+    pub(super) async fn reload_trunks(&mut self, db: &SqlitePool) {
+        let configs = match crm::trunks::enabled(db).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!("loading trunks: {e}");
@@ -207,7 +207,7 @@ impl Switch {
             {
                 Ok(leg) => {
                     self.telephony.trunks.set(id, leg.initial_state(), None);
-                    if let Ok(addr) = leg.socket.local_addr() {
+                    if let Some(Ok(addr)) = leg.socket.as_ref().map(|s| s.local_addr()) {
                         self.telephony
                             .trunk_addrs
                             .lock()
