@@ -6,7 +6,6 @@
 //! (checked at the WebSocket upgrade) for its own account.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use callcard_shared::sip::auth::{DigestServer, Verification};
 use callcard_shared::sip::header::{HeaderName, NameAddr};
@@ -17,7 +16,6 @@ use callcard_shared::sip::ua::{
 };
 use callcard_shared::sip::uri::Uri;
 use callcard_shared::Instant;
-use tokio::net::UdpSocket;
 
 use super::ws::WsSender;
 use crate::crm::sip_users::SipAccount;
@@ -33,21 +31,23 @@ pub enum DeviceTx {
     Ws(WsSender),
     /// A desk phone over TCP: the connection's writer task.
     Tcp(WsSender),
-    /// A desk phone over UDP: the relay's SIP socket and the phone's address.
-    Udp(Arc<UdpSocket>, SocketAddr),
+    /// A desk phone over UDP at this address (the runner sends from the
+    /// relay's SIP socket).
+    Udp(SocketAddr),
 }
 
 impl DeviceTx {
-    /// Sends one SIP message; UDP never waits (a full socket buffer drops it,
-    /// and the transaction layer retransmits).
-    pub fn send(&self, bytes: Vec<u8>) {
+    /// Sends one SIP message into the connection's queue; a UDP phone's
+    /// datagram is handed back, for the runner to send (it never waits: a
+    /// full socket buffer drops it, and the transaction layer retransmits).
+    #[must_use]
+    pub fn send(&self, bytes: Vec<u8>) -> Option<(SocketAddr, Vec<u8>)> {
         match self {
             DeviceTx::Ws(tx) | DeviceTx::Tcp(tx) => {
                 let _ = tx.send(bytes);
+                None
             }
-            DeviceTx::Udp(socket, to) => {
-                let _ = socket.try_send_to(&bytes, *to);
-            }
+            DeviceTx::Udp(to) => Some((*to, bytes)),
         }
     }
 

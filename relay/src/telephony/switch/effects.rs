@@ -21,6 +21,8 @@ pub enum Effect {
         to: SocketAddr,
         bytes: Vec<u8>,
     },
+    /// Send `bytes` from the relay's SIP socket to a desk phone over UDP.
+    ToUdpDevice { to: SocketAddr, bytes: Vec<u8> },
     /// Watch a call's media: when it ends by itself (not hung up), the core
     /// gets [`super::Input::MediaEnded`] for `record`.
     WatchMedia {
@@ -42,6 +44,11 @@ impl std::fmt::Debug for Effect {
             Effect::ToTrunk { trunk, to, bytes } => f
                 .debug_struct("ToTrunk")
                 .field("trunk", trunk)
+                .field("to", to)
+                .field("bytes", &String::from_utf8_lossy(bytes))
+                .finish(),
+            Effect::ToUdpDevice { to, bytes } => f
+                .debug_struct("ToUdpDevice")
                 .field("to", to)
                 .field("bytes", &String::from_utf8_lossy(bytes))
                 .finish(),

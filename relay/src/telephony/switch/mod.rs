@@ -316,7 +316,7 @@ impl Switch {
                     self.trunk_input(now, trunk, from, bytes);
                     return;
                 }
-                let Some((socket, local)) = self.sip_udp.clone() else {
+                let Some((_, local)) = self.sip_udp.clone() else {
                     return;
                 };
                 let conn = match self.udp_devices.get(&from) {
@@ -328,7 +328,7 @@ impl Switch {
                             conn,
                             0,
                             from.to_string(),
-                            DeviceTx::Udp(socket, from),
+                            DeviceTx::Udp(from),
                             from.ip(),
                             Some(local),
                             None,
@@ -486,7 +486,9 @@ impl Switch {
                         continue;
                     };
                     while let Some(t) = browser.ep.poll_transmit() {
-                        browser.tx.send(t.bytes);
+                        if let Some((to, bytes)) = browser.tx.send(t.bytes) {
+                            self.effects.push(Effect::ToUdpDevice { to, bytes });
+                        }
                     }
                     while let Some(e) = browser.ep.poll_event() {
                         events.push(e);

@@ -15,7 +15,7 @@ impl Switch {
         let Some(browser) = self.devices.remove(&conn) else {
             return;
         };
-        if let DeviceTx::Udp(_, addr) = &browser.tx {
+        if let DeviceTx::Udp(addr) = &browser.tx {
             self.udp_devices.remove(addr);
         }
         if browser.is_registered(now) {
@@ -153,7 +153,9 @@ impl Switch {
         };
         // The fresh endpoint's answer to the REGISTER goes out first.
         while let Some(t) = fresh.ep.poll_transmit() {
-            fresh.tx.send(t.bytes);
+            if let Some((to, bytes)) = fresh.tx.send(t.bytes) {
+                self.effects.push(Effect::ToUdpDevice { to, bytes });
+            }
         }
         let Some(old) = self.devices.get_mut(&orphan) else {
             return;

@@ -67,6 +67,11 @@ impl Switch {
                         trunk.send(to, &bytes).await;
                     }
                 }
+                Effect::ToUdpDevice { to, bytes } => {
+                    if let Some((socket, _)) = &self.sip_udp {
+                        let _ = socket.try_send_to(&bytes, to);
+                    }
+                }
                 Effect::WatchMedia { record, ended } => {
                     let inputs = self.telephony.inputs.clone();
                     tokio::spawn(async move {

@@ -44,6 +44,8 @@ pub struct Phone {
     pub events: Vec<Event>,
     /// The call it has now (placed, or the last one offered to it).
     pub call: Option<CallHandle>,
+    /// Every call it placed or was offered, oldest first.
+    pub calls: Vec<CallHandle>,
 }
 
 pub struct Provider {
@@ -209,6 +211,7 @@ impl Harness {
                 rx,
                 events: Vec::new(),
                 call: None,
+                calls: Vec::new(),
             },
         );
         self.settle();
@@ -294,6 +297,7 @@ impl Harness {
                         };
                         let _ = self.provider.ep.handle_input(now, from, &bytes);
                     }
+                    Effect::ToUdpDevice { to, .. } => panic!("SIP to a UDP phone {to}"),
                     Effect::WatchMedia { record, .. } => {
                         self.log.push(format!("watch media of {record}"))
                     }
@@ -361,6 +365,7 @@ impl Harness {
                     moved = true;
                     if let Event::IncomingCall { call, .. } = &e {
                         phone.call = Some(*call);
+                        phone.calls.push(*call);
                     }
                     phone.events.push(e);
                 }

@@ -34,6 +34,9 @@ enum Step {
     PhoneCancels(usize),
     /// Phone n transfers its call (blind REFER) to this target.
     PhoneRefers(usize, &'static str),
+    /// Phone n joins its first call with its second (attended: REFER on
+    /// the first with Replaces naming the second), to this extension.
+    PhoneJoins(usize, &'static str),
     DropSocket(usize),
     Reconnect(usize),
     /// A malformed message from the provider.
@@ -252,6 +255,35 @@ const SCENARIOS: &[Scenario] = &[
         ],
     },
     Scenario {
+        name:
+            "attended transfer: the manager consults a colleague, then joins them with the client",
+        settings: None,
+        steps: &[
+            Connect(2, 2),
+            Connect(3, 3),
+            Contact("+74957654321", 40, Some(2)),
+            ProviderCalls("+74957654321"),
+            PhoneAnswers(2),
+            Saw("provider", "answered"),
+            PhoneCalls(2, "103"),
+            Saw("phone 3", "incoming"),
+            PhoneAnswers(3),
+            Saw("phone 2", "answered"),
+            Logged("internal 2"),
+            PhoneJoins(2, "103"),
+            Saw("provider", "remote offer"),
+            Saw("phone 3", "remote offer"),
+            ProviderAcceptsOffer,
+            PhoneAnswers(3),
+            Logged("handed on 1 -> 3 user 2"),
+            Logged("finish 1 answered by caller: transferred to"),
+            Logged("finish 2 answered by caller: transfer completed"),
+            ProviderHangsUp,
+            Saw("phone 3", "terminated by peer"),
+            Logged("finish 3 answered by caller"),
+        ],
+    },
+    Scenario {
         name: "a dropped WebSocket is adopted by the new one: the call goes on",
         settings: None,
         steps: &[
@@ -391,6 +423,16 @@ fn run(scenario: &Scenario) {
                     .ep
                     .invite(t, &format!("sip:{to}@callcard"), Some(SDP.to_vec()));
                 phone.call = Some(call);
+                phone.calls.push(call);
+            }
+            PhoneJoins(n, extension) => {
+                let t = now(&h);
+                let phone = h.phone(n);
+                let (first, second) = (phone.calls[0], phone.calls[1]);
+                let call_id = phone.ep.call_id(second).expect(&at).to_string();
+                let escaped = call_id.replace('@', "%40");
+                let target = format!("sip:{extension}@callcard?Replaces={escaped}");
+                phone.ep.refer(t, first, &target);
             }
             PhoneAnswers(n) => {
                 let t = now(&h);
