@@ -43,7 +43,7 @@ pub(super) struct Bridge {
     /// Inbound: nobody answered in time and the call went on to this number.
     pub(super) forwarded_to: Option<String>,
     /// The anchored media of a browser call (None: SDP passes through).
-    pub(super) media: Option<Arc<CallMedia>>,
+    pub(super) media: Option<Media>,
     /// Outbound, anchored: the relay's answer to the browser's offer, sent
     /// once the trunk's SDP was taken (in the 180/183 or the 200).
     pub(super) browser_answer: Option<Vec<u8>>,
@@ -51,7 +51,7 @@ pub(super) struct Bridge {
     pub(super) trunk_sdp_taken: bool,
     /// Inbound: the media sessions of the WebRTC browsers being rung, one
     /// per fork; the answering one becomes `media`, the others end.
-    pub(super) fork_media: Vec<((Leg, CallHandle), Arc<CallMedia>)>,
+    pub(super) fork_media: Vec<((Leg, CallHandle), Media)>,
     /// A call between two extensions (no trunk; the SDP passes through).
     pub(super) internal: bool,
     /// The last SDP each leg sent (offer or answer, as received): what a

@@ -122,7 +122,7 @@ impl Switch {
             let anchored = match (&self.media, &sdp) {
                 (Some(media), Some(trunk_sdp)) if browser.webrtc => {
                     match media.for_trunk_offer(&String::from_utf8_lossy(trunk_sdp)) {
-                        Ok((call_media, offer)) => Some((Arc::new(call_media), offer)),
+                        Ok((call_media, offer)) => Some((call_media, offer)),
                         Err(e) => {
                             let (_, cause) = media_refusal(&e, "the provider");
                             tracing::warn!(record, conn, "not ringing this browser: {cause}");

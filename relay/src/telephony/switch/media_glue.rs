@@ -13,7 +13,7 @@ impl Switch {
         &self,
         conn: u64,
         sdp: Option<&[u8]>,
-    ) -> Option<Result<(CallMedia, String, String), MediaError>> {
+    ) -> Option<Result<(Media, String, String), MediaError>> {
         let media = self.media.as_ref()?;
         let device = self.devices.get(&conn)?;
         let sdp = sdp.filter(|sdp| device.tx.is_browser() && is_webrtc(sdp))?;
@@ -21,10 +21,10 @@ impl Switch {
     }
 
     /// Tells the switch when the media of `record` ends by itself.
-    pub(super) fn watch_media(&mut self, record: i64, media: &Arc<CallMedia>) {
+    pub(super) fn watch_media(&mut self, record: i64, media: &Media) {
         self.effects.push(Effect::WatchMedia {
             record,
-            ended: Box::pin(media.ended_signal()),
+            ended: media.ended_signal(),
         });
     }
 
@@ -300,7 +300,7 @@ impl Switch {
         now: Instant,
         record: i64,
         trunk: (Leg, CallHandle),
-        media: Arc<CallMedia>,
+        media: Media,
         code: u16,
         sdp: Option<Vec<u8>>,
     ) {

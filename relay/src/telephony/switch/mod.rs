@@ -32,7 +32,7 @@ use super::ws::WsSender;
 use super::Telephony;
 use crate::config::Config;
 use crate::crm;
-use crate::media::{CallMedia, MediaBridge, MediaError};
+use crate::media::{MediaBridge, MediaError};
 
 mod bridge;
 #[cfg(test)]
@@ -44,6 +44,7 @@ mod held;
 mod inbound;
 mod internal;
 mod media_glue;
+mod media_port;
 mod outbound;
 mod reconnect;
 mod registrar;
@@ -54,6 +55,7 @@ mod timers;
 mod transfer;
 
 use bridge::{Bridge, Leg, LegEndpoint, Reoffer, ReofferAnswer};
+use media_port::{Media, MediaPort};
 
 use effects::{Effect, Resolved};
 use held::Held;
@@ -174,7 +176,7 @@ pub struct Switch {
     plan: Plan,
     /// Anchors the media of browser (WebRTC) calls; None when the media
     /// settings are unusable (SDP then passes through).
-    media: Option<MediaBridge>,
+    media: Option<Box<dyn MediaPort>>,
     /// Re-INVITEs / UPDATEs relayed from one leg of a bridge to the other,
     /// waiting for the other leg's answer (see [`Switch::remote_offer`]).
     reoffers: Vec<Reoffer>,
@@ -220,7 +222,7 @@ impl Switch {
         let media = match MediaBridge::new(config.media()) {
             Ok(media) => {
                 let _ = telephony.media.set(media.clone());
-                Some(media)
+                Some(Box::new(media) as Box<dyn MediaPort>)
             }
             Err(e) => {
                 tracing::warn!("browser calls get no media from the relay: {e}");

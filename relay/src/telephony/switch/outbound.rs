@@ -156,7 +156,7 @@ impl Switch {
             match result {
                 Ok((media, answer, trunk_offer)) => {
                     offer = Some(trunk_offer.into_bytes());
-                    anchored = Some((Arc::new(media), answer.into_bytes()));
+                    anchored = Some((media, answer.into_bytes()));
                 }
                 Err(e) => {
                     let (code, cause) = media_refusal(&e, "the browser");

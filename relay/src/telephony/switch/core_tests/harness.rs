@@ -16,11 +16,16 @@ use callcard_shared::sip::ua::{
 use callcard_shared::Instant;
 use tokio::sync::mpsc;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
 use super::super::effects::Effect;
+use super::super::media_port::{Media, MediaPort, MediaSession};
 use super::super::{Input, Switch};
 use crate::crm::number_index::Owner;
 use crate::crm::sip_users::SipAccount;
 use crate::crm::trunks::TrunkConfig;
+use crate::media::{EndCause, MediaError};
 use crate::telephony::records::{Op, Records};
 use crate::telephony::trunk::TrunkLeg;
 use crate::telephony::Telephony;
@@ -34,6 +39,107 @@ pub fn trunk_local(id: i64) -> SocketAddr {
 /// The plain-RTP offer every party makes (the relay passes it through).
 pub const SDP: &[u8] = b"v=0\r\no=- 1 1 IN IP4 192.0.2.50\r\ns=-\r\nc=IN IP4 192.0.2.50\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 0\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n";
 
+/// A WebRTC browser's offer (ICE and DTLS attributes: the relay anchors it).
+pub const WEBRTC_SDP: &[u8] = b"v=0\r\no=- 2 1 IN IP4 192.0.2.60\r\ns=-\r\nc=IN IP4 192.0.2.60\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 8\r\na=ice-ufrag:browser\r\na=ice-pwd:browserpassword0000000\r\na=fingerprint:sha-256 00:11\r\na=rtpmap:8 PCMA/8000\r\n";
+
+/// An SDP whose session name says who made it and for whom.
+fn sdp_named(name: &str) -> String {
+    format!("v=0\r\no=- 3 1 IN IP4 192.0.2.1\r\ns={name}\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 20000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")
+}
+
+/// The media bridge as the core sees it, played by the harness: session
+/// `n`'s SDP is named `relay-n-…`, and every step is logged.
+struct FakeMedia {
+    log: Arc<Mutex<Vec<String>>>,
+    opened: AtomicUsize,
+}
+
+struct FakeSession {
+    n: usize,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeSession {
+    fn note(&self, what: &str) {
+        self.log
+            .lock()
+            .expect("media log")
+            .push(format!("media {}: {what}", self.n));
+    }
+}
+
+impl MediaPort for FakeMedia {
+    fn for_browser_offer(&self, _offer: &str) -> Result<(Media, String, String), MediaError> {
+        let n = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
+        let session = FakeSession {
+            n,
+            log: self.log.clone(),
+        };
+        session.note("anchored a browser's offer");
+        Ok((
+            Arc::new(session),
+            sdp_named(&format!("relay-{n}-answer-to-browser")),
+            sdp_named(&format!("relay-{n}-offer-to-provider")),
+        ))
+    }
+
+    fn for_trunk_offer(&self, _offer: &str) -> Result<(Media, String), MediaError> {
+        let n = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
+        let session = FakeSession {
+            n,
+            log: self.log.clone(),
+        };
+        session.note("anchored the provider's offer");
+        Ok((
+            Arc::new(session),
+            sdp_named(&format!("relay-{n}-offer-to-browser")),
+        ))
+    }
+}
+
+/// SDP with this in it has no codec the bridge could use.
+pub const NO_CODEC: &str = "no-common-codec";
+
+impl MediaSession for FakeSession {
+    fn trunk_answer(&self, sdp: &str) -> Result<(), MediaError> {
+        self.note("the provider's answer");
+        if sdp.contains(NO_CODEC) {
+            return Err(MediaError::NoCommonCodec);
+        }
+        Ok(())
+    }
+    fn browser_answer(&self, _sdp: &str) -> Result<String, MediaError> {
+        self.note("the browser's answer");
+        Ok(sdp_named(&format!("relay-{}-answer-to-provider", self.n)))
+    }
+    fn browser_reoffer(&self, _sdp: &str) -> Result<(String, String), MediaError> {
+        self.note("the browser's re-offer");
+        Ok((
+            sdp_named(&format!("relay-{}-reanswer-to-browser", self.n)),
+            sdp_named(&format!("relay-{}-reoffer-to-provider", self.n)),
+        ))
+    }
+    fn trunk_reoffer(&self, _sdp: &str) -> Result<(String, Option<String>), MediaError> {
+        self.note("the provider's re-offer");
+        Ok((
+            sdp_named(&format!("relay-{}-reanswer-to-provider", self.n)),
+            Some(sdp_named(&format!("relay-{}-reoffer-to-browser", self.n))),
+        ))
+    }
+    fn browser_reanswer(&self, _sdp: &str) -> Result<(), MediaError> {
+        self.note("the browser's answer to the re-offer");
+        Ok(())
+    }
+    fn hang_up(&self) {
+        self.note("hung up");
+    }
+    fn ended_signal(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = EndCause> + Send>> {
+        Box::pin(std::future::pending())
+    }
+}
+
 /// A phone: a WebSocket connection's SIP endpoint on the other side.
 pub struct Phone {
     pub user_id: i64,
@@ -46,6 +152,15 @@ pub struct Phone {
     pub call: Option<CallHandle>,
     /// Every call it placed or was offered, oldest first.
     pub calls: Vec<CallHandle>,
+    /// A WebRTC browser (registers with `+sip.ice`, offers ICE/DTLS).
+    pub webrtc: bool,
+}
+
+impl Phone {
+    /// The SDP this phone offers and answers with.
+    pub fn sdp(&self) -> Vec<u8> {
+        if self.webrtc { WEBRTC_SDP } else { SDP }.to_vec()
+    }
 }
 
 pub struct Provider {
@@ -65,6 +180,8 @@ pub struct Harness {
     /// Phone references the "database" knows (reference → number).
     pub references: BTreeMap<String, String>,
     next_conn: u64,
+    /// What the fake media bridge was asked (see [`Harness::anchor_media`]).
+    media_log: Arc<Mutex<Vec<String>>>,
 }
 
 fn addr(s: &str) -> SocketAddr {
@@ -160,11 +277,22 @@ impl Harness {
             phones: BTreeMap::new(),
             references: BTreeMap::new(),
             next_conn: 100,
+            media_log: Arc::default(),
         }
     }
 
-    /// Phone `n` of `user_id` opens its WebSocket and registers.
-    pub fn connect(&mut self, n: usize, user_id: i64) {
+    /// Browsers' media is anchored by a fake bridge from now on (its steps
+    /// go into [`Harness::log`]).
+    pub fn anchor_media(&mut self) {
+        self.switch.media = Some(Box::new(FakeMedia {
+            log: self.media_log.clone(),
+            opened: AtomicUsize::new(0),
+        }));
+    }
+
+    /// Phone `n` of `user_id` opens its WebSocket and registers; a
+    /// `webrtc` one as a WebRTC browser.
+    pub fn connect(&mut self, n: usize, user_id: i64, webrtc: bool) {
         let conn = self.next_conn;
         self.next_conn += 1;
         let account = self.switch.telephony.accounts.by_user(user_id);
@@ -201,6 +329,9 @@ impl Harness {
             },
             1000 + n as u64,
         );
+        if webrtc {
+            ep = ep.with_contact_params(";+sip.ice");
+        }
         ep.register(self.now, 600);
         self.phones.insert(
             n,
@@ -212,6 +343,7 @@ impl Harness {
                 events: Vec::new(),
                 call: None,
                 calls: Vec::new(),
+                webrtc,
             },
         );
         self.settle();
@@ -310,6 +442,9 @@ impl Harness {
                     }
                 }
             }
+            self.log.extend(std::mem::take(
+                &mut *self.media_log.lock().expect("media log"),
+            ));
             // The records writer: everything is written at once.
             let mut wrote = false;
             while let Ok(op) = self.records.try_recv() {

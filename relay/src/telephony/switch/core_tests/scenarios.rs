@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use callcard_shared::sip::ua::Event;
 
-use super::harness::{Harness, SDP};
+use super::harness::{Harness, NO_CODEC, SDP};
 
 /// Users of every scenario: (user id, extension).
 const USERS: &[(i64, &str)] = &[(1, "101"), (2, "102"), (3, "103")];
@@ -15,6 +15,8 @@ const USERS: &[(i64, &str)] = &[(1, "101"), (2, "102"), (3, "103")];
 enum Step {
     /// Phone n of user u connects and registers.
     Connect(usize, i64),
+    /// … as a WebRTC browser.
+    ConnectBrowser(usize, i64),
     /// The caller's number belongs to contact c with manager m.
     Contact(&'static str, i64, Option<i64>),
     /// The provider calls the trunk from this number.
@@ -26,6 +28,10 @@ enum Step {
     ProviderCancels,
     /// The provider accepts the re-INVITE it was sent.
     ProviderAcceptsOffer,
+    /// The provider answers with an SDP the media bridge cannot use.
+    ProviderAnswersUnusable,
+    /// Phone n puts its call on hold (a re-INVITE with an offer).
+    PhoneHolds(usize),
     /// Phone n dials this number (or extension).
     PhoneCalls(usize, &'static str),
     PhoneAnswers(usize),
@@ -46,6 +52,9 @@ enum Step {
     Saw(&'static str, &'static str),
     /// … and has not.
     NotSaw(&'static str, &'static str),
+    /// Some SDP the party received contains this (or, `NoSdp`, none does).
+    Sdp(&'static str, &'static str),
+    NoSdp(&'static str, &'static str),
     /// The provider was offered this many calls so far.
     ProviderOffered(usize),
     /// The call log / events contain this line (a substring).
@@ -57,6 +66,8 @@ use Step::*;
 
 struct Scenario {
     name: &'static str,
+    /// Browsers' media anchored (by the harness's fake bridge).
+    anchored: bool,
     /// (seconds of dial timeout, forwarding number)
     settings: Option<(u64, &'static str)>,
     steps: &'static [Step],
@@ -65,6 +76,7 @@ struct Scenario {
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "outbound answered, then hung up by the manager",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -83,6 +95,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "outbound to a busy number",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -94,6 +107,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "outbound fails over to the next trunk on 503",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -109,6 +123,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "outbound cancelled by the manager while it rings",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -122,6 +137,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "outbound refused by the number rules never reaches the provider",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -133,6 +149,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "outbound by a phone reference waits for its number",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -146,6 +163,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "inbound rings the responsible manager only, who answers",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -167,6 +185,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "inbound from a stranger rings everyone; the first answer wins",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -183,6 +202,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "inbound declined by the only phone is missed",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -195,6 +215,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "inbound cancelled by the caller while it rings is missed",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -207,6 +228,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "nobody answers within the dial timeout: the call is forwarded",
+        anchored: false,
         settings: Some((20, "+79161112233")),
         steps: &[
             Connect(2, 2),
@@ -222,6 +244,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "nobody answers and nothing to forward to: missed at the timeout",
+        anchored: false,
         settings: Some((20, "")),
         steps: &[
             Connect(2, 2),
@@ -234,6 +257,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "blind transfer of a client to a colleague's extension",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -257,6 +281,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         name:
             "attended transfer: the manager consults a colleague, then joins them with the client",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -285,6 +310,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "a dropped WebSocket is adopted by the new one: the call goes on",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -305,6 +331,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "a WebSocket that never comes back: its call ends after the grace",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(2, 2),
@@ -321,6 +348,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "garbage from the provider changes nothing for the call in progress",
+        anchored: false,
         settings: None,
         steps: &[
             Connect(1, 1),
@@ -332,6 +360,65 @@ const SCENARIOS: &[Scenario] = &[
             PhoneHangsUp(1),
             Logged("finish 1 answered by caller"),
             NotLogged("finish 1 failed"),
+        ],
+    },
+    Scenario {
+        name: "an anchored browser call out: the provider only ever sees the relay's media",
+        anchored: true,
+        settings: None,
+        steps: &[
+            ConnectBrowser(1, 1),
+            PhoneCalls(1, "+74951234567"),
+            Logged("media 1: anchored a browser's offer"),
+            Sdp("provider", "relay-1-offer-to-provider"),
+            NoSdp("provider", "ice-ufrag"),
+            ProviderAnswers,
+            Logged("media 1: the provider's answer"),
+            Sdp("phone 1", "relay-1-answer-to-browser"),
+            Logged("watch media of 1"),
+            PhoneHolds(1),
+            Logged("media 1: the browser's re-offer"),
+            Sdp("provider", "relay-1-reoffer-to-provider"),
+            Sdp("phone 1", "relay-1-reanswer-to-browser"),
+            ProviderAcceptsOffer,
+            PhoneHangsUp(1),
+            Saw("provider", "terminated by peer"),
+            Logged("media 1: hung up"),
+            Logged("finish 1 answered by caller"),
+        ],
+    },
+    Scenario {
+        name: "provider media the bridge cannot use: 488 to the browser, BYE to the provider",
+        anchored: true,
+        settings: None,
+        steps: &[
+            ConnectBrowser(1, 1),
+            PhoneCalls(1, "+74951234567"),
+            ProviderAnswersUnusable,
+            Saw("phone 1", "failed 488"),
+            Saw("provider", "terminated by peer"),
+            Logged("finish 1 failed by relay: no audio codec in common with the provider"),
+            Logged("media 1: hung up"),
+        ],
+    },
+    Scenario {
+        name: "inbound to two WebRTC browsers: each its own offer, the loser's media ends",
+        anchored: true,
+        settings: None,
+        steps: &[
+            ConnectBrowser(2, 2),
+            ConnectBrowser(3, 3),
+            ProviderCalls("+74950001122"),
+            Sdp("phone 2", "relay-1-offer-to-browser"),
+            Sdp("phone 3", "relay-2-offer-to-browser"),
+            NoSdp("phone 2", "192.0.2.50"),
+            PhoneAnswers(3),
+            Logged("media 2: the browser's answer"),
+            Sdp("provider", "relay-2-answer-to-provider"),
+            Logged("media 1: hung up"),
+            NotLogged("media 2: hung up"),
+            ProviderHangsUp,
+            Logged("media 2: hung up"),
         ],
     },
 ];
@@ -353,6 +440,18 @@ fn seen(event: &Event) -> String {
     }
 }
 
+/// The SDP an event carries.
+fn sdp_of(event: &Event) -> Option<&[u8]> {
+    match event {
+        Event::IncomingCall { sdp, .. }
+        | Event::Progress { sdp, .. }
+        | Event::Answered { sdp, .. }
+        | Event::RemoteOffer { sdp, .. }
+        | Event::Modified { sdp, .. } => sdp.as_deref(),
+        _ => None,
+    }
+}
+
 fn events_of<'a>(h: &'a Harness, party: &str) -> &'a [Event] {
     match party.strip_prefix("phone ") {
         Some(n) => &h.phones[&n.parse::<usize>().expect("phone N")].events,
@@ -368,11 +467,15 @@ fn run(scenario: &Scenario) {
         }
     });
     h.references.insert("p12".into(), "+74951112233".into());
+    if scenario.anchored {
+        h.anchor_media();
+    }
     let now = |h: &Harness| h.now;
     for (k, step) in scenario.steps.iter().enumerate() {
         let at = format!("{} — step {k} {step:?}\n{}", scenario.name, h.state());
         match *step {
-            Connect(n, user) => h.connect(n, user),
+            Connect(n, user) => h.connect(n, user, false),
+            ConnectBrowser(n, user) => h.connect(n, user, true),
             Contact(number, contact, manager) => h.contact(number, contact, manager),
             ProviderCalls(from) => {
                 let t = now(&h);
@@ -392,6 +495,26 @@ fn run(scenario: &Scenario) {
             ProviderAnswers | ProviderAcceptsOffer => {
                 let (t, call) = (now(&h), h.provider.call.expect(&at));
                 h.provider.ep.accept(t, call, Some(SDP.to_vec()));
+            }
+            ProviderAnswersUnusable => {
+                let (t, call) = (now(&h), h.provider.call.expect(&at));
+                let sdp = String::from_utf8_lossy(SDP).replace("s=-", &format!("s={NO_CODEC}"));
+                h.provider.ep.accept(t, call, Some(sdp.into_bytes()));
+            }
+            PhoneHolds(n) => {
+                let t = now(&h);
+                let phone = h.phone(n);
+                let call = phone.call.expect(&at);
+                let sdp = String::from_utf8_lossy(&phone.sdp())
+                    .replace("a=rtpmap", "a=sendonly\r\na=rtpmap");
+                phone.ep.reinvite(t, call, Some(sdp.into_bytes()));
+            }
+            Sdp(party, text) | NoSdp(party, text) => {
+                let found = events_of(&h, party)
+                    .iter()
+                    .filter_map(sdp_of)
+                    .any(|sdp| String::from_utf8_lossy(sdp).contains(text));
+                assert_eq!(found, matches!(step, Sdp(..)), "{at}");
             }
             ProviderRejects(code) => {
                 let (t, call) = (now(&h), h.provider.call.expect(&at));
@@ -419,9 +542,8 @@ fn run(scenario: &Scenario) {
             PhoneCalls(n, to) => {
                 let t = now(&h);
                 let phone = h.phone(n);
-                let call = phone
-                    .ep
-                    .invite(t, &format!("sip:{to}@callcard"), Some(SDP.to_vec()));
+                let sdp = phone.sdp();
+                let call = phone.ep.invite(t, &format!("sip:{to}@callcard"), Some(sdp));
                 phone.call = Some(call);
                 phone.calls.push(call);
             }
@@ -438,7 +560,8 @@ fn run(scenario: &Scenario) {
                 let t = now(&h);
                 let phone = h.phone(n);
                 let call = phone.call.expect(&at);
-                phone.ep.accept(t, call, Some(SDP.to_vec()));
+                let sdp = phone.sdp();
+                phone.ep.accept(t, call, Some(sdp));
             }
             PhoneRejects(n, code) => {
                 let t = now(&h);

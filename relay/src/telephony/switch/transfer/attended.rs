@@ -108,7 +108,6 @@ impl Switch {
                             return;
                         }
                     };
-                let media = Arc::new(media);
                 // A re-offer must keep the browser's media id (its m-line).
                 let mids = audio_mid(&String::from_utf8_lossy(browser_sdp))
                     .zip(audio_mid(&offer))

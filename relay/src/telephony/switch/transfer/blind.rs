@@ -163,7 +163,7 @@ impl Switch {
         stays: (Leg, CallHandle),
         target: &str,
         target_user: Option<i64>,
-        forks: Vec<(Leg, CallHandle, Option<Arc<CallMedia>>)>,
+        forks: Vec<(Leg, CallHandle, Option<Media>)>,
         new_record: i64,
     ) {
         self.notify_by(now, by, 100, "Trying");
@@ -199,7 +199,7 @@ impl Switch {
         Some(
             media
                 .for_trunk_offer(&String::from_utf8_lossy(offer))
-                .map(|(media, offer)| (Arc::new(media), offer.into_bytes()))
+                .map(|(media, offer)| (media, offer.into_bytes()))
                 .map_err(|e| media_refusal(&e, "the provider").1),
         )
     }

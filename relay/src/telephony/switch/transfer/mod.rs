@@ -18,19 +18,17 @@
 //! Every transfer writes a new call record for the part after it; the
 //! transferor's record closes as answered, "transferred to …".
 
-use std::sync::Arc;
-
 use callcard_shared::api::{Phone, ServerEvent};
 use callcard_shared::dialplan::{DestinationClass, Outcome};
 use callcard_shared::sip::ua::CallHandle;
 use callcard_shared::Instant;
 
+use super::Media;
 use super::{
     caller_identity, dialled_number, media_refusal, Bridge, Effect, Leg, Reoffer, ReofferAnswer,
     Resolved, Switch,
 };
 use crate::crm;
-use crate::media::CallMedia;
 
 mod attended;
 mod blind;
@@ -38,7 +36,7 @@ mod blind;
 pub(super) use attended::rename_mid;
 
 /// A WebRTC target's media session and the offer it gets.
-type AnchoredOffer = (Arc<CallMedia>, Vec<u8>);
+type AnchoredOffer = (Media, Vec<u8>);
 
 /// A blind transfer waiting for its target to answer.
 pub(super) struct Transfer {
@@ -54,7 +52,7 @@ pub(super) struct Transfer {
     pub target_user: Option<i64>,
     /// The target's INVITEs (a colleague's phones ring in parallel), each
     /// with its anchored media when the target is a WebRTC browser.
-    pub forks: Vec<(Leg, CallHandle, Option<Arc<CallMedia>>)>,
+    pub forks: Vec<(Leg, CallHandle, Option<Media>)>,
     /// The record of the call after the transfer.
     pub new_record: i64,
     /// The client's number on the new record, when it is not the old one's
