@@ -27,15 +27,8 @@ impl SipDirectory {
     /// Reads every account again; returns how many there are.
     pub async fn reload(&self, db: &SqlitePool) -> sqlx::Result<usize> {
         let all = super::sip_users::all_accounts(db).await?;
-        let mut accounts = Accounts::default();
-        for account in all {
-            accounts
-                .by_login
-                .insert(account.sip_login.clone(), account.user_id);
-            accounts.by_user.insert(account.user_id, account);
-        }
-        let n = accounts.by_user.len();
-        *self.accounts.write().unwrap_or_else(|e| e.into_inner()) = accounts;
+        let n = all.len();
+        self.replace(all);
         Ok(n)
     }
 
@@ -74,7 +67,7 @@ impl SipDirectory {
         accounts.by_user.values().any(|a| a.extension == extension)
     }
 
-    /// Puts `accounts` in place of what is known (tests of the switch).
+    /// Puts `all` in place of what is known.
     pub fn replace(&self, all: Vec<SipAccount>) {
         let mut accounts = Accounts::default();
         for account in all {
