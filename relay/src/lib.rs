@@ -15,6 +15,7 @@ pub mod masking;
 pub mod media;
 pub mod openapi;
 pub mod provision;
+pub mod recording;
 pub mod routes;
 pub mod seed;
 pub mod state;

@@ -1071,3 +1071,115 @@ async fn negotiated_directions_gate_the_media_both_ways() {
     assert_eq!(call.end_cause(), None);
     call.end().await;
 }
+
+/// An MP3 file decoded: (channels, left, right).
+fn decode_mp3(bytes: Vec<u8>) -> (usize, Vec<i16>, Vec<i16>) {
+    use symphonia::core::audio::SampleBuffer;
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::probe::Hint;
+    let source = MediaSourceStream::new(Box::new(std::io::Cursor::new(bytes)), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension("mp3");
+    let probed = symphonia::default::get_probe()
+        .format(&hint, source, &Default::default(), &Default::default())
+        .expect("an MP3 file");
+    let mut format = probed.format;
+    let track = format.default_track().expect("an audio track");
+    let mut decoder = symphonia::default::get_codecs()
+        .make(&track.codec_params, &Default::default())
+        .expect("an MP3 decoder");
+    let (mut channels, mut left, mut right) = (0, Vec::new(), Vec::new());
+    while let Ok(packet) = format.next_packet() {
+        let Ok(decoded) = decoder.decode(&packet) else {
+            break; // A file cut mid-frame (still being written) ends here.
+        };
+        let spec = *decoded.spec();
+        channels = spec.channels.count();
+        let mut buffer = SampleBuffer::<i16>::new(decoded.capacity() as u64, spec);
+        buffer.copy_interleaved_ref(decoded);
+        for frame in buffer.samples().chunks(channels) {
+            left.push(frame[0]);
+            right.push(*frame.get(1).unwrap_or(&0));
+        }
+    }
+    (channels, left, right)
+}
+
+/// `freq` from one side at real time (one packet every 20 ms).
+async fn tone_in_real_time(b: &mut Browser, p: &mut Provider, from_provider: bool, freq: f64) {
+    for i in 0..PACKETS {
+        let payload = encode(0, &tone(freq, i * 160, 160));
+        if from_provider {
+            p.send(0, 160 * i as u32, i == 0, &payload).await;
+        } else {
+            b.send(0, 160 * i as u32, i == 0, &payload);
+        }
+        settle(b, p, Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_recorded_call_is_a_stereo_mp3_with_the_client_left_and_our_side_right() {
+    let media = bridge(23600..=23699);
+    let mut b = Browser::g711().await;
+    let mut p = Provider::new().await;
+    let provider_offer = sdp::offer(&p.local_media(vec![Codec::pcmu()]));
+    let provider_offer = String::from_utf8(provider_offer.to_bytes()).unwrap();
+    let (call, browser_offer) = media.for_trunk_offer(&provider_offer).unwrap();
+    let answer = b.accept_offer(&browser_offer);
+    p.learn(&call.browser_answer(&answer).unwrap());
+    connect(&mut b, &mut p).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("call.mp3");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let started = Instant::now();
+    let recorder = tokio::spawn({
+        let (tap, path) = (call.tap(), path.clone());
+        async move {
+            callcard_relay::recording::record(tap, &path, async {
+                let _ = stopped.await;
+            })
+            .await
+        }
+    });
+    // The client speaks (440 Hz), then our side (1 kHz), then a pause.
+    tone_in_real_time(&mut b, &mut p, true, 440.0).await;
+    tone_in_real_time(&mut b, &mut p, false, 1000.0).await;
+    settle(&mut b, &mut p, Duration::from_millis(500)).await;
+
+    // Mid-call the file already plays up to its last write.
+    let (channels, so_far, _) = decode_mp3(std::fs::read(&path).unwrap());
+    assert_eq!(channels, 2);
+    assert!(so_far.len() > 8000, "{} samples so far", so_far.len());
+
+    let talked = started.elapsed().as_secs_f64();
+    stop.send(()).unwrap();
+    let recording = recorder.await.unwrap().unwrap();
+    assert!(
+        (recording.seconds - talked).abs() < 0.5,
+        "{} s recorded of {talked} s",
+        recording.seconds
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes.len() as u64, recording.bytes);
+    let (channels, left, right) = decode_mp3(bytes);
+    assert_eq!(channels, 2);
+    let decoded = left.len() as f64 / 8000.0;
+    assert!(
+        (decoded - talked).abs() < 0.5,
+        "{decoded} s decoded of {talked} s"
+    );
+    // Each side on its own channel; the pause is silence on both.
+    assert_near(dominant(&left), 440.0);
+    assert_near(dominant(&right), 1000.0);
+    let energy = |s: &[i16]| s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len() as f64;
+    let tail = |s: &[i16]| s[s.len() - 2400..s.len() - 800].to_vec();
+    assert!(energy(&tail(&left)) < 1000.0 && energy(&tail(&right)) < 1000.0);
+    let first_second = energy(&left[..8000]);
+    assert!(
+        energy(&right[..4000]) < first_second / 100.0,
+        "our side was silent then"
+    );
+    drop(call);
+}

@@ -1,0 +1,21 @@
+//! Call recordings: the media bridge's tap (decoded PCM of both directions)
+//! made into one stereo MP3 per call — the client on the left channel, our
+//! side on the right — encoded while the call runs, so a file on disk is
+//! always playable up to its last write.
+//!
+//! - `stereo.rs`: the sans-IO aligner: tap frames in (with their arrival
+//!   offset and RTP timestamp), two gap-free channels out; a silence on
+//!   one side (hold, a muted leg, a lost packet) is silence in the file.
+//! - `mp3.rs`: the encoder (LAME, 8 kHz stereo, 32 kbit/s CBR: about
+//!   240 KB a minute).
+//! - `recorder.rs`: the task that listens to one call's tap and writes
+//!   its file, until the call's media ends or it is told to stop.
+
+pub mod mp3;
+pub mod recorder;
+pub mod stereo;
+
+pub use recorder::{record, Recording, RecordingError};
+
+/// Samples per second of the recordings (G.711's rate: nothing is resampled).
+pub const RATE: u32 = 8000;

@@ -1,0 +1,139 @@
+//! One call's recorder: listens to the call's tap, aligns the two
+//! directions (`stereo.rs`), encodes (`mp3.rs`) and appends to the file
+//! every [`WRITE_EVERY`], so a relay that dies mid-call leaves a file that
+//! plays up to the last write. Ends when the call's media ends (the tap
+//! closes) or `stop` resolves; the file then lasts as long as the call
+//! was recorded.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncWriteExt;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::mp3::Mp3;
+use super::stereo::{Side, Stereo};
+use super::RATE;
+use crate::media::{TapDirection, TapFrame};
+
+/// How often encoded audio goes to the file.
+pub const WRITE_EVERY: Duration = Duration::from_millis(200);
+/// How long a frame may be late and still find its place (jitter).
+pub const HOLDBACK: Duration = Duration::from_millis(400);
+
+/// A finished recording.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub path: PathBuf,
+    /// Its length in seconds.
+    pub seconds: f64,
+    pub bytes: u64,
+    /// Samples that arrived after their place was written (dropped).
+    pub late_samples: u64,
+    /// Tap frames missed because the recorder fell behind (silence).
+    pub missed_frames: u64,
+}
+
+#[derive(Debug)]
+pub enum RecordingError {
+    Io(std::io::Error),
+    Encoder(String),
+}
+
+impl std::fmt::Display for RecordingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordingError::Io(e) => write!(f, "the recording file: {e}"),
+            RecordingError::Encoder(e) => write!(f, "the MP3 encoder: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RecordingError {}
+
+impl From<std::io::Error> for RecordingError {
+    fn from(e: std::io::Error) -> Self {
+        RecordingError::Io(e)
+    }
+}
+
+fn samples_since(start: Instant, at: Instant) -> u64 {
+    let d = at.saturating_duration_since(start);
+    (d.as_secs_f64() * f64::from(RATE)) as u64
+}
+
+/// Records the call whose tap is `tap` into a new file at `path`.
+pub async fn record(
+    mut tap: broadcast::Receiver<TapFrame>,
+    path: &Path,
+    stop: impl Future<Output = ()>,
+) -> Result<Recording, RecordingError> {
+    let start = Instant::now();
+    let mut file = tokio::fs::File::create(path).await?;
+    let mut mp3 = Mp3::new().map_err(RecordingError::Encoder)?;
+    let mut stereo = Stereo::new();
+    let mut out = Vec::with_capacity(8192);
+    let mut bytes = 0u64;
+    let mut missed = 0u64;
+    let mut tick = tokio::time::interval(WRITE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let holdback = samples_since(start, start + HOLDBACK);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            frame = tap.recv() => match frame {
+                Ok(frame) => {
+                    let side = match frame.direction {
+                        TapDirection::FromTrunk => Side::Client,
+                        TapDirection::FromBrowser => Side::Ours,
+                    };
+                    let arrival = samples_since(start, frame.received);
+                    stereo.push(side, arrival, frame.rtp_timestamp, &frame.samples);
+                }
+                // Fell behind: those frames are silence in the file.
+                Err(RecvError::Lagged(n)) => missed += n,
+                Err(RecvError::Closed) => break,
+            },
+            _ = tick.tick() => {
+                let now = samples_since(start, Instant::now());
+                let (left, right) = stereo.take_until(now.saturating_sub(holdback));
+                mp3.encode(&left, &right, &mut out).map_err(RecordingError::Encoder)?;
+                if !out.is_empty() {
+                    file.write_all(&out).await?;
+                    file.flush().await?;
+                    bytes += out.len() as u64;
+                    out.clear();
+                }
+            }
+            _ = &mut stop => break,
+        }
+    }
+    // The rest: up to now, or to the last sample heard if that is later.
+    let now = samples_since(start, Instant::now());
+    let (mut left, mut right) = stereo.take_until(now);
+    let (l, r) = stereo.finish();
+    left.extend(l);
+    right.extend(r);
+    mp3.encode(&left, &right, &mut out)
+        .map_err(RecordingError::Encoder)?;
+    mp3.finish(&mut out).map_err(RecordingError::Encoder)?;
+    file.write_all(&out).await?;
+    file.flush().await?;
+    bytes += out.len() as u64;
+    if stereo.late > 0 || missed > 0 {
+        tracing::info!(
+            path = %path.display(),
+            late_samples = stereo.late,
+            missed_frames = missed,
+            "recording: some audio arrived too late or was missed (silence in the file)"
+        );
+    }
+    Ok(Recording {
+        path: path.to_path_buf(),
+        seconds: stereo.taken() as f64 / f64::from(RATE),
+        bytes,
+        late_samples: stereo.late,
+        missed_frames: missed,
+    })
+}
