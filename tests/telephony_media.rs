@@ -765,3 +765,126 @@ async fn a_database_failing_mid_call_leaves_the_calls_and_their_audio_and_is_log
     );
     assert_eq!(provider.state().invites.len(), 2);
 }
+
+/// An anchored call is recorded: after the hang-up the record has a stereo
+/// MP3 — the client (the provider's 1 kHz) left, our side (the browser's
+/// 440 Hz) right, as long as the call talked — that plays with ranges
+/// (206, 416 out of bounds), downloads as `{id}_{phone}_{date}.mp3` with
+/// the phone masked as the reader sees it, and that a colleague cannot get.
+#[tokio::test]
+async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_from_colleagues() {
+    use callcard_tests::recordings::decode_mp3;
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    provider.set_tone(Some(1000.0));
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    let talking = std::time::Instant::now();
+    peer.send_tone(440.0, 100).await;
+    phone.hang_up(call).await;
+    let talked = talking.elapsed().as_secs_f64();
+    phone
+        .wait_for(
+            "the BYE's answer",
+            WAIT,
+            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
+        )
+        .await;
+    let record = last_call(&t).await;
+    let id = record["id"].as_i64().unwrap();
+    let url = t.relay.url(&format!("/api/calls/{id}/recording"));
+
+    // The recorder closes the file once the media has ended.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let response = loop {
+        let response = t.admin.get(&url).send().await.unwrap();
+        if response.status() == 200 || tokio::time::Instant::now() > deadline {
+            break response;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    assert_eq!(response.headers()["content-type"], "audio/mpeg");
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let decoded = decode_mp3(bytes.clone());
+    assert_eq!((decoded.channels, decoded.sample_rate), (2, 8000));
+    let seconds = decoded.left.len() as f64 / 8000.0;
+    // The recording starts at the answer, a little before `talking`.
+    assert!(
+        seconds >= talked - 0.5 && seconds <= talked + 1.5,
+        "{seconds} s recorded, {talked} s talked"
+    );
+    let left = dominant(&decoded.left);
+    let right = dominant(&decoded.right);
+    assert!(
+        (left - 1000.0).abs() <= 50.0,
+        "the client's channel: {left} Hz"
+    );
+    assert!(
+        (right - 440.0).abs() <= 22.0,
+        "our side's channel: {right} Hz"
+    );
+
+    // Seeking: a range, and a range past the end.
+    let ranged = t
+        .admin
+        .get(&url)
+        .header("Range", "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ranged.status(), 206);
+    assert_eq!(
+        ranged.bytes().await.unwrap().to_vec(),
+        bytes[100..200].to_vec()
+    );
+    let past = t
+        .admin
+        .get(&url)
+        .header("Range", format!("bytes={}-", bytes.len() + 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(past.status(), 416);
+
+    // The download's name: the number as the reader may see it.
+    let download = t
+        .admin
+        .get(format!("{url}?download=1"))
+        .send()
+        .await
+        .unwrap();
+    let name = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let day = record["started_at"].as_str().unwrap()[..10].to_string();
+    assert_eq!(
+        name,
+        format!("attachment; filename=\"{id}_{IVAN}_{day}.mp3\"")
+    );
+    let manager = callcard_tests::group_id(&t.admin, &t.relay, "manager").await;
+    let masked = t
+        .admin
+        .put(t.relay.url(&format!("/api/groups/{manager}/masking")))
+        .json(&serde_json::json!({"kind": "show_last", "n": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(masked.status(), 200);
+    let anna = t.relay.signed_in("anna").await;
+    let download = anna.get(format!("{url}?download=1")).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    let name = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !callcard_shared::masking::contains_digits_of(name.as_bytes(), &IVAN[..IVAN.len() - 2]),
+        "{name}"
+    );
+    assert!(name.ends_with(&format!("67_{day}.mp3\"")), "{name}");
+
+    // A colleague does not see the call, so cannot hear it either.
+    let boris = t.relay.signed_in("boris").await;
+    assert_eq!(boris.get(&url).send().await.unwrap().status(), 404);
+}

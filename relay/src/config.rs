@@ -62,6 +62,9 @@ pub struct Cli {
     /// (through a trunk); unset: the call is missed.
     #[arg(long, env = "CALLCARD_FORWARD_TO")]
     pub forward_to: Option<String>,
+    /// Do not record calls (every anchored call is recorded by default).
+    #[arg(long, env = "CALLCARD_NO_RECORDING")]
+    pub no_recording: bool,
     /// UDP ports for call media, FIRST-LAST [default: 10000-20000].
     #[arg(long, env = "CALLCARD_RTP_PORTS")]
     pub rtp_ports: Option<String>,
@@ -93,6 +96,7 @@ pub struct FileConfig {
     pub dial_timeout: Option<u64>,
     pub sip_tls_ca: Option<PathBuf>,
     pub forward_to: Option<String>,
+    pub record_calls: Option<bool>,
     pub rtp_ports: Option<String>,
     pub public_ip: Option<IpAddr>,
 }
@@ -119,6 +123,8 @@ pub struct Config {
     pub sip_tls_ca: Option<PathBuf>,
     /// Where an unanswered inbound call goes after the dial timeout, if anywhere.
     pub forward_to: Option<String>,
+    /// Answered calls with anchored media are recorded (`data_dir/recordings`).
+    pub record_calls: bool,
     /// UDP ports the media bridge hands out to calls.
     pub rtp_ports: RangeInclusive<u16>,
     /// The media address for SDP behind NAT; `None`: the SIP listen IP.
@@ -166,6 +172,7 @@ impl Config {
             dial_timeout: std::time::Duration::from_secs(15),
             sip_tls_ca: None,
             forward_to: None,
+            record_calls: true,
             // Above the media tests' 23000-23999, below the ephemeral ports.
             rtp_ports: 24000..=24999,
             public_ip: None,
@@ -220,6 +227,7 @@ impl Config {
                 ),
                 None => None,
             },
+            record_calls: !cli.no_recording && file.record_calls.unwrap_or(true),
             rtp_ports: MediaConfig::parse_ports(
                 cli.rtp_ports
                     .or(file.rtp_ports)

@@ -39,6 +39,7 @@ use crate::state::AppState;
         routes::sip_users::mine,
         routes::calls::list,
         routes::calls::one,
+        routes::recordings::recording,
         routes::calls::export_csv,
         routes::calls::wrap_up,
         routes::calls::outcomes,

@@ -8,6 +8,7 @@ pub mod events;
 pub mod kamailio;
 pub mod logs;
 pub mod provider_peer;
+pub mod recordings;
 pub mod sip_phone;
 pub mod sipp;
 pub mod softphone;

@@ -117,6 +117,49 @@ pub async fn answered_at(
     Ok(())
 }
 
+/// What recording call `id` left: its file (relative to the data
+/// directory), length and size — or why there is none.
+pub async fn recorded(
+    db: &mut SqliteConnection,
+    id: i64,
+    recording: Result<(&str, f64, i64), &str>,
+) -> sqlx::Result<()> {
+    let (path, seconds, bytes, error) = match recording {
+        Ok((path, seconds, bytes)) => (Some(path), Some(seconds), Some(bytes), None),
+        Err(error) => (None, None, None, Some(error)),
+    };
+    sqlx::query(
+        "UPDATE call_records SET recording_path = $1, recording_seconds = $2,
+                recording_bytes = $3, recording_error = $4
+          WHERE id = $5",
+    )
+    .bind(path)
+    .bind(seconds)
+    .bind(bytes)
+    .bind(error)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Where call `id`'s recording is (relative to the data directory): the
+/// path, or why there is none (`Err`: not recorded, failed, deleted).
+pub async fn recording_of(db: &SqlitePool, id: i64) -> sqlx::Result<Result<String, String>> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT recording_path, recording_error, recording_deleted_at FROM call_records WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(match row {
+        Some((_, _, Some(deleted))) => Err(format!("the recording was deleted on {deleted}")),
+        Some((Some(path), _, None)) => Ok(path),
+        Some((None, Some(error), None)) => Err(format!("the call was not recorded: {error}")),
+        _ => Err("the call has no recording".into()),
+    })
+}
+
 /// An inbound call answered `at` by `user_id`: the call is now theirs.
 pub async fn answered_by_at(
     db: &mut SqliteConnection,

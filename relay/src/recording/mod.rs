@@ -15,7 +15,7 @@ pub mod mp3;
 pub mod recorder;
 pub mod stereo;
 
-pub use recorder::{record, Recording, RecordingError};
+pub use recorder::{record, record_into, Recording, RecordingError};
 
 /// Samples per second of the recordings (G.711's rate: nothing is resampled).
 pub const RATE: u32 = 8000;

@@ -137,3 +137,34 @@ pub async fn record(
         missed_frames: missed,
     })
 }
+
+/// Records a call into a new file under `data_dir/recordings/` (a random
+/// name: nothing about the call or the client is in it) until its media
+/// ends. Returns what the call record keeps: the path relative to
+/// `data_dir`, seconds and bytes — or why there is no recording.
+pub async fn record_into(
+    data_dir: &Path,
+    tap: broadcast::Receiver<TapFrame>,
+) -> Result<(String, f64, i64), String> {
+    let relative = format!("recordings/{:032x}.mp3", rand::random::<u128>());
+    let path = data_dir.join(&relative);
+    let made = match path.parent() {
+        Some(dir) => tokio::fs::create_dir_all(dir).await,
+        None => Ok(()),
+    };
+    let result = match made {
+        Ok(()) => record(tap, &path, std::future::pending()).await,
+        Err(e) => Err(RecordingError::Io(e)),
+    };
+    match result {
+        Ok(recording) => Ok((
+            relative,
+            recording.seconds,
+            i64::try_from(recording.bytes).unwrap_or(i64::MAX),
+        )),
+        Err(e) => {
+            tracing::error!(path = %path.display(), "recording a call failed: {e}");
+            Err(e.to_string())
+        }
+    }
+}

@@ -7,6 +7,7 @@ pub mod events;
 pub mod groups;
 pub mod health;
 pub mod limits;
+pub mod recordings;
 pub mod session;
 pub mod sip_users;
 pub mod telephony;
@@ -26,6 +27,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(trunks::router())
         .merge(sip_users::router())
         .merge(calls::router())
+        .merge(recordings::router())
         .merge(dialplan::router())
         .merge(events::router())
         .merge(groups::router())

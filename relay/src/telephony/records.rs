@@ -65,6 +65,12 @@ pub(crate) enum Op {
         side: String,
         at: String,
     },
+    /// What recording call `key` left (path relative to the data
+    /// directory, seconds, bytes), or why there is none.
+    Recorded {
+        key: CallKey,
+        recording: Result<(String, f64, i64), String>,
+    },
     /// An event naming call `key` (its `call_id`), for `user`.
     Notify {
         user: i64,
@@ -190,6 +196,11 @@ impl Records {
             user_id,
             at: now_rfc3339(),
         });
+    }
+
+    /// Recording call `key` ended with `recording`.
+    pub fn recorded(&self, key: CallKey, recording: Result<(String, f64, i64), String>) {
+        self.send(Op::Recorded { key, recording });
     }
 
     /// Closed now with its final status.
@@ -434,6 +445,15 @@ impl Writer {
             Op::AnsweredBy { key, user_id, at } => {
                 if let Some(&id) = self.ids.get(&key) {
                     crm::calls::answered_by_at(db, id, user_id, &at).await?;
+                }
+            }
+            Op::Recorded { key, recording } => {
+                if let Some(&id) = self.ids.get(&key) {
+                    let recording = match &recording {
+                        Ok((path, seconds, bytes)) => Ok((path.as_str(), *seconds, *bytes)),
+                        Err(e) => Err(e.as_str()),
+                    };
+                    crm::calls::recorded(db, id, recording).await?;
                 }
             }
             Op::Finish {

@@ -29,6 +29,9 @@ pub enum Effect {
         record: i64,
         ended: Pin<Box<dyn std::future::Future<Output = EndCause> + Send>>,
     },
+    /// Record the call `record` (a records key) from its media's tap until
+    /// the media ends; the file goes on the record.
+    Record { record: i64, media: super::Media },
     /// Look up the number behind a phone reference (`p12`) for `user_id`;
     /// the answer comes back as [`super::Input::ReferenceResolved`].
     ResolveReference {
@@ -56,6 +59,9 @@ impl std::fmt::Debug for Effect {
                 .debug_struct("WatchMedia")
                 .field("record", record)
                 .finish(),
+            Effect::Record { record, .. } => {
+                f.debug_struct("Record").field("record", record).finish()
+            }
             Effect::ResolveReference {
                 reference,
                 user_id,

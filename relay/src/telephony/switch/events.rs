@@ -143,6 +143,7 @@ impl Switch {
                     } else {
                         self.records.answered_by(record, user_id);
                     }
+                    self.record_call(i);
                     // The caller gets the 200 once the answer is on disk.
                     self.hold(Held::Accept {
                         a,
@@ -181,6 +182,7 @@ impl Switch {
                     };
                     self.limiter().answered(now, record);
                     self.records.answered(record, trunk);
+                    self.record_call(i);
                     self.hold(Held::Accept {
                         a,
                         b: (leg, call),

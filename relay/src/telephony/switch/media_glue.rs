@@ -28,6 +28,21 @@ impl Switch {
         });
     }
 
+    /// An answered call whose media the relay anchors is recorded (when
+    /// recording is on): desk phones' calls pass through and are not.
+    pub(super) fn record_call(&mut self, i: usize) {
+        if !self.config.record_calls {
+            return;
+        }
+        let bridge = &self.bridges[i];
+        if let Some(media) = &bridge.media {
+            self.effects.push(Effect::Record {
+                record: bridge.record,
+                media: media.clone(),
+            });
+        }
+    }
+
     /// Outbound, anchored: the provider's SDP (183 or 200) goes into the
     /// media bridge. False when it was refused (the call is then ended).
     pub(super) fn take_trunk_answer(

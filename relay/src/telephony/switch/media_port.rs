@@ -9,7 +9,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::media::{CallMedia, EndCause, MediaBridge, MediaError};
+use tokio::sync::broadcast;
+
+use crate::media::{CallMedia, EndCause, MediaBridge, MediaError, TapFrame};
 
 /// A call's media session, shared by the bridge and whoever watches it.
 pub type Media = Arc<dyn MediaSession>;
@@ -42,6 +44,8 @@ pub trait MediaSession: Send + Sync {
     fn hang_up(&self);
     /// Resolves when the media has ended, holding nothing of the session.
     fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>>;
+    /// Both directions' decoded audio (closes when the media ends).
+    fn tap(&self) -> broadcast::Receiver<TapFrame>;
 }
 
 impl MediaPort for MediaBridge {
@@ -83,5 +87,8 @@ impl MediaSession for CallMedia {
     }
     fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>> {
         Box::pin(CallMedia::ended_signal(self))
+    }
+    fn tap(&self) -> broadcast::Receiver<TapFrame> {
+        CallMedia::tap(self)
     }
 }

@@ -83,6 +83,16 @@ impl Switch {
                         let _ = inputs.send(Input::MediaEnded { record, cause });
                     });
                 }
+                Effect::Record { record, media } => {
+                    let tap = media.tap();
+                    drop(media); // The call ends when the bridge lets go.
+                    let records = self.records.clone();
+                    let data_dir = self.config.data_dir.clone();
+                    tokio::spawn(async move {
+                        let result = crate::recording::record_into(&data_dir, tap).await;
+                        records.recorded(record, result);
+                    });
+                }
                 Effect::ResolveReference {
                     reference,
                     user_id,

@@ -138,6 +138,9 @@ impl MediaSession for FakeSession {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = EndCause> + Send>> {
         Box::pin(std::future::pending())
     }
+    fn tap(&self) -> tokio::sync::broadcast::Receiver<crate::media::TapFrame> {
+        tokio::sync::broadcast::channel(1).1
+    }
 }
 
 /// A phone: a WebSocket connection's SIP endpoint on the other side.
@@ -430,6 +433,7 @@ impl Harness {
                         let _ = self.provider.ep.handle_input(now, from, &bytes);
                     }
                     Effect::ToUdpDevice { to, .. } => panic!("SIP to a UDP phone {to}"),
+                    Effect::Record { record, .. } => self.log.push(format!("record {record}")),
                     Effect::WatchMedia { record, .. } => {
                         self.log.push(format!("watch media of {record}"))
                     }
@@ -564,6 +568,7 @@ fn describe(op: &Op) -> String {
         } => format!("finish {key} {status} by {side}: {cause}"),
         Op::Notify { user, event } => format!("notify {user} {event:?}"),
         Op::IncomingCall { key, users, .. } => format!("incoming card {key} for {users:?}"),
+        Op::Recorded { key, recording } => format!("recorded {key}: {recording:?}"),
         Op::Flush(_) => "flush".into(),
     }
 }

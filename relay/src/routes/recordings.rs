@@ -1,0 +1,113 @@
+//! A call's recording: `GET /api/calls/{id}/recording` plays it (HTTP Range,
+//! so `<audio>` seeks), `?download=1` saves it as
+//! `{id}_{phone}_{yyyy-mm-dd}.mp3` with the phone masked exactly as the
+//! reader sees it on screen. Whoever may see the call in the log may hear
+//! it; every play and download is logged with who and which call.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::auth::CurrentUser;
+use crate::crm::calls;
+use crate::error::{AppError, AppResult};
+use crate::routes::parse_id;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/calls/{id}/recording", get(recording))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RecordingQuery {
+    /// Any value: answer as a download with the file name.
+    #[serde(default)]
+    pub download: Option<String>,
+}
+
+/// The name a downloaded recording gets: the call, the phone as this
+/// reader may see it (`hidden` when they may see none of it), the day.
+pub fn file_name(record: &callcard_shared::api::CallRecord) -> String {
+    let phone = record
+        .number_e164
+        .clone()
+        .unwrap_or_else(|| record.number_dialled.clone());
+    let phone: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '*'))
+        .collect();
+    let phone = if phone.is_empty() {
+        "hidden".to_string()
+    } else {
+        phone
+    };
+    let day = record.started_at.get(..10).unwrap_or("undated");
+    format!("{}_{phone}_{day}.mp3", record.id)
+}
+
+#[utoipa::path(get, path = "/api/calls/{id}/recording", tag = "calls",
+    params(("id" = i64, Path, description = "Call record id"),
+           ("download" = Option<String>, Query, description = "Any value: save as a file")),
+    responses(
+        (status = 200, description = "audio/mpeg", content_type = "audio/mpeg"),
+        (status = 206, description = "The requested range", content_type = "audio/mpeg"),
+        (status = 401, body = callcard_shared::api::ApiError),
+        (status = 404, description = "No such call for this reader, or it has no recording (why)", body = callcard_shared::api::ApiError),
+        (status = 416, description = "A range outside the file"),
+    ))]
+pub async fn recording(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<RecordingQuery>,
+    request: Request,
+) -> AppResult<Response> {
+    let id = parse_id(&id, "call")?;
+    let mut record = calls::get(&state.db, id)
+        .await?
+        .filter(|record| super::calls::visibility(&user).allows(record))
+        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))?;
+    let path = calls::recording_of(&state.db, id)
+        .await?
+        .map_err(AppError::NotFound)?;
+    let file = state.config.data_dir.join(&path);
+    if !tokio::fs::try_exists(&file).await.unwrap_or(false) {
+        tracing::error!(call = id, path = %file.display(), "a call's recording file is missing");
+        return Err(AppError::NotFound(format!(
+            "the recording of call {id} is missing from the data directory"
+        )));
+    }
+    let download = query.download.is_some();
+    tracing::info!(
+        user = %user.login,
+        call = id,
+        download,
+        "audit: recording {}",
+        if download { "downloaded" } else { "played" }
+    );
+    let served = ServeFile::new(&file).oneshot(request).await;
+    let mut response = match served {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("audio/mpeg"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if download {
+        crate::masking::call(user.masking, &mut record);
+        let name = file_name(&record);
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(response)
+}
