@@ -208,12 +208,44 @@ async fn a_click_on_a_contacts_number_calls_it_heard_at_both_ends_with_dtmf_mute
     browser
         .wait_text("#call-outcome", "the confirmation", |s| s.contains("Saved"))
         .await;
+    // The recording is on the record once the media has ended.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while callcard_tests::get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await["items"][0]
+        ["recording_seconds"]
+        .is_null()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the call was recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     browser.goto(&t.relay.url("/contacts/1")).await;
     browser
         .wait_text("#contact-calls", "the call with its note", |s| {
             s.contains("Wants 40 seats") && s.contains("Interested")
         })
         .await;
+    // Its player: Chromium loads the recording (with the session) and knows its length.
+    browser.find("#contact-calls .call-recording audio").await;
+    let duration = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const a = document.querySelector('#contact-calls .call-recording audio');
+             a.preload = 'metadata';
+             a.onloadedmetadata = () => done(a.duration);
+             a.onerror = () => done(-1);
+             a.load();",
+            vec![],
+        )
+        .await
+        .expect("the player's metadata");
+    let duration = duration.as_f64().unwrap_or(-1.0);
+    assert!(
+        duration > 1.0,
+        "the player knows the recording's length: {duration}"
+    );
 
     browser.close().await;
     t.relay.stop().await;

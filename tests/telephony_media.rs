@@ -789,9 +789,23 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
             |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
         )
         .await;
-    let record = last_call(&t).await;
+    let mut record = last_call(&t).await;
     let id = record["id"].as_i64().unwrap();
     let url = t.relay.url(&format!("/api/calls/{id}/recording"));
+    // The log says there is a recording, and how long, once it is closed.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while record["recording_seconds"].is_null() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        record = callcard_tests::get_json(&t.admin, t.relay.url(&format!("/api/calls/{id}"))).await;
+    }
+    let logged = record["recording_seconds"]
+        .as_f64()
+        .expect("a recording in the log");
+    assert!(
+        (logged - talked).abs() < 1.5,
+        "{logged} s in the log, {talked} s talked"
+    );
+    assert!(record["recording_note"].is_null(), "{record}");
 
     // The recorder closes the file once the media has ended.
     let deadline = tokio::time::Instant::now() + WAIT;

@@ -371,6 +371,14 @@ pub struct CallRecord {
     /// The note written after the call.
     #[serde(default)]
     pub note: Option<String>,
+    /// Seconds of recording to play (`GET /api/calls/{id}/recording`);
+    /// None when there is none.
+    #[serde(default)]
+    pub recording_seconds: Option<f64>,
+    /// Why there is no recording when the call was answered but not
+    /// recorded (it failed, or retention deleted it).
+    #[serde(default)]
+    pub recording_note: Option<String>,
 }
 
 /// `PUT /api/calls/{id}/wrap-up`: what the user records after a call. Every

@@ -76,6 +76,7 @@ pub fn CallTable(props: &CallTableProps) -> Html {
                 <td title={c.end_cause.clone().unwrap_or_default()}>{ status_text(&c.status) }</td>
                 <td class="call-outcome-cell">{ c.outcome.clone().unwrap_or_default() }</td>
                 <td class="call-note">{ c.note.clone().unwrap_or_default() }</td>
+                <td class="call-recording">{ recording(c) }</td>
             </tr>
         }
     });
@@ -95,10 +96,30 @@ pub fn CallTable(props: &CallTableProps) -> Html {
                         <th>{ "Status" }</th>
                         <th>{ "Outcome" }</th>
                         <th>{ "Note" }</th>
+                        <th>{ "Recording" }</th>
                     </tr>
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
         </div>
+    }
+}
+
+/// The call's player (the browser fetches only what is played: Range), and
+/// its download; or why there is none.
+fn recording(c: &CallRecord) -> Html {
+    match (c.recording_seconds, &c.recording_note) {
+        (Some(_), _) => {
+            let src = format!("/api/calls/{}/recording", c.id);
+            let download = format!("{src}?download=1");
+            html! {
+                <span class="recording">
+                    <audio controls=true preload="none" src={src}></audio>
+                    <a href={download} class="recording-download" title="Download">{ "⤓" }</a>
+                </span>
+            }
+        }
+        (None, Some(note)) => html! { <span class="muted">{ note.clone() }</span> },
+        (None, None) => html! {},
     }
 }

@@ -256,7 +256,11 @@ macro_rules! record_columns {
             "SELECT c.id, c.started_at, c.answered_at, c.ended_at,
         c.talk_seconds, c.direction, c.user_id, u.display_name AS user_name, c.number_dialled,
         c.number_e164, c.contact_id, ct.name AS contact_name, c.trunk_id, c.status, c.end_cause,
-        c.hangup_side, c.outcome, c.note
+        c.hangup_side, c.outcome, c.note,
+        CASE WHEN c.recording_deleted_at IS NULL THEN c.recording_seconds END AS recording_seconds,
+        CASE WHEN c.recording_deleted_at IS NOT NULL
+             THEN 'deleted on ' || substr(c.recording_deleted_at, 1, 10)
+             WHEN c.recording_path IS NULL THEN c.recording_error END AS recording_note
    FROM call_records c
    LEFT JOIN users u ON u.id = c.user_id
    LEFT JOIN contacts ct ON ct.id = c.contact_id",
@@ -285,6 +289,8 @@ struct RecordRow {
     hangup_side: Option<String>,
     outcome: Option<String>,
     note: Option<String>,
+    recording_seconds: Option<f64>,
+    recording_note: Option<String>,
 }
 
 impl From<RecordRow> for CallRecord {
@@ -310,6 +316,8 @@ impl From<RecordRow> for CallRecord {
             hangup_side: r.hangup_side,
             outcome: r.outcome,
             note: r.note,
+            recording_seconds: r.recording_seconds,
+            recording_note: r.recording_note,
         }
     }
 }
