@@ -901,4 +901,31 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     // A colleague does not see the call, so cannot hear it either.
     let boris = t.relay.signed_in("boris").await;
     assert_eq!(boris.get(&url).send().await.unwrap().status(), 404);
+
+    // Retention (0 days kept): the file goes, the log says when.
+    let state = t.relay.state();
+    let data_dir = state.config.data_dir.clone();
+    let file = std::fs::read_dir(data_dir.join("recordings"))
+        .unwrap()
+        .next()
+        .expect("the call's file")
+        .unwrap()
+        .path();
+    assert!(file.exists());
+    let deleted = callcard_relay::recording::retention::sweep(&state.db, &data_dir, Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(!file.exists(), "the file is gone");
+    let record = callcard_tests::get_json(&t.admin, t.relay.url(&format!("/api/calls/{id}"))).await;
+    assert!(record["recording_seconds"].is_null(), "{record}");
+    let note = record["recording_note"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(note.starts_with("deleted on "), "{record}");
+    let gone = t.admin.get(&url).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    let why: serde_json::Value = gone.json().await.unwrap();
+    assert!(why["error"].as_str().unwrap().contains("deleted"), "{why}");
 }

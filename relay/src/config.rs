@@ -65,6 +65,9 @@ pub struct Cli {
     /// Do not record calls (every anchored call is recorded by default).
     #[arg(long, env = "CALLCARD_NO_RECORDING")]
     pub no_recording: bool,
+    /// Days a recording is kept before it is deleted [default: 30].
+    #[arg(long, env = "CALLCARD_RECORDING_RETENTION_DAYS")]
+    pub recording_retention_days: Option<u32>,
     /// UDP ports for call media, FIRST-LAST [default: 10000-20000].
     #[arg(long, env = "CALLCARD_RTP_PORTS")]
     pub rtp_ports: Option<String>,
@@ -97,6 +100,7 @@ pub struct FileConfig {
     pub sip_tls_ca: Option<PathBuf>,
     pub forward_to: Option<String>,
     pub record_calls: Option<bool>,
+    pub recording_retention_days: Option<u32>,
     pub rtp_ports: Option<String>,
     pub public_ip: Option<IpAddr>,
 }
@@ -125,6 +129,8 @@ pub struct Config {
     pub forward_to: Option<String>,
     /// Answered calls with anchored media are recorded (`data_dir/recordings`).
     pub record_calls: bool,
+    /// Days a recording is kept (0: deleted at the next sweep after the call).
+    pub recording_retention_days: u32,
     /// UDP ports the media bridge hands out to calls.
     pub rtp_ports: RangeInclusive<u16>,
     /// The media address for SDP behind NAT; `None`: the SIP listen IP.
@@ -173,6 +179,7 @@ impl Config {
             sip_tls_ca: None,
             forward_to: None,
             record_calls: true,
+            recording_retention_days: 30,
             // Above the media tests' 23000-23999, below the ephemeral ports.
             rtp_ports: 24000..=24999,
             public_ip: None,
@@ -228,6 +235,10 @@ impl Config {
                 None => None,
             },
             record_calls: !cli.no_recording && file.record_calls.unwrap_or(true),
+            recording_retention_days: cli
+                .recording_retention_days
+                .or(file.recording_retention_days)
+                .unwrap_or(30),
             rtp_ports: MediaConfig::parse_ports(
                 cli.rtp_ports
                     .or(file.rtp_ports)

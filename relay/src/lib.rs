@@ -151,6 +151,13 @@ impl Relay {
         let (records, records_task) =
             telephony::records::Records::spawn(db.clone(), telephony.clone());
         let _ = telephony.records.set(records.waiter());
+        let retention = tokio::spawn(recording::retention::run(
+            db.clone(),
+            self.state.config.data_dir.clone(),
+            std::time::Duration::from_secs(
+                u64::from(self.state.config.recording_retention_days) * 86_400,
+            ),
+        ));
         let switch = tokio::spawn(
             telephony::switch::Switch::new(
                 records,
@@ -169,6 +176,7 @@ impl Relay {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
+        retention.abort();
         // Calls in progress are hung up before the database closes.
         let _ = telephony.inputs.send(telephony::switch::Input::Shutdown);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(3), switch).await;

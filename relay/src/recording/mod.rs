@@ -10,9 +10,11 @@
 //!   240 KB a minute).
 //! - `recorder.rs`: the task that listens to one call's tap and writes
 //!   its file, until the call's media ends or it is told to stop.
+//! - `retention.rs`: recordings older than the kept days are deleted.
 
 pub mod mp3;
 pub mod recorder;
+pub mod retention;
 pub mod stereo;
 
 pub use recorder::{record, record_into, Recording, RecordingError};

@@ -1,0 +1,67 @@
+//! Retention: recordings older than the admins' number of days are
+//! deleted — the file goes, the record keeps the call and says when its
+//! recording was deleted (`recording_deleted_at`). Runs at start and then
+//! every [`SWEEP_EVERY`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+
+use crate::time::{now_rfc3339, rfc3339_ago};
+
+pub const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// Recordings deleted per sweep at most (the next sweep takes the rest).
+const BATCH: i64 = 1000;
+
+/// Deletes the recordings of calls that ended more than `keep` ago.
+/// Returns how many were deleted.
+pub async fn sweep(db: &SqlitePool, data_dir: &Path, keep: Duration) -> sqlx::Result<usize> {
+    let before = rfc3339_ago(keep);
+    let due: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, recording_path FROM call_records
+          WHERE recording_path IS NOT NULL AND recording_deleted_at IS NULL
+            AND ended_at IS NOT NULL AND ended_at <= $1
+          ORDER BY ended_at LIMIT $2",
+    )
+    .bind(&before)
+    .bind(BATCH)
+    .fetch_all(db)
+    .await?;
+    let mut deleted = 0;
+    for (id, path) in due {
+        match tokio::fs::remove_file(data_dir.join(&path)).await {
+            Ok(()) => {}
+            // Already gone: the record says so all the same.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::error!(call = id, path, "retention: cannot delete a recording: {e}");
+                continue;
+            }
+        }
+        sqlx::query("UPDATE call_records SET recording_deleted_at = $1 WHERE id = $2")
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(db)
+            .await?;
+        deleted += 1;
+    }
+    if deleted > 0 {
+        tracing::info!(
+            deleted,
+            keep_days = keep.as_secs() / 86_400,
+            "retention: recordings older than the kept days deleted"
+        );
+    }
+    Ok(deleted)
+}
+
+/// Sweeps now and then every [`SWEEP_EVERY`], for as long as the relay runs.
+pub async fn run(db: SqlitePool, data_dir: std::path::PathBuf, keep: Duration) {
+    loop {
+        if let Err(e) = sweep(&db, &data_dir, keep).await {
+            tracing::error!("retention: reading the recordings due: {e}");
+        }
+        tokio::time::sleep(SWEEP_EVERY).await;
+    }
+}
