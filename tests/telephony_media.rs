@@ -902,6 +902,43 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     let boris = t.relay.signed_in("boris").await;
     assert_eq!(boris.get(&url).send().await.unwrap().status(), 404);
 
+    // The audit log: each play (not each range a player asks for) and each
+    // download, with who — for admins only.
+    let audit = callcard_tests::get_json(&t.admin, t.relay.url("/api/audit")).await;
+    let lines: Vec<(String, String)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["call_id"] == id)
+        .map(|e| {
+            let who = e["user"]["display_name"].as_str().unwrap().to_string();
+            (who, e["action"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "Anna Sokolova".to_string(),
+                "recording_downloaded".to_string()
+            ),
+            (
+                "Alice Admin".to_string(),
+                "recording_downloaded".to_string()
+            ),
+            ("Alice Admin".to_string(), "recording_played".to_string()),
+        ],
+        "{audit}"
+    );
+    assert_eq!(
+        anna.get(t.relay.url("/api/audit"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
     // Retention (0 days kept): the file goes, the log says when.
     let state = t.relay.state();
     let data_dir = state.config.data_dir.clone();

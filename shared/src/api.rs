@@ -459,6 +459,26 @@ pub struct CallPage {
     pub items: Vec<CallRecord>,
 }
 
+/// One line of the audit log: who played or downloaded which call's recording, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub user: UserRef,
+    /// `recording_played` or `recording_downloaded`.
+    pub action: String,
+    pub call_id: Option<i64>,
+}
+
+/// `GET /api/audit`: the newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditPage {
+    pub total: i64,
+    pub items: Vec<AuditEntry>,
+}
+
 /// What `GET /api/events` (Server-Sent Events) pushes to a signed-in user;
 /// the SSE `event:` field is the `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! the pool; telephony users, trunks and call records. Routes, the config-file
 //! provisioning and the SIP runtime share these functions.
 
+pub mod audit;
 pub mod calls;
 pub mod contacts;
 pub mod dialplan;

@@ -1,5 +1,6 @@
 //! The REST API under `/api`, one module per resource, each with its `router()`.
 
+pub mod audit;
 pub mod calls;
 pub mod contacts;
 pub mod dialplan;
@@ -28,6 +29,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(sip_users::router())
         .merge(calls::router())
         .merge(recordings::router())
+        .merge(audit::router())
         .merge(dialplan::router())
         .merge(events::router())
         .merge(groups::router())

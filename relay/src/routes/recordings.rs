@@ -84,6 +84,21 @@ pub async fn recording(
         )));
     }
     let download = query.download.is_some();
+    // A player asks for ranges as it plays: its first request (no range, or
+    // one from the start) is the play the audit log counts.
+    let from_start = request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|r| r.to_str().ok())
+        .is_none_or(|r| r.trim().starts_with("bytes=0-"));
+    if from_start || download {
+        let action = if download {
+            "recording_downloaded"
+        } else {
+            "recording_played"
+        };
+        crate::crm::audit::record(&state.db, user.id, action, Some(id)).await?;
+    }
     tracing::info!(
         user = %user.login,
         call = id,
