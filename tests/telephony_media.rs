@@ -780,15 +780,8 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     let (mut phone, mut peer, call) = anchored_call(&t).await;
     let talking = std::time::Instant::now();
     peer.send_tone(440.0, 100).await;
-    phone.hang_up(call).await;
     let talked = talking.elapsed().as_secs_f64();
-    phone
-        .wait_for(
-            "the BYE's answer",
-            WAIT,
-            |e| matches!(e, Event::Terminated { call: c, .. } if *c == call),
-        )
-        .await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
     let mut record = last_call(&t).await;
     let id = record["id"].as_i64().unwrap();
     let url = t.relay.url(&format!("/api/calls/{id}/recording"));
