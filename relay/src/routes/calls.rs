@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/call-outcomes", get(outcomes).put(set_outcomes))
 }
 
-pub(super) fn visibility(user: &CurrentUser) -> Visibility {
+fn visibility(user: &CurrentUser) -> Visibility {
     if user.is_admin {
         Visibility::All
     } else {
@@ -119,13 +119,21 @@ pub async fn one(
     Path(id): Path<String>,
 ) -> AppResult<Json<CallRecord>> {
     let id = parse_id(&id, "call")?;
+    let mut record = visible_call(&state, &user, id).await?;
+    crate::masking::call(user.masking, &mut record);
+    Ok(Json(record))
+}
+
+/// Call `id` as stored, if `user` may see it in the log (else 404, as for
+/// a call that does not exist). Not masked yet.
+pub(super) async fn visible_call(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<CallRecord> {
     calls::get(&state.db, id)
         .await?
-        .filter(|record| visibility(&user).allows(record))
-        .map(|mut record| {
-            crate::masking::call(user.masking, &mut record);
-            Json(record)
-        })
+        .filter(|record| visibility(user).allows(record))
         .ok_or_else(|| AppError::NotFound(format!("no call {id}")))
 }
 

@@ -69,10 +69,7 @@ pub async fn recording(
     request: Request,
 ) -> AppResult<Response> {
     let id = parse_id(&id, "call")?;
-    let mut record = calls::get(&state.db, id)
-        .await?
-        .filter(|record| super::calls::visibility(&user).allows(record))
-        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))?;
+    let mut record = super::calls::visible_call(&state, &user, id).await?;
     let path = calls::recording_of(&state.db, id)
         .await?
         .map_err(AppError::NotFound)?;
