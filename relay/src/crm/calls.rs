@@ -143,21 +143,16 @@ pub async fn recorded(
     Ok(())
 }
 
-/// Where call `id`'s recording is (relative to the data directory): the
-/// path, or why there is none (`Err`: not recorded, failed, deleted).
-pub async fn recording_of(db: &SqlitePool, id: i64) -> sqlx::Result<Result<String, String>> {
-    let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT recording_path, recording_error, recording_deleted_at FROM call_records WHERE id = $1",
+/// Where call `id`'s recording is, relative to the data directory (None:
+/// none to play — the record's `recording_note` says why).
+pub async fn recording_path(db: &SqlitePool, id: i64) -> sqlx::Result<Option<String>> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT recording_path FROM call_records WHERE id = $1 AND recording_deleted_at IS NULL",
     )
     .bind(id)
     .fetch_optional(db)
     .await?;
-    Ok(match row {
-        Some((_, _, Some(deleted))) => Err(format!("the recording was deleted on {deleted}")),
-        Some((Some(path), _, None)) => Ok(path),
-        Some((None, Some(error), None)) => Err(format!("the call was not recorded: {error}")),
-        _ => Err("the call has no recording".into()),
-    })
+    Ok(row.and_then(|(path,)| path))
 }
 
 /// An inbound call answered `at` by `user_id`: the call is now theirs.

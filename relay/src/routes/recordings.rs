@@ -70,9 +70,13 @@ pub async fn recording(
 ) -> AppResult<Response> {
     let id = parse_id(&id, "call")?;
     let mut record = super::calls::visible_call(&state, &user, id).await?;
-    let path = calls::recording_of(&state.db, id)
-        .await?
-        .map_err(AppError::NotFound)?;
+    let Some(path) = calls::recording_path(&state.db, id).await? else {
+        let why = record
+            .recording_note
+            .map(|note| format!("call {id} has no recording: {note}"))
+            .unwrap_or_else(|| format!("call {id} has no recording"));
+        return Err(AppError::NotFound(why));
+    };
     let file = state.config.data_dir.join(&path);
     if !tokio::fs::try_exists(&file).await.unwrap_or(false) {
         tracing::error!(call = id, path = %file.display(), "a call's recording file is missing");
