@@ -42,7 +42,8 @@ pub(super) struct Bridge {
     pub(super) finished: bool,
     /// Inbound: nobody answered in time and the call went on to this number.
     pub(super) forwarded_to: Option<String>,
-    /// The anchored media of a browser call (None: SDP passes through).
+    /// The anchored media of a browser call (None: SDP passes through);
+    /// it ends, its ports freed, when its last holder drops it.
     pub(super) media: Option<Media>,
     /// Outbound, anchored: the relay's answer to the browser's offer, sent
     /// once the trunk's SDP was taken (in the 180/183 or the 200).
@@ -58,18 +59,6 @@ pub(super) struct Bridge {
     /// transfer hands the other party.
     pub(super) sdp_a: Option<Vec<u8>>,
     pub(super) sdp_b: Option<Vec<u8>>,
-}
-
-impl Drop for Bridge {
-    /// However a bridge ends, its media ends with it and its ports are freed.
-    fn drop(&mut self) {
-        let forks = std::mem::take(&mut self.fork_media)
-            .into_iter()
-            .map(|f| f.1);
-        for media in self.media.take().into_iter().chain(forks) {
-            media.hang_up();
-        }
-    }
 }
 
 impl Bridge {

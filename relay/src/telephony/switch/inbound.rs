@@ -202,10 +202,9 @@ impl Switch {
         let bridge = &mut self.bridges[i];
         let mut winner = None;
         for (f, media) in std::mem::take(&mut bridge.fork_media) {
+            // The other forks' media ends as it is dropped here.
             if f == fork {
                 winner = Some(media);
-            } else {
-                media.hang_up();
             }
         }
         let Some(media) = winner else {
@@ -233,7 +232,6 @@ impl Switch {
                 self.with_leg(a.0, |ep| ep.reject(now, a.1, 488));
                 self.tell_rung(&bridge, "failed");
                 self.finish(now, record, "failed", &cause, "relay");
-                media.hang_up();
                 None
             }
         }

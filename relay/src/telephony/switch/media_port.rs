@@ -34,14 +34,13 @@ pub trait MediaPort: Send {
 }
 
 /// One call's anchored media (see [`CallMedia`] for what each step means).
+/// Dropping the last handle ends it (its ports are freed by the bridge).
 pub trait MediaSession: Send + Sync {
     fn trunk_answer(&self, sdp: &str) -> Result<(), MediaError>;
     fn browser_answer(&self, sdp: &str) -> Result<String, MediaError>;
     fn browser_reoffer(&self, sdp: &str) -> Result<(String, String), MediaError>;
     fn trunk_reoffer(&self, sdp: &str) -> Result<(String, Option<String>), MediaError>;
     fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError>;
-    /// Ends the media without waiting.
-    fn hang_up(&self);
     /// Resolves when the media has ended, holding nothing of the session.
     fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>>;
     /// Both directions' decoded audio (closes when the media ends).
@@ -81,9 +80,6 @@ impl MediaSession for CallMedia {
     }
     fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError> {
         CallMedia::browser_reanswer(self, sdp)
-    }
-    fn hang_up(&self) {
-        CallMedia::hang_up(self)
     }
     fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>> {
         Box::pin(CallMedia::ended_signal(self))

@@ -97,6 +97,12 @@ impl MediaPort for FakeMedia {
     }
 }
 
+impl Drop for FakeSession {
+    fn drop(&mut self) {
+        self.note("hung up");
+    }
+}
+
 /// SDP with this in it has no codec the bridge could use.
 pub const NO_CODEC: &str = "no-common-codec";
 
@@ -129,9 +135,6 @@ impl MediaSession for FakeSession {
     fn browser_reanswer(&self, _sdp: &str) -> Result<(), MediaError> {
         self.note("the browser's answer to the re-offer");
         Ok(())
-    }
-    fn hang_up(&self) {
-        self.note("hung up");
     }
     fn ended_signal(
         &self,

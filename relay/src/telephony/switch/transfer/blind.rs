@@ -246,9 +246,7 @@ impl Switch {
                 media = m;
             } else {
                 self.with_leg(leg, |ep| ep.cancel(now, call));
-                if let Some(m) = m {
-                    m.hang_up();
-                }
+                drop(m); // Its media (if anchored) ends with it.
             }
         }
         let Some(i) = self.bridges.iter().position(|b| b.record == t.record) else {
@@ -276,9 +274,7 @@ impl Switch {
             Err(cause) => {
                 tracing::warn!(record = t.record, "transfer failed: {cause}");
                 self.with_leg(fork.0, |ep| ep.bye(now, fork.1));
-                if let Some(m) = media {
-                    m.hang_up();
-                }
+                drop(media);
                 self.finish(now, t.new_record, "failed", &cause, "relay");
                 if !t.by_gone {
                     self.notify_by(now, t.by, 488, "The target's media cannot be bridged");
@@ -310,10 +306,7 @@ impl Switch {
         let inbound = bridge.inbound;
         let old_user = bridge.user_id;
         // The transferor's anchored media ends; the target's (if any) carries the call.
-        let old_media = std::mem::replace(&mut bridge.media, media.clone());
-        if let Some(old) = old_media {
-            old.hang_up();
-        }
+        bridge.media = media.clone();
         if let Some(media) = &media {
             self.watch_media(t.new_record, media);
             self.reoffers.push(Reoffer {
@@ -362,15 +355,7 @@ impl Switch {
         reason: &str,
     ) {
         let t = &mut self.transfers[k];
-        t.forks.retain(|f| {
-            if (f.0, f.1) != fork {
-                return true;
-            }
-            if let Some(m) = f.2.clone() {
-                m.hang_up();
-            }
-            false
-        });
+        t.forks.retain(|f| (f.0, f.1) != fork);
         if !t.forks.is_empty() {
             return;
         }
@@ -412,11 +397,8 @@ impl Switch {
         while let Some(k) = self.transfers.iter().position(|t| t.deadline <= now) {
             let mut forks = std::mem::take(&mut self.transfers[k].forks);
             let last = forks.pop();
-            for (leg, call, media) in forks {
+            for (leg, call, _media) in forks {
                 self.with_leg(leg, |ep| ep.cancel(now, call));
-                if let Some(m) = media {
-                    m.hang_up();
-                }
             }
             match last {
                 Some((leg, call, media)) => {
@@ -438,11 +420,8 @@ impl Switch {
             return;
         };
         let t = self.transfers.remove(k);
-        for (leg, call, media) in t.forks {
+        for (leg, call, _media) in t.forks {
             self.with_leg(leg, |ep| ep.cancel(now, call));
-            if let Some(m) = media {
-                m.hang_up();
-            }
         }
         self.finish(
             now,
