@@ -117,12 +117,7 @@ impl Records {
     ) -> (Records, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(Writer::new(db, telephony).run(rx));
-        let records = Records {
-            tx,
-            next_key: Arc::new(AtomicI64::new(1)),
-            sent: Arc::new(AtomicU64::new(0)),
-        };
-        (records, task)
+        (Records::handing_to(tx), task)
     }
 
     /// Hands changes to `rx` instead of a writer (tests of the switch's
@@ -130,12 +125,16 @@ impl Records {
     #[cfg(test)]
     pub(crate) fn detached() -> (Records, mpsc::UnboundedReceiver<Op>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let records = Records {
+        (Records::handing_to(tx), rx)
+    }
+
+    /// Keys from 1, nothing handed over yet, changes into `tx`.
+    fn handing_to(tx: mpsc::UnboundedSender<Op>) -> Records {
+        Records {
             tx,
             next_key: Arc::new(AtomicI64::new(1)),
             sent: Arc::new(AtomicU64::new(0)),
-        };
-        (records, rx)
+        }
     }
 
     fn send(&self, op: Op) {
