@@ -891,9 +891,26 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     );
     assert!(name.ends_with(&format!("67_{day}.mp3\"")), "{name}");
 
-    // A colleague does not see the call, so cannot hear it either.
+    // A colleague may not hear it — until their group hears all calls.
     let boris = t.relay.signed_in("boris").await;
-    assert_eq!(boris.get(&url).send().await.unwrap().status(), 404);
+    let refused = boris.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let why: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        why["error"].as_str().unwrap().contains("colleague"),
+        "{why}"
+    );
+    let all = t
+        .admin
+        .put(t.relay.url(&format!("/api/groups/{manager}/recordings")))
+        .json(&serde_json::json!({"hears_all_calls": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.status(), 200);
+    let heard = boris.get(&url).send().await.unwrap();
+    assert_eq!(heard.status(), 200);
+    assert_eq!(heard.bytes().await.unwrap().to_vec(), bytes);
 
     // The audit log: each play (not each range a player asks for) and each
     // download, with who — for admins only.
@@ -911,6 +928,7 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     assert_eq!(
         lines,
         [
+            ("Boris Orlov".to_string(), "recording_played".to_string()),
             (
                 "Anna Sokolova".to_string(),
                 "recording_downloaded".to_string()
@@ -932,7 +950,8 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
         403
     );
 
-    // Retention (0 days kept): the file goes, the log says when.
+    // Retention: a month later (the call's end moved back 31 days) the
+    // 30-day sweep deletes the file, and the log says so.
     let state = t.relay.state();
     let data_dir = state.config.data_dir.clone();
     let file = std::fs::read_dir(data_dir.join("recordings"))
@@ -942,7 +961,16 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
         .unwrap()
         .path();
     assert!(file.exists());
-    let deleted = callcard_relay::recording::retention::sweep(&state.db, &data_dir, Duration::ZERO)
+    let kept = callcard_relay::recording::retention::sweep(&state.db, &data_dir, 30)
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "a fresh recording is kept");
+    sqlx::query("UPDATE call_records SET ended_at = strftime('%Y-%m-%dT%H:%M:%SZ', ended_at, '-31 days') WHERE id = $1")
+        .bind(id)
+        .execute(&state.db)
+        .await
+        .unwrap();
+    let deleted = callcard_relay::recording::retention::sweep(&state.db, &data_dir, 30)
         .await
         .unwrap();
     assert_eq!(deleted, 1);
@@ -953,7 +981,7 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
         .as_str()
         .unwrap_or_default()
         .to_string();
-    assert!(note.starts_with("deleted on "), "{record}");
+    assert!(note.starts_with("deleted after 30 days on "), "{record}");
     let gone = t.admin.get(&url).send().await.unwrap();
     assert_eq!(gone.status(), 404);
     let why: serde_json::Value = gone.json().await.unwrap();

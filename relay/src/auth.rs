@@ -106,8 +106,18 @@ pub struct CurrentUser {
     pub display_name: String,
     pub group: String,
     pub is_admin: bool,
+    /// The group may see every call in the log and hear every recording
+    /// (administrators always may).
+    pub hears_all_calls: bool,
     /// How phone numbers are shown to this user's group.
     pub masking: callcard_shared::masking::Masking,
+}
+
+impl CurrentUser {
+    /// Whether this user sees `owner`'s calls (and hears their recordings).
+    pub fn sees_calls_of(&self, owner: Option<i64>) -> bool {
+        self.is_admin || self.hears_all_calls || owner == Some(self.id)
+    }
 }
 
 impl CurrentUser {
@@ -127,8 +137,8 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthorized("sign in first"))?;
-        let row: Option<(i64, String, String, String, bool, String)> = sqlx::query_as(
-            "SELECT u.id, u.login, u.display_name, g.name, g.is_admin, g.masking
+        let row: Option<(i64, String, String, String, bool, bool, String)> = sqlx::query_as(
+            "SELECT u.id, u.login, u.display_name, g.name, g.is_admin, g.hears_all_calls, g.masking
                FROM sessions s
                JOIN users u ON u.id = s.user_id
                JOIN access_groups g ON g.id = u.group_id
@@ -138,7 +148,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         .bind(now_rfc3339())
         .fetch_optional(&state.db)
         .await?;
-        let (id, login, display_name, group, is_admin, masking) = row.ok_or(
+        let (id, login, display_name, group, is_admin, hears_all_calls, masking) = row.ok_or(
             AppError::Unauthorized("the session has ended; sign in again"),
         )?;
         // A setting that does not read fails closed: numbers hidden.
@@ -152,6 +162,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             display_name,
             group,
             is_admin,
+            hears_all_calls,
             masking,
         })
     }

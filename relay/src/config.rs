@@ -62,12 +62,9 @@ pub struct Cli {
     /// (through a trunk); unset: the call is missed.
     #[arg(long, env = "CALLCARD_FORWARD_TO")]
     pub forward_to: Option<String>,
-    /// Do not record calls (every anchored call is recorded by default).
+    /// Record no call on this relay, whatever the recording settings say.
     #[arg(long, env = "CALLCARD_NO_RECORDING")]
     pub no_recording: bool,
-    /// Days a recording is kept before it is deleted [default: 30].
-    #[arg(long, env = "CALLCARD_RECORDING_RETENTION_DAYS")]
-    pub recording_retention_days: Option<u32>,
     /// UDP ports for call media, FIRST-LAST [default: 10000-20000].
     #[arg(long, env = "CALLCARD_RTP_PORTS")]
     pub rtp_ports: Option<String>,
@@ -99,8 +96,9 @@ pub struct FileConfig {
     pub dial_timeout: Option<u64>,
     pub sip_tls_ca: Option<PathBuf>,
     pub forward_to: Option<String>,
-    pub record_calls: Option<bool>,
-    pub recording_retention_days: Option<u32>,
+    /// `[recording]`: the recording settings, written at every start
+    /// (the file wins over what the admin page saved).
+    pub recording: Option<callcard_shared::api::RecordingSettings>,
     pub rtp_ports: Option<String>,
     pub public_ip: Option<IpAddr>,
 }
@@ -127,10 +125,11 @@ pub struct Config {
     pub sip_tls_ca: Option<PathBuf>,
     /// Where an unanswered inbound call goes after the dial timeout, if anywhere.
     pub forward_to: Option<String>,
-    /// Answered calls with anchored media are recorded (`data_dir/recordings`).
+    /// False: no call is recorded, whatever the recording settings say
+    /// (`--no-recording`). True: as the settings say.
     pub record_calls: bool,
-    /// Days a recording is kept (0: deleted at the next sweep after the call).
-    pub recording_retention_days: u32,
+    /// `[recording]` of the config file, applied by `Relay::start`.
+    pub recording: Option<callcard_shared::api::RecordingSettings>,
     /// UDP ports the media bridge hands out to calls.
     pub rtp_ports: RangeInclusive<u16>,
     /// The media address for SDP behind NAT; `None`: the SIP listen IP.
@@ -179,7 +178,7 @@ impl Config {
             sip_tls_ca: None,
             forward_to: None,
             record_calls: true,
-            recording_retention_days: 30,
+            recording: None,
             // Above the media tests' 23000-23999, below the ephemeral ports.
             rtp_ports: 24000..=24999,
             public_ip: None,
@@ -234,11 +233,8 @@ impl Config {
                 ),
                 None => None,
             },
-            record_calls: !cli.no_recording && file.record_calls.unwrap_or(true),
-            recording_retention_days: cli
-                .recording_retention_days
-                .or(file.recording_retention_days)
-                .unwrap_or(30),
+            record_calls: !cli.no_recording,
+            recording: file.recording,
             rtp_ports: MediaConfig::parse_ports(
                 cli.rtp_ports
                     .or(file.rtp_ports)

@@ -89,6 +89,12 @@ impl Relay {
                 "telephony settings of the config file applied"
             );
         }
+        if provision::apply_recording(&db, &config)
+            .await
+            .context("the recording settings of the config file")?
+        {
+            tracing::info!("recording settings of the config file applied");
+        }
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -121,6 +127,11 @@ impl Relay {
             .reload(&db)
             .await
             .context("cannot read the telephony users")?;
+        telephony
+            .recording
+            .reload(&db)
+            .await
+            .context("cannot read the recording settings")?;
         let _ = telephony.sip_addr.set(sip.udp_addr()?);
         Ok(Relay {
             state: AppState {
@@ -154,9 +165,7 @@ impl Relay {
         let retention = tokio::spawn(recording::retention::run(
             db.clone(),
             self.state.config.data_dir.clone(),
-            std::time::Duration::from_secs(
-                u64::from(self.state.config.recording_retention_days) * 86_400,
-            ),
+            telephony.clone(),
         ));
         let switch = tokio::spawn(
             telephony::switch::Switch::new(

@@ -16,7 +16,7 @@ use sqlx::SqlitePool;
 use crate::config::Config;
 use crate::crm::sip_users::{self, SipUserFields};
 use crate::crm::trunks::{self, TrunkFields};
-use crate::crm::{users, WriteError};
+use crate::crm::{recording_settings, users, WriteError};
 
 /// What applying the file did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -143,4 +143,20 @@ pub async fn apply(db: &SqlitePool, config: &Config) -> anyhow::Result<Provision
         }
     }
     Ok(done)
+}
+
+/// Writes `[recording]` of the config file, checked like `PUT
+/// /api/recording-settings` (a bad value stops start-up naming it).
+pub async fn apply_recording(db: &SqlitePool, config: &Config) -> anyhow::Result<bool> {
+    let Some(settings) = &config.recording else {
+        return Ok(false);
+    };
+    if let Err((field, message)) = recording_settings::validate(db, settings).await? {
+        anyhow::bail!("recording.{field}: {message}");
+    }
+    let changed = recording_settings::load(db).await.ok().as_ref() != Some(settings);
+    if changed {
+        recording_settings::save(db, settings).await?;
+    }
+    Ok(changed)
 }

@@ -1119,7 +1119,8 @@ async fn tone_in_real_time(b: &mut Browser, p: &mut Provider, from_provider: boo
 }
 
 #[tokio::test]
-async fn a_recorded_call_is_a_stereo_mp3_with_the_client_left_and_our_side_right() {
+async fn a_recorded_call_is_a_stereo_mp3_with_the_client_left_and_our_side_right_and_silence_while_paused(
+) {
     let media = bridge(23600..=23699);
     let mut b = Browser::g711().await;
     let mut p = Provider::new().await;
@@ -1133,19 +1134,25 @@ async fn a_recorded_call_is_a_stereo_mp3_with_the_client_left_and_our_side_right
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("call.mp3");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (pause, paused) = tokio::sync::watch::channel(false);
     let started = Instant::now();
     let recorder = tokio::spawn({
         let (tap, path) = (call.tap(), path.clone());
         async move {
-            callcard_relay::recording::record(tap, &path, async {
+            callcard_relay::recording::record(tap, &path, paused, async {
                 let _ = stopped.await;
             })
             .await
         }
     });
-    // The client speaks (440 Hz), then our side (1 kHz), then a pause.
+    // The client speaks (440 Hz), then our side (1 kHz); then the recording
+    // is paused while the client speaks again (reading out a card number),
+    // and a quiet moment after it resumes.
     tone_in_real_time(&mut b, &mut p, true, 440.0).await;
     tone_in_real_time(&mut b, &mut p, false, 1000.0).await;
+    pause.send_replace(true);
+    tone_in_real_time(&mut b, &mut p, true, 440.0).await;
+    pause.send_replace(false);
     settle(&mut b, &mut p, Duration::from_millis(500)).await;
 
     // Mid-call the file already plays up to its last write.
@@ -1170,10 +1177,30 @@ async fn a_recorded_call_is_a_stereo_mp3_with_the_client_left_and_our_side_right
         (decoded - talked).abs() < 0.5,
         "{decoded} s decoded of {talked} s"
     );
-    // Each side on its own channel; the pause is silence on both.
+    let energy = |s: &[i16]| s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len() as f64;
+    // The paused span is marked, as long as the client spoke then, and
+    // silent on both channels.
+    let [from, to] = match recording.paused.as_slice() {
+        [span] => *span,
+        other => panic!("one paused span, not {other:?}"),
+    };
+    let spoke = PACKETS as f64 * 0.02;
+    assert!(
+        ((to - from) - spoke).abs() < 0.3,
+        "paused {from:.2}–{to:.2} s while the client spoke {spoke} s"
+    );
+    let at = |t: f64| ((t * 8000.0) as usize).min(left.len());
+    // The MP3 encoder's delay (~0.15 s at 8 kHz) moves decoded audio later.
+    let in_pause = at(from + 0.25)..at(to - 0.1);
+    assert!(in_pause.len() > 4000, "{in_pause:?}");
+    // Each side on its own channel; the pause and the quiet end are silence
+    // on both.
+    assert!(
+        energy(&left[in_pause.clone()]) < 1000.0 && energy(&right[in_pause]) < 1000.0,
+        "the paused span is silent"
+    );
     assert_near(dominant(&left), 440.0);
     assert_near(dominant(&right), 1000.0);
-    let energy = |s: &[i16]| s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len() as f64;
     let tail = |s: &[i16]| s[s.len() - 2400..s.len() - 800].to_vec();
     assert!(energy(&tail(&left)) < 1000.0 && energy(&tail(&right)) < 1000.0);
     let first_second = energy(&left[..8000]);

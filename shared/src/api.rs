@@ -379,6 +379,10 @@ pub struct CallRecord {
     /// recorded (it failed, or retention deleted it).
     #[serde(default)]
     pub recording_note: Option<String>,
+    /// Where the recording was paused, `[from, to]` seconds into it
+    /// (silence there: a card number was being read out).
+    #[serde(default)]
+    pub recording_paused: Vec<[f64; 2]>,
 }
 
 /// `PUT /api/calls/{id}/wrap-up`: what the user records after a call. Every
@@ -550,6 +554,18 @@ pub struct AccessGroup {
     /// there when it is switched on, and users created in the group later.
     #[serde(default)]
     pub auto_telephony: bool,
+    /// Members see every call in the log and may hear every recording, not
+    /// only their own (administrators always may).
+    #[serde(default)]
+    pub hears_all_calls: bool,
+}
+
+/// `PUT /api/groups/{id}/recordings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupRecordings {
+    pub hears_all_calls: bool,
 }
 
 /// `PUT /api/groups/{id}/telephony`.
@@ -584,6 +600,89 @@ pub struct CallLimits {
 pub struct Limits {
     pub per_user: CallLimits,
     pub overall: CallLimits,
+}
+
+/// `GET`/`PUT /api/recording-settings` (and `[recording]` in the config
+/// file): which calls are recorded, for how long recordings are kept, and
+/// whether the client hears that the call is recorded. A call is recorded
+/// when recording is on, its direction is, and its manager is: a per-user
+/// choice wins over the manager's group being left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordingSettings {
+    /// Recording at all (off: no call is recorded, whatever else is set).
+    pub enabled: bool,
+    pub inbound: bool,
+    pub outbound: bool,
+    /// Calls between two colleagues.
+    pub internal: bool,
+    /// Access groups whose members' calls are not recorded.
+    pub groups_not_recorded: Vec<i64>,
+    /// Users for whom the group's choice does not hold.
+    pub users: Vec<UserRecording>,
+    /// Days a recording is kept, 1 to 3650; older ones are deleted (the
+    /// call record stays and says so).
+    pub retention_days: u32,
+    /// Play the announcement ("this call is recorded") to the client once
+    /// the call is answered, before the two sides hear each other.
+    pub consent_announcement: bool,
+}
+
+impl RecordingSettings {
+    pub const MAX_RETENTION_DAYS: u32 = 3650;
+    pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+
+    /// Whether a call in `direction` (`inbound`, `outbound`, `internal`) of
+    /// `user` in `group` is recorded.
+    pub fn records(&self, direction: &str, user: Option<i64>, group: Option<i64>) -> bool {
+        let direction_on = match direction {
+            "inbound" => self.inbound,
+            "outbound" => self.outbound,
+            "internal" => self.internal,
+            _ => true,
+        };
+        if !self.enabled || !direction_on {
+            return false;
+        }
+        if let Some(choice) = user.and_then(|u| self.users.iter().find(|c| c.user_id == u)) {
+            return choice.record;
+        }
+        !group.is_some_and(|g| self.groups_not_recorded.contains(&g))
+    }
+}
+
+impl Default for RecordingSettings {
+    fn default() -> Self {
+        RecordingSettings {
+            enabled: true,
+            inbound: true,
+            outbound: true,
+            internal: true,
+            groups_not_recorded: Vec::new(),
+            users: Vec::new(),
+            retention_days: Self::DEFAULT_RETENTION_DAYS,
+            consent_announcement: false,
+        }
+    }
+}
+
+/// `PUT /api/calls/{id}/recording/pause`: pause (a card number is read
+/// out: silence in the file) or resume the recording of a call in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecordingPause {
+    pub paused: bool,
+}
+
+/// One user's own recording choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserRecording {
+    pub user_id: i64,
+    pub record: bool,
 }
 
 /// `POST /api/telephony/off`: `confirm` must be the words `turn off`.

@@ -118,24 +118,31 @@ pub async fn answered_at(
 }
 
 /// What recording call `id` left: its file (relative to the data
-/// directory), length and size — or why there is none.
+/// directory), length, size and paused spans — or why there is none.
 pub async fn recorded(
     db: &mut SqliteConnection,
     id: i64,
-    recording: Result<(&str, f64, i64), &str>,
+    recording: Result<&crate::recording::Recorded, &str>,
 ) -> sqlx::Result<()> {
-    let (path, seconds, bytes, error) = match recording {
-        Ok((path, seconds, bytes)) => (Some(path), Some(seconds), Some(bytes), None),
-        Err(error) => (None, None, None, Some(error)),
+    let (path, seconds, bytes, paused, error) = match recording {
+        Ok(r) => (
+            Some(r.path.as_str()),
+            Some(r.seconds),
+            Some(r.bytes),
+            (!r.paused.is_empty()).then(|| serde_json::to_string(&r.paused).unwrap_or_default()),
+            None,
+        ),
+        Err(error) => (None, None, None, None, Some(error)),
     };
     sqlx::query(
         "UPDATE call_records SET recording_path = $1, recording_seconds = $2,
-                recording_bytes = $3, recording_error = $4
-          WHERE id = $5",
+                recording_bytes = $3, recording_paused = $4, recording_error = $5
+          WHERE id = $6",
     )
     .bind(path)
     .bind(seconds)
     .bind(bytes)
+    .bind(paused)
     .bind(error)
     .bind(id)
     .execute(db)
@@ -254,8 +261,10 @@ macro_rules! record_columns {
         c.hangup_side, c.outcome, c.note,
         CASE WHEN c.recording_deleted_at IS NULL THEN c.recording_seconds END AS recording_seconds,
         CASE WHEN c.recording_deleted_at IS NOT NULL
-             THEN 'deleted on ' || substr(c.recording_deleted_at, 1, 10)
-             WHEN c.recording_path IS NULL THEN c.recording_error END AS recording_note
+             THEN COALESCE(c.recording_error, 'deleted') || ' on '
+                  || substr(c.recording_deleted_at, 1, 10)
+             WHEN c.recording_path IS NULL THEN c.recording_error END AS recording_note,
+        CASE WHEN c.recording_deleted_at IS NULL THEN c.recording_paused END AS recording_paused
    FROM call_records c
    LEFT JOIN users u ON u.id = c.user_id
    LEFT JOIN contacts ct ON ct.id = c.contact_id",
@@ -286,6 +295,7 @@ struct RecordRow {
     note: Option<String>,
     recording_seconds: Option<f64>,
     recording_note: Option<String>,
+    recording_paused: Option<String>,
 }
 
 impl From<RecordRow> for CallRecord {
@@ -313,6 +323,10 @@ impl From<RecordRow> for CallRecord {
             note: r.note,
             recording_seconds: r.recording_seconds,
             recording_note: r.recording_note,
+            recording_paused: r
+                .recording_paused
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
         }
     }
 }

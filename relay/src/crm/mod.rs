@@ -9,6 +9,7 @@ pub mod dialplan;
 pub mod limits;
 pub mod masking_cache;
 pub mod number_index;
+pub mod recording_settings;
 pub mod sip_directory;
 pub mod sip_users;
 pub mod telephony;

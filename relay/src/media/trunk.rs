@@ -1,9 +1,13 @@
 //! The trunk leg: plain RTP/AVP toward the SIP provider on an even UDP port
 //! (RTCP on the next port is read and discarded). SDP carries the public (or
-//! bind) address. Symmetric RTP: the first valid RTP packet latches the
-//! address we send to; later RTP from any other source is ignored and
-//! counted, and datagrams that are not RTP of a negotiated payload type are
-//! dropped and counted without latching anything.
+//! bind) address. RTP is accepted from the address the provider's SDP named;
+//! only when that address is a private one (the provider behind NAT, its SDP
+//! naming what it cannot be reached at) does the first valid RTP packet from
+//! elsewhere latch the address we send to (symmetric RTP). Anything else —
+//! RTP from another source, a late packet of an earlier call on a reused
+//! port, a stranger spraying the range — is ignored and counted, and
+//! datagrams that are not RTP of a negotiated payload type are dropped and
+//! counted without latching anything.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -43,8 +47,23 @@ pub(crate) enum Received<'a> {
     Rtp(RtpView<'a>, Payload),
     /// Not RTP, or RTP of a payload type nobody negotiated.
     Garbage,
-    /// Valid RTP from another address than the latched one.
+    /// Valid RTP from an address we do not expect it from.
     Foreign,
+}
+
+/// An address a peer behind NAT puts in its SDP: RFC 1918, shared (RFC
+/// 6598), link-local or unique-local — not where its packets come from.
+fn behind_nat(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+    }
 }
 
 fn sdp_err(e: impl std::fmt::Display) -> MediaError {
@@ -223,14 +242,20 @@ impl TrunkLeg {
         let Some(kind) = self.codecs.kind(view.pt) else {
             return Received::Garbage;
         };
-        match self.latched {
-            Some(addr) if addr != from => Received::Foreign,
-            Some(_) => Received::Rtp(view, kind),
-            None => {
-                tracing::debug!(%from, port = self.port(), "trunk RTP latched");
+        match self.remote {
+            // Nothing negotiated yet: no source is expected.
+            None => Received::Foreign,
+            Some(remote) if from == remote => {
+                self.latched = None;
+                Received::Rtp(view, kind)
+            }
+            Some(_) if self.latched == Some(from) => Received::Rtp(view, kind),
+            Some(remote) if self.latched.is_none() && behind_nat(remote.ip()) => {
+                tracing::debug!(%from, %remote, port = self.port(), "trunk RTP latched");
                 self.latched = Some(from);
                 Received::Rtp(view, kind)
             }
+            Some(_) => Received::Foreign,
         }
     }
 

@@ -17,7 +17,7 @@ pub mod recorder;
 pub mod retention;
 pub mod stereo;
 
-pub use recorder::{record, record_into, Recording, RecordingError};
+pub use recorder::{record, record_into, Recorded, Recording, RecordingError};
 
 /// Samples per second of the recordings (G.711's rate: nothing is resampled).
 pub const RATE: u32 = 8000;

@@ -3,7 +3,9 @@
 //! every [`WRITE_EVERY`], so a relay that dies mid-call leaves a file that
 //! plays up to the last write. Ends when the call's media ends (the tap
 //! closes) or `stop` resolves; the file then lasts as long as the call
-//! was recorded.
+//! was recorded. While `paused` says so (a card number being read out),
+//! nothing heard goes into the file: the span is silence, and its start
+//! and end are kept for the call record.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWriteExt;
 use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::watch;
 
 use super::mp3::Mp3;
 use super::stereo::{Side, Stereo};
@@ -33,6 +36,8 @@ pub struct Recording {
     pub late_samples: u64,
     /// Tap frames missed because the recorder fell behind (silence).
     pub missed_frames: u64,
+    /// Paused spans, `[from, to]` seconds into the file (silence there).
+    pub paused: Vec<[f64; 2]>,
 }
 
 #[derive(Debug)]
@@ -58,6 +63,26 @@ impl From<std::io::Error> for RecordingError {
     }
 }
 
+/// Silences what of `left`/`right` (starting `at` samples into the file)
+/// lies in a paused span — audio said just before the pause that the
+/// aligner placed a little later included.
+fn silence_paused(
+    at: u64,
+    left: &mut [i16],
+    right: &mut [i16],
+    spans: &[(u64, u64)],
+    open: Option<u64>,
+) {
+    let open = open.map(|from| (from, u64::MAX));
+    for (from, to) in spans.iter().copied().chain(open) {
+        let first = from.saturating_sub(at).min(left.len() as u64) as usize;
+        let last = to.saturating_sub(at).min(left.len() as u64) as usize;
+        left[first..last].fill(0);
+        let last = last.min(right.len());
+        right[first.min(last)..last].fill(0);
+    }
+}
+
 fn samples_since(start: Instant, at: Instant) -> u64 {
     let d = at.saturating_duration_since(start);
     (d.as_secs_f64() * f64::from(RATE)) as u64
@@ -67,6 +92,7 @@ fn samples_since(start: Instant, at: Instant) -> u64 {
 pub async fn record(
     mut tap: broadcast::Receiver<TapFrame>,
     path: &Path,
+    mut paused: watch::Receiver<bool>,
     stop: impl Future<Output = ()>,
 ) -> Result<Recording, RecordingError> {
     let start = Instant::now();
@@ -79,10 +105,31 @@ pub async fn record(
     let mut tick = tokio::time::interval(WRITE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let holdback = samples_since(start, start + HOLDBACK);
+    // Paused spans in samples since `start`, which is where the aligner
+    // puts audio in the file (within its jitter allowance).
+    let mut spans: Vec<(u64, u64)> = Vec::new();
+    let mut paused_since = paused.borrow_and_update().then_some(0);
+    let mut pause_control = true;
     tokio::pin!(stop);
     loop {
         tokio::select! {
+            changed = paused.changed(), if pause_control => match changed {
+                Ok(()) => {
+                    let now = samples_since(start, Instant::now());
+                    match (*paused.borrow_and_update(), paused_since) {
+                        (true, None) => paused_since = Some(now),
+                        (false, Some(from)) => {
+                            spans.push((from, now));
+                            paused_since = None;
+                        }
+                        _ => {}
+                    }
+                }
+                // Nobody can pause any more: as it stands, to the end.
+                Err(_) => pause_control = false,
+            },
             frame = tap.recv() => match frame {
+                Ok(frame) if paused_since.is_some() => drop(frame),
                 Ok(frame) => {
                     let side = match frame.direction {
                         TapDirection::FromTrunk => Side::Client,
@@ -97,7 +144,9 @@ pub async fn record(
             },
             _ = tick.tick() => {
                 let now = samples_since(start, Instant::now());
-                let (left, right) = stereo.take_until(now.saturating_sub(holdback));
+                let at = stereo.taken();
+                let (mut left, mut right) = stereo.take_until(now.saturating_sub(holdback));
+                silence_paused(at, &mut left, &mut right, &spans, paused_since);
                 mp3.encode(&left, &right, &mut out).map_err(RecordingError::Encoder)?;
                 if !out.is_empty() {
                     file.write_all(&out).await?;
@@ -111,10 +160,12 @@ pub async fn record(
     }
     // The rest: up to now, or to the last sample heard if that is later.
     let now = samples_since(start, Instant::now());
+    let at = stereo.taken();
     let (mut left, mut right) = stereo.take_until(now);
     let (l, r) = stereo.finish();
     left.extend(l);
     right.extend(r);
+    silence_paused(at, &mut left, &mut right, &spans, paused_since);
     mp3.encode(&left, &right, &mut out)
         .map_err(RecordingError::Encoder)?;
     mp3.finish(&mut out).map_err(RecordingError::Encoder)?;
@@ -129,23 +180,44 @@ pub async fn record(
             "recording: some audio arrived too late or was missed (silence in the file)"
         );
     }
+    if let Some(from) = paused_since {
+        spans.push((from, stereo.taken().max(from)));
+    }
+    let seconds = |samples: u64| samples as f64 / f64::from(RATE);
+    let length = seconds(stereo.taken());
+    let spans = spans
+        .into_iter()
+        .map(|(from, to)| [seconds(from), seconds(to)])
+        .collect();
     Ok(Recording {
         path: path.to_path_buf(),
-        seconds: stereo.taken() as f64 / f64::from(RATE),
+        seconds: length,
         bytes,
         late_samples: stereo.late,
         missed_frames: missed,
+        paused: spans,
     })
+}
+
+/// What a call record keeps of its recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// Relative to the data directory.
+    pub path: String,
+    pub seconds: f64,
+    pub bytes: i64,
+    pub paused: Vec<[f64; 2]>,
 }
 
 /// Records a call into a new file under `data_dir/recordings/` (a random
 /// name: nothing about the call or the client is in it) until its media
-/// ends. Returns what the call record keeps: the path relative to
-/// `data_dir`, seconds and bytes — or why there is no recording.
+/// ends, silent while `paused`. Returns what the call record keeps — or why
+/// there is no recording.
 pub async fn record_into(
     data_dir: &Path,
     tap: broadcast::Receiver<TapFrame>,
-) -> Result<(String, f64, i64), String> {
+    paused: watch::Receiver<bool>,
+) -> Result<Recorded, String> {
     let relative = format!("recordings/{:032x}.mp3", rand::random::<u128>());
     let path = data_dir.join(&relative);
     let made = match path.parent() {
@@ -153,15 +225,16 @@ pub async fn record_into(
         None => Ok(()),
     };
     let result = match made {
-        Ok(()) => record(tap, &path, std::future::pending()).await,
+        Ok(()) => record(tap, &path, paused, std::future::pending()).await,
         Err(e) => Err(RecordingError::Io(e)),
     };
     match result {
-        Ok(recording) => Ok((
-            relative,
-            recording.seconds,
-            i64::try_from(recording.bytes).unwrap_or(i64::MAX),
-        )),
+        Ok(recording) => Ok(Recorded {
+            path: relative,
+            seconds: recording.seconds,
+            bytes: i64::try_from(recording.bytes).unwrap_or(i64::MAX),
+            paused: recording.paused,
+        }),
         Err(e) => {
             tracing::error!(path = %path.display(), "recording a call failed: {e}");
             Err(e.to_string())

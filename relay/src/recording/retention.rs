@@ -14,10 +14,11 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 /// Recordings deleted per sweep at most (the next sweep takes the rest).
 const BATCH: i64 = 1000;
 
-/// Deletes the recordings of calls that ended more than `keep` ago.
-/// Returns how many were deleted.
-pub async fn sweep(db: &SqlitePool, data_dir: &Path, keep: Duration) -> sqlx::Result<usize> {
-    let before = rfc3339_ago(keep);
+/// Deletes the recordings of calls that ended more than `days` ago; their
+/// records say "deleted after N days". Returns how many were deleted.
+pub async fn sweep(db: &SqlitePool, data_dir: &Path, days: u32) -> sqlx::Result<usize> {
+    let before = rfc3339_ago(Duration::from_secs(u64::from(days) * 86_400));
+    let note = format!("deleted after {days} days");
     let due: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, recording_path FROM call_records
           WHERE recording_path IS NOT NULL AND recording_deleted_at IS NULL
@@ -39,27 +40,36 @@ pub async fn sweep(db: &SqlitePool, data_dir: &Path, keep: Duration) -> sqlx::Re
                 continue;
             }
         }
-        sqlx::query("UPDATE call_records SET recording_deleted_at = $1 WHERE id = $2")
-            .bind(now_rfc3339())
-            .bind(id)
-            .execute(db)
-            .await?;
+        sqlx::query(
+            "UPDATE call_records SET recording_deleted_at = $1, recording_error = $2 WHERE id = $3",
+        )
+        .bind(now_rfc3339())
+        .bind(&note)
+        .bind(id)
+        .execute(db)
+        .await?;
         deleted += 1;
     }
     if deleted > 0 {
         tracing::info!(
             deleted,
-            keep_days = keep.as_secs() / 86_400,
+            keep_days = days,
             "retention: recordings older than the kept days deleted"
         );
     }
     Ok(deleted)
 }
 
-/// Sweeps now and then every [`SWEEP_EVERY`], for as long as the relay runs.
-pub async fn run(db: SqlitePool, data_dir: std::path::PathBuf, keep: Duration) {
+/// Sweeps now and then every [`SWEEP_EVERY`], for as long as the relay
+/// runs, keeping the days the recording settings say at that moment.
+pub async fn run(
+    db: SqlitePool,
+    data_dir: std::path::PathBuf,
+    telephony: std::sync::Arc<crate::telephony::Telephony>,
+) {
     loop {
-        if let Err(e) = sweep(&db, &data_dir, keep).await {
+        let days = telephony.recording.retention_days();
+        if let Err(e) = sweep(&db, &data_dir, days).await {
             tracing::error!("retention: reading the recordings due: {e}");
         }
         tokio::time::sleep(SWEEP_EVERY).await;

@@ -8,6 +8,7 @@ pub mod events;
 pub mod groups;
 pub mod health;
 pub mod limits;
+pub mod recording_settings;
 pub mod recordings;
 pub mod session;
 pub mod sip_users;
@@ -29,6 +30,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(sip_users::router())
         .merge(calls::router())
         .merge(recordings::router())
+        .merge(recording_settings::router())
         .merge(audit::router())
         .merge(dialplan::router())
         .merge(events::router())

@@ -1,15 +1,18 @@
 //! A call's recording: `GET /api/calls/{id}/recording` plays it (HTTP Range,
 //! so `<audio>` seeks), `?download=1` saves it as
 //! `{id}_{phone}_{yyyy-mm-dd}.mp3` with the phone masked exactly as the
-//! reader sees it on screen. Whoever may see the call in the log may hear
-//! it; every play and download is logged with who and which call.
+//! reader sees it on screen. A manager hears their own calls, a group that
+//! hears all calls (and administrators) every call; a colleague's call is
+//! refused with 403. Every play and download is logged with who and which
+//! call.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use callcard_shared::api::RecordingPause;
 use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -17,11 +20,51 @@ use tower_http::services::ServeFile;
 use crate::auth::CurrentUser;
 use crate::crm::calls;
 use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
 use crate::routes::parse_id;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/calls/{id}/recording", get(recording))
+    Router::new()
+        .route("/calls/{id}/recording", get(recording))
+        .route("/calls/{id}/recording/pause", put(pause))
+}
+
+/// Pauses or resumes the recording of a call in progress: while paused the
+/// file gets silence, and the record keeps where (`recording_paused`). The
+/// call's own manager (or an administrator) may.
+#[utoipa::path(put, path = "/api/calls/{id}/recording/pause", tag = "calls", request_body = RecordingPause,
+    params(("id" = i64, Path, description = "Call record id")),
+    responses(
+        (status = 200, body = RecordingPause),
+        (status = 401, body = callcard_shared::api::ApiError),
+        (status = 403, description = "Someone else's call", body = callcard_shared::api::ApiError),
+        (status = 404, body = callcard_shared::api::ApiError),
+        (status = 409, description = "The call is not being recorded right now", body = callcard_shared::api::ApiError),
+    ))]
+pub async fn pause(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RecordingPause>,
+) -> AppResult<Json<RecordingPause>> {
+    let id = parse_id(&id, "call")?;
+    let record = calls::get(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))?;
+    if !user.is_admin && record.user.as_ref().map(|u| u.id) != Some(user.id) {
+        return Err(AppError::Forbidden(
+            "only the call's own manager pauses its recording",
+        ));
+    }
+    if !state.telephony.pause_recording(id, input.paused) {
+        return Err(AppError::Conflict {
+            field: "paused".into(),
+            message: format!("call {id} is not being recorded right now"),
+        });
+    }
+    tracing::info!(user = %user.login, call = id, paused = input.paused, "recording paused or resumed");
+    Ok(Json(input))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,7 +101,8 @@ pub fn file_name(record: &callcard_shared::api::CallRecord) -> String {
         (status = 200, description = "audio/mpeg", content_type = "audio/mpeg"),
         (status = 206, description = "The requested range", content_type = "audio/mpeg"),
         (status = 401, body = callcard_shared::api::ApiError),
-        (status = 404, description = "No such call for this reader, or it has no recording (why)", body = callcard_shared::api::ApiError),
+        (status = 403, description = "A colleague's call, and the reader's group may hear only its own", body = callcard_shared::api::ApiError),
+        (status = 404, description = "No such call, or it has no recording (why)", body = callcard_shared::api::ApiError),
         (status = 416, description = "A range outside the file"),
     ))]
 pub async fn recording(
@@ -69,7 +113,14 @@ pub async fn recording(
     request: Request,
 ) -> AppResult<Response> {
     let id = parse_id(&id, "call")?;
-    let mut record = super::calls::visible_call(&state, &user, id).await?;
+    let mut record = calls::get(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))?;
+    if !user.sees_calls_of(record.user.as_ref().map(|u| u.id)) {
+        return Err(AppError::Forbidden(
+            "this is a colleague's call: your group may hear only your own calls' recordings",
+        ));
+    }
     let Some(path) = calls::recording_path(&state.db, id).await? else {
         let why = record
             .recording_note

@@ -57,6 +57,12 @@ pub struct Telephony {
     pub numbers: crate::crm::number_index::NumberIndex,
     /// Each user's number masking (what a rung phone may show of a caller).
     pub maskings: crate::crm::masking_cache::MaskingCache,
+    /// Which calls are recorded, kept for the switch's answer-time check
+    /// (`PUT /api/recording-settings` reloads it).
+    pub recording: crate::crm::recording_settings::RecordingPolicy,
+    /// The calls being recorded right now, by record id: the switch that
+    /// pauses and resumes each one's recording.
+    live_recordings: Mutex<std::collections::HashMap<i64, tokio::sync::watch::Sender<bool>>>,
     /// Every telephony account (the registrar's and the router's lookups).
     pub accounts: crate::crm::sip_directory::SipDirectory,
     /// The call records' writer, to wait for (see [`Telephony::records_written`]).
@@ -101,6 +107,8 @@ impl Telephony {
             numbers: Default::default(),
             maskings: Default::default(),
             accounts: Default::default(),
+            recording: Default::default(),
+            live_recordings: Mutex::new(Default::default()),
         })
     }
 
@@ -129,6 +137,28 @@ impl Telephony {
             let _ = self
                 .inputs
                 .send(switch::Input::SipUserChanged { user_id, account });
+        }
+    }
+
+    /// The calls being recorded right now (record id → pause switch).
+    pub(crate) fn live_recordings(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, tokio::sync::watch::Sender<bool>>>
+    {
+        self.live_recordings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Pauses or resumes the recording of call `id`; false when that call
+    /// is not being recorded right now.
+    pub fn pause_recording(&self, id: i64, paused: bool) -> bool {
+        match self.live_recordings().get(&id) {
+            Some(pause) => {
+                pause.send_replace(paused);
+                true
+            }
+            None => false,
         }
     }
 

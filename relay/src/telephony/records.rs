@@ -65,11 +65,16 @@ pub(crate) enum Op {
         side: String,
         at: String,
     },
-    /// What recording call `key` left (path relative to the data
-    /// directory, seconds, bytes), or why there is none.
+    /// Call `key` is being recorded; `pause` pauses it (kept by record
+    /// id for `PUT /api/calls/{id}/recording/pause` until it is recorded).
+    Recording {
+        key: CallKey,
+        pause: tokio::sync::watch::Sender<bool>,
+    },
+    /// What recording call `key` left, or why there is none.
     Recorded {
         key: CallKey,
-        recording: Result<(String, f64, i64), String>,
+        recording: Result<crate::recording::Recorded, String>,
     },
     /// An event naming call `key` (its `call_id`), for `user`.
     Notify {
@@ -198,8 +203,13 @@ impl Records {
     }
 
     /// Recording call `key` ended with `recording`.
-    pub fn recorded(&self, key: CallKey, recording: Result<(String, f64, i64), String>) {
+    pub fn recorded(&self, key: CallKey, recording: Result<crate::recording::Recorded, String>) {
         self.send(Op::Recorded { key, recording });
+    }
+
+    /// Recording of `key` started; `pause` pauses and resumes it.
+    pub fn recording(&self, key: CallKey, pause: tokio::sync::watch::Sender<bool>) {
+        self.send(Op::Recording { key, pause });
     }
 
     /// Closed now with its final status.
@@ -446,12 +456,15 @@ impl Writer {
                     crm::calls::answered_by_at(db, id, user_id, &at).await?;
                 }
             }
+            Op::Recording { key, pause } => {
+                if let Some(&id) = self.ids.get(&key) {
+                    self.telephony.live_recordings().insert(id, pause);
+                }
+            }
             Op::Recorded { key, recording } => {
                 if let Some(&id) = self.ids.get(&key) {
-                    let recording = match &recording {
-                        Ok((path, seconds, bytes)) => Ok((path.as_str(), *seconds, *bytes)),
-                        Err(e) => Err(e.as_str()),
-                    };
+                    self.telephony.live_recordings().remove(&id);
+                    let recording = recording.as_ref().map_err(String::as_str);
                     crm::calls::recorded(db, id, recording).await?;
                 }
             }

@@ -30,16 +30,34 @@ impl Switch {
 
     /// An answered call whose media the relay anchors is recorded (when
     /// recording is on): desk phones' calls pass through and are not.
-    pub(super) fn record_call(&mut self, i: usize) {
-        if !self.config.record_calls {
+    pub(super) fn record_call(&mut self, i: usize, user: Option<i64>) {
+        let bridge = &self.bridges[i];
+        let direction = if bridge.internal {
+            "internal"
+        } else if bridge.inbound {
+            "inbound"
+        } else {
+            "outbound"
+        };
+        if !self.config.record_calls || !self.telephony.recording.records(direction, user) {
             return;
         }
-        let bridge = &self.bridges[i];
-        if let Some(media) = &bridge.media {
-            self.effects.push(Effect::Record {
+        match &bridge.media {
+            Some(media) => self.effects.push(Effect::Record {
                 record: bridge.record,
                 media: media.clone(),
-            });
+            }),
+            // Said on the record, so nobody looks for a file that never was.
+            None => self.records.recorded(
+                bridge.record,
+                Err(if bridge.internal {
+                    "not recorded: the two phones' audio went directly between them".into()
+                } else {
+                    "not recorded: a desk phone's audio goes directly to the provider, \
+                     the relay records only the calls whose audio it carries"
+                        .into()
+                }),
+            ),
         }
     }
 

@@ -88,8 +88,10 @@ impl Switch {
                     drop(media); // The call ends when the bridge lets go.
                     let records = self.records.clone();
                     let data_dir = self.config.data_dir.clone();
+                    let (pause, paused) = tokio::sync::watch::channel(false);
+                    records.recording(record, pause);
                     tokio::spawn(async move {
-                        let result = crate::recording::record_into(&data_dir, tap).await;
+                        let result = crate::recording::record_into(&data_dir, tap, paused).await;
                         records.recorded(record, result);
                     });
                 }

@@ -571,6 +571,7 @@ fn describe(op: &Op) -> String {
         } => format!("finish {key} {status} by {side}: {cause}"),
         Op::Notify { user, event } => format!("notify {user} {event:?}"),
         Op::IncomingCall { key, users, .. } => format!("incoming card {key} for {users:?}"),
+        Op::Recording { key, .. } => format!("recording {key}"),
         Op::Recorded { key, recording } => format!("recorded {key}: {recording:?}"),
         Op::Flush(_) => "flush".into(),
     }
