@@ -964,6 +964,10 @@ login = "boris"
 extension = "202"
 accept_incoming = false
 forward_to = "8 (916) 123-45-67"
+
+[recording]
+internal = false
+retention_days = 90
 "#;
 
 /// id, user, extension, login, password, accept_incoming, forward_to, updated_at.
@@ -1030,6 +1034,17 @@ async fn the_config_files_trunks_and_users_are_applied_once_and_reapplying_chang
     assert!(!boris.accept_incoming);
     assert_eq!(boris.forward_to.as_deref(), Some("+79161234567"));
     assert!(boris.sip_password.len() >= 20, "generated");
+    let recording = callcard_relay::crm::recording_settings::load(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            recording.enabled,
+            recording.internal,
+            recording.retention_days
+        ),
+        (true, false, 90)
+    );
     drop(relay);
     db.close().await;
 
@@ -1075,11 +1090,13 @@ host = \"127.0.0.1:9\"
     let unknown_user = PROVISIONED.replace("login = \"boris\"", "login = \"nobody\"");
     let weak_password = PROVISIONED.replace("Desk-Phone-2026", "1234");
     let taken_extension = PROVISIONED.replace("extension = \"202\"", "extension = \"201\"");
+    let no_retention = PROVISIONED.replace("retention_days = 90", "retention_days = 0");
     for (toml, want) in [
         (second_trunk_bad, "trunks[1].number"),
         (unknown_user, "sip_users[1].login"),
         (weak_password, "sip_users[0].password"),
         (taken_extension, "sip_users[1].extension"),
+        (no_retention, "recording.retention_days"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let config = config_from_file(dir.path(), &toml);

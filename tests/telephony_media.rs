@@ -987,3 +987,155 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     let why: serde_json::Value = gone.json().await.unwrap();
     assert!(why["error"].as_str().unwrap().contains("deleted"), "{why}");
 }
+
+/// The recording settings: refused values name their field; a manager
+/// pauses their call's recording (the span is silence in the file and
+/// marked on the record), a colleague may not, a call not being recorded
+/// says so; and a direction switched off leaves its calls unrecorded, the
+/// record saying why.
+#[tokio::test]
+async fn a_paused_recording_is_silent_there_and_the_settings_decide_which_calls_are_recorded() {
+    use callcard_tests::recordings::decode_mp3;
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    provider.set_tone(Some(1000.0));
+    let settings_url = t.relay.url("/api/recording-settings");
+    for (body, field) in [
+        (serde_json::json!({"retention_days": 0}), "retention_days"),
+        (
+            serde_json::json!({"users": [{"user_id": 99999, "record": true}]}),
+            "users[0].user_id",
+        ),
+        (
+            serde_json::json!({"groups_not_recorded": [99999]}),
+            "groups_not_recorded[0]",
+        ),
+    ] {
+        let refused = t.admin.put(&settings_url).json(&body).send().await.unwrap();
+        assert_eq!(refused.status(), 422, "{body}");
+        let why: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(why["field"], field, "{why}");
+    }
+    let anna = t.relay.signed_in("anna").await;
+    let boris = t.relay.signed_in("boris").await;
+    assert_eq!(anna.get(&settings_url).send().await.unwrap().status(), 403);
+
+    // Talk, pause (the client reads a card number), talk again.
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    t.relay.state().telephony.records_written().await;
+    let page = callcard_tests::get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;
+    assert_eq!(page["items"][0]["status"], "in_progress", "{page}");
+    let id = page["items"][0]["id"].as_i64().unwrap();
+    let pause_url = t.relay.url(&format!("/api/calls/{id}/recording/pause"));
+    let talking = std::time::Instant::now();
+    peer.send_tone(440.0, 50).await;
+    let colleague = boris
+        .put(&pause_url)
+        .json(&serde_json::json!({"paused": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(colleague.status(), 403);
+    let paused = anna
+        .put(&pause_url)
+        .json(&serde_json::json!({"paused": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paused.status(), 200, "{:?}", paused.text().await);
+    let paused_at = talking.elapsed().as_secs_f64();
+    peer.send_tone(440.0, 75).await;
+    let resumed = anna
+        .put(&pause_url)
+        .json(&serde_json::json!({"paused": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status(), 200);
+    let resumed_at = talking.elapsed().as_secs_f64();
+    peer.send_tone(440.0, 50).await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
+
+    let mut record = last_call(&t).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while record["recording_seconds"].is_null() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        record = callcard_tests::get_json(&t.admin, t.relay.url(&format!("/api/calls/{id}"))).await;
+    }
+    let spans = record["recording_paused"].as_array().expect("paused spans");
+    assert_eq!(spans.len(), 1, "{record}");
+    let (from, to) = (spans[0][0].as_f64().unwrap(), spans[0][1].as_f64().unwrap());
+    assert!(
+        ((to - from) - (resumed_at - paused_at)).abs() < 0.3,
+        "paused {from:.2}–{to:.2} s in the file, {paused_at:.2}–{resumed_at:.2} s into the talk"
+    );
+    let file = anna
+        .get(t.relay.url(&format!("/api/calls/{id}/recording")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    let decoded = decode_mp3(file.bytes().await.unwrap().to_vec());
+    let energy = |s: &[i16]| s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len() as f64;
+    let at = |t: f64| ((t * 8000.0) as usize).min(decoded.left.len());
+    // The MP3 encoder's delay (~0.15 s) moves decoded audio a little later.
+    let span = at(from + 0.25)..at(to - 0.1);
+    assert!(span.len() > 4000, "{span:?}");
+    let before = at(0.2)..at(from - 0.1);
+    assert!(
+        energy(&decoded.left[before.clone()]) > 100_000.0,
+        "the client is heard before the pause"
+    );
+    assert!(
+        energy(&decoded.left[span.clone()]) < 1000.0 && energy(&decoded.right[span]) < 1000.0,
+        "the paused span is silent on both channels"
+    );
+    // Once the call is over there is nothing to pause.
+    let over = anna
+        .put(&pause_url)
+        .json(&serde_json::json!({"paused": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(over.status(), 409);
+    let why: serde_json::Value = over.json().await.unwrap();
+    assert!(
+        why["error"]
+            .as_str()
+            .unwrap()
+            .contains("not being recorded"),
+        "{why}"
+    );
+
+    // Outbound calls switched off: the next one is not recorded, and says why.
+    let saved = t
+        .admin
+        .put(&settings_url)
+        .json(&serde_json::json!({"outbound": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let saved: serde_json::Value = saved.json().await.unwrap();
+    assert_eq!(
+        (
+            saved["outbound"].as_bool(),
+            saved["retention_days"].as_u64()
+        ),
+        (Some(false), Some(30))
+    );
+    let (mut peer, call) = anchored_call_from(&mut phone).await;
+    peer.send_tone(440.0, 25).await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
+    t.relay.state().telephony.records_written().await;
+    let record = last_call(&t).await;
+    assert_ne!(record["id"].as_i64(), Some(id));
+    assert!(record["recording_seconds"].is_null(), "{record}");
+    assert!(
+        record["recording_note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("settings"),
+        "{record}"
+    );
+}

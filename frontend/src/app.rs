@@ -47,6 +47,10 @@ pub enum Route {
     AdminMasking,
     #[at("/admin/limits")]
     AdminLimits,
+    #[at("/admin/recordings")]
+    AdminRecordings,
+    #[at("/admin/audit")]
+    AdminAudit,
     #[at("/admin/telephony")]
     AdminTelephonyOff,
     #[not_found]
@@ -156,6 +160,8 @@ fn Gate(props: &GateProps) -> Html {
                 | Route::AdminNumberRules
                 | Route::AdminMasking
                 | Route::AdminLimits
+                | Route::AdminRecordings
+                | Route::AdminAudit
                 | Route::AdminTelephonyOff => html! { <AdminArea route={route.clone()} /> },
                 Route::NotFound | Route::Login => html! { <NotFoundPage /> },
             };
@@ -303,6 +309,11 @@ mod tests {
             Some(Route::AdminMasking)
         );
         assert_eq!(Route::recognize("/admin/limits"), Some(Route::AdminLimits));
+        assert_eq!(
+            Route::recognize("/admin/recordings"),
+            Some(Route::AdminRecordings)
+        );
+        assert_eq!(Route::recognize("/admin/audit"), Some(Route::AdminAudit));
         assert_eq!(
             Route::recognize("/admin/telephony"),
             Some(Route::AdminTelephonyOff)

@@ -78,7 +78,7 @@ impl Relay {
         } else {
             false
         };
-        if !config.trunks.is_empty() || !config.sip_users.is_empty() {
+        if !config.trunks.is_empty() || !config.sip_users.is_empty() || config.recording.is_some() {
             let done = provision::apply(&db, &config)
                 .await
                 .context("the telephony settings of the config file")?;
@@ -88,12 +88,6 @@ impl Relay {
                 unchanged = done.unchanged,
                 "telephony settings of the config file applied"
             );
-        }
-        if provision::apply_recording(&db, &config)
-            .await
-            .context("the recording settings of the config file")?
-        {
-            tracing::info!("recording settings of the config file applied");
         }
         let listener = TcpListener::bind(config.listen)
             .await

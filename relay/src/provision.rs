@@ -43,7 +43,9 @@ struct SipUserPlan<'a> {
     password: Option<&'a str>,
 }
 
-/// Applies `config.trunks` and `config.sip_users` to the database.
+/// Applies `config.trunks`, `config.sip_users` and `config.recording` (the
+/// recording settings, checked like `PUT /api/recording-settings`) to the
+/// database.
 pub async fn apply(db: &SqlitePool, config: &Config) -> anyhow::Result<Provisioned> {
     let region = config.default_region;
     let mut done = Provisioned::default();
@@ -58,6 +60,11 @@ pub async fn apply(db: &SqlitePool, config: &Config) -> anyhow::Result<Provision
             anyhow::bail!("{at}.name: `{}` appears twice in the file", fields.name);
         }
         trunk_plans.push((at, fields));
+    }
+    if let Some(settings) = &config.recording {
+        if let Err((field, message)) = recording_settings::validate(db, settings).await? {
+            anyhow::bail!("recording.{field}: {message}");
+        }
     }
     let mut sip_plans = Vec::new();
     let (mut logins, mut extensions) = (HashSet::new(), HashSet::new());
@@ -142,21 +149,14 @@ pub async fn apply(db: &SqlitePool, config: &Config) -> anyhow::Result<Provision
             }
         }
     }
+    if let Some(settings) = &config.recording {
+        if recording_settings::load(db).await.ok().as_ref() == Some(settings) {
+            done.unchanged += 1;
+        } else {
+            recording_settings::save(db, settings).await?;
+            tracing::info!("recording settings written from the config file");
+            done.updated += 1;
+        }
+    }
     Ok(done)
-}
-
-/// Writes `[recording]` of the config file, checked like `PUT
-/// /api/recording-settings` (a bad value stops start-up naming it).
-pub async fn apply_recording(db: &SqlitePool, config: &Config) -> anyhow::Result<bool> {
-    let Some(settings) = &config.recording else {
-        return Ok(false);
-    };
-    if let Err((field, message)) = recording_settings::validate(db, settings).await? {
-        anyhow::bail!("recording.{field}: {message}");
-    }
-    let changed = recording_settings::load(db).await.ok().as_ref() != Some(settings);
-    if changed {
-        recording_settings::save(db, settings).await?;
-    }
-    Ok(changed)
 }

@@ -603,8 +603,8 @@ pub struct Limits {
 }
 
 /// `GET`/`PUT /api/recording-settings` (and `[recording]` in the config
-/// file): which calls are recorded, for how long recordings are kept, and
-/// whether the client hears that the call is recorded. A call is recorded
+/// file): which calls are recorded and for how long recordings are kept.
+/// A call is recorded
 /// when recording is on, its direction is, and its manager is: a per-user
 /// choice wins over the manager's group being left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -624,9 +624,6 @@ pub struct RecordingSettings {
     /// Days a recording is kept, 1 to 3650; older ones are deleted (the
     /// call record stays and says so).
     pub retention_days: u32,
-    /// Play the announcement ("this call is recorded") to the client once
-    /// the call is answered, before the two sides hear each other.
-    pub consent_announcement: bool,
 }
 
 impl RecordingSettings {
@@ -662,7 +659,6 @@ impl Default for RecordingSettings {
             groups_not_recorded: Vec::new(),
             users: Vec::new(),
             retention_days: Self::DEFAULT_RETENTION_DAYS,
-            consent_announcement: false,
         }
     }
 }
@@ -712,4 +708,51 @@ pub struct TelephonyOffReport {
     /// Calls in progress that were hung up.
     pub calls_ended: u64,
     pub call_records_deleted: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RecordingSettings, UserRecording};
+
+    #[test]
+    fn a_users_choice_wins_over_the_group_but_not_over_recording_or_its_direction_being_off() {
+        let manager = Some(2);
+        let settings = RecordingSettings {
+            groups_not_recorded: vec![2],
+            users: vec![
+                UserRecording {
+                    user_id: 10,
+                    record: true,
+                },
+                UserRecording {
+                    user_id: 11,
+                    record: false,
+                },
+            ],
+            ..RecordingSettings::default()
+        };
+        // The group is left out; one of its users is recorded all the same.
+        assert!(!settings.records("inbound", Some(12), manager));
+        assert!(settings.records("inbound", Some(10), manager));
+        // A user left out in a recorded group.
+        assert!(!settings.records("outbound", Some(11), Some(3)));
+        assert!(settings.records("outbound", Some(12), Some(3)));
+        // A direction off, or recording off, beats every choice.
+        let no_outbound = RecordingSettings {
+            outbound: false,
+            ..settings.clone()
+        };
+        assert!(!no_outbound.records("outbound", Some(10), manager));
+        assert!(no_outbound.records("inbound", Some(10), manager));
+        let off = RecordingSettings {
+            enabled: false,
+            ..settings
+        };
+        assert!(!off.records("inbound", Some(10), manager));
+        // Defaults: everything recorded for 30 days; `{}` reads as them.
+        let read: RecordingSettings = serde_json::from_str("{}").unwrap();
+        assert_eq!(read, RecordingSettings::default());
+        assert!(read.records("internal", None, None));
+        assert_eq!(read.retention_days, 30);
+    }
 }

@@ -112,10 +112,26 @@ fn recording(c: &CallRecord) -> Html {
         (Some(_), _) => {
             let src = format!("/api/calls/{}/recording", c.id);
             let download = format!("{src}?download=1");
+            let paused: Vec<String> = c
+                .recording_paused
+                .iter()
+                .map(|[from, to]| {
+                    format!(
+                        "{}–{}",
+                        crate::format::duration(*from as i64),
+                        crate::format::duration(to.ceil() as i64)
+                    )
+                })
+                .collect();
             html! {
                 <span class="recording">
                     <audio controls=true preload="none" src={src}></audio>
                     <a href={download} class="recording-download" title="Download">{ "⤓" }</a>
+                    if !paused.is_empty() {
+                        <span class="recording-paused small muted">
+                            { format!("paused {}", paused.join(", ")) }
+                        </span>
+                    }
                 </span>
             }
         }

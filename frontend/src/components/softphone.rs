@@ -366,7 +366,15 @@ fn CallPanel(props: &CallPanelProps) -> Html {
             }
         })
     };
-    let (muted, held) = (call.muted, call.held);
+    let (muted, held, paused) = (call.muted, call.held, call.recording_paused);
+    let on_pause_recording = {
+        let engine = props.engine.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(engine) = &engine {
+                engine.set_recording_paused(!paused);
+            }
+        })
+    };
     let on_mute = {
         let engine = props.engine.clone();
         Callback::from(move |_: MouseEvent| {
@@ -434,6 +442,11 @@ fn CallPanel(props: &CallPanelProps) -> Html {
                         <button type="button" id="hold-button" class="btn btn-ghost"
                             aria-pressed={held.to_string()} onclick={on_hold}>
                             { if held { "Resume" } else { "Hold" } }
+                        </button>
+                        <button type="button" id="pause-recording-button" class="btn btn-ghost"
+                            aria-pressed={paused.to_string()} onclick={on_pause_recording}
+                            title="While a card number is read out: the recording keeps silence">
+                            { if paused { "Resume recording" } else { "Pause recording" } }
                         </button>
                     }
                     <button type="button" id="hangup-button" class="btn btn-hangup"

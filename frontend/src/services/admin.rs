@@ -1,11 +1,12 @@
 //! The administrators' endpoints: trunks, telephony users, number rules,
 //! masking and automatic telephony users per group, call limits, turning
-//! telephony off, plus the live trunk status from the event stream. Same
+//! telephony off, recording settings and the audit log, plus the live trunk status from the event stream. Same
 //! conventions as [`super::api`]: the API type or an [`ApiFailure`].
 
 use callcard_shared::api::{
-    AccessGroup, DialplanView, GroupTelephony, Limits, ServerEvent, SipCredentials, SipUser,
-    SipUserInput, TelephonyOff, TelephonyOffReport, Trunk, TrunkInput, TrunkStatus, TryNumber,
+    AccessGroup, AuditPage, DialplanView, GroupRecordings, GroupTelephony, Limits,
+    RecordingSettings, ServerEvent, SipCredentials, SipUser, SipUserInput, TelephonyOff,
+    TelephonyOffReport, Trunk, TrunkInput, TrunkStatus, TryNumber,
 };
 use callcard_shared::dialplan::{Rules, Verdict};
 use callcard_shared::masking::Masking;
@@ -99,6 +100,30 @@ pub async fn set_masking(group_id: i64, masking: &Masking) -> Result<AccessGroup
 pub async fn set_group_telephony(group_id: i64, on: bool) -> Result<AccessGroup, ApiFailure> {
     let body = GroupTelephony { auto_telephony: on };
     fetch_json(put(&format!("/api/groups/{group_id}/telephony")).json(&body)).await
+}
+
+/// Whether the group's members hear every call's recording.
+pub async fn set_group_hears_all(group_id: i64, on: bool) -> Result<AccessGroup, ApiFailure> {
+    let body = GroupRecordings {
+        hears_all_calls: on,
+    };
+    fetch_json(put(&format!("/api/groups/{group_id}/recordings")).json(&body)).await
+}
+
+pub async fn recording_settings() -> Result<RecordingSettings, ApiFailure> {
+    fetch_json(get("/api/recording-settings").build()).await
+}
+
+/// Replaces the recording settings; a 422 names the field (`retention_days`, …).
+pub async fn save_recording_settings(
+    settings: &RecordingSettings,
+) -> Result<RecordingSettings, ApiFailure> {
+    fetch_json(put("/api/recording-settings").json(settings)).await
+}
+
+/// A page of the audit log, newest first.
+pub async fn audit(limit: u32, offset: u32) -> Result<AuditPage, ApiFailure> {
+    fetch_json(get(&format!("/api/audit?limit={limit}&offset={offset}")).build()).await
 }
 
 pub async fn limits() -> Result<Limits, ApiFailure> {

@@ -1,7 +1,9 @@
 //! The REST endpoints the browser uses, over same-origin `fetch` with the
 //! session cookie. Each returns the API type or an [`ApiFailure`].
 
-use callcard_shared::api::{ContactCard, ContactPage, LoginRequest, Me, NewNote, Note};
+use callcard_shared::api::{
+    ContactCard, ContactPage, LoginRequest, Me, NewNote, Note, RecordingPause,
+};
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use web_sys::RequestCredentials;
@@ -110,6 +112,15 @@ pub async fn wrap_up(
         .credentials(RequestCredentials::Include)
         .header("Accept", "application/json")
         .json(wrap);
+    fetch_json(request).await
+}
+
+/// Pauses or resumes the recording of call `id` (in progress).
+pub async fn pause_recording(id: i64, paused: bool) -> Result<RecordingPause, ApiFailure> {
+    let request = Request::put(&format!("/api/calls/{id}/recording/pause"))
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+        .json(&RecordingPause { paused });
     fetch_json(request).await
 }
 

@@ -276,6 +276,7 @@ impl Engine {
                 Command::HangUp => self.hang_up(),
                 Command::Mute { muted } => self.set_muted(muted),
                 Command::Hold { held } => self.set_held(held),
+                Command::PauseRecording { paused } => self.set_recording_paused(paused),
                 Command::Dtmf { key } => self.dtmf(key),
                 Command::AnswerWaiting => self.answer_waiting(),
                 Command::DeclineWaiting => self.decline_waiting(),
@@ -855,6 +856,7 @@ impl Engine {
                     status: CallStatus::Incoming,
                     answered_at: None,
                     muted: false,
+                    recording_paused: false,
                     held: false,
                     rx_packets: 0,
                     rx_level: 0.0,
@@ -1045,6 +1047,7 @@ impl Engine {
             status: CallStatus::Preparing,
             answered_at: None,
             muted: false,
+            recording_paused: false,
             held: false,
             rx_packets: 0,
             rx_level: 0.0,
@@ -1197,6 +1200,38 @@ impl Engine {
             audio.set_muted(muted);
             self.update(|v| v.muted = muted);
         }
+    }
+
+    /// Pauses or resumes the relay's recording of the call on screen (the
+    /// record the relay named for its dialog); a refusal is told under the
+    /// call panel.
+    pub fn set_recording_paused(&self, paused: bool) {
+        if self.forwarded(Command::PauseRecording { paused }) {
+            return;
+        }
+        let record = {
+            let inner = self.0.borrow();
+            let sip_call_id = inner.slot.as_ref().and_then(|s| s.sip_call_id.clone());
+            inner
+                .records
+                .iter()
+                .rev()
+                .find(|(c, _)| Some(c) == sip_call_id.as_ref())
+                .map(|(_, id)| *id)
+        };
+        let Some(id) = record else {
+            self.report(PhoneAction::Notice(
+                "This call has no record yet: its recording cannot be paused".into(),
+            ));
+            return;
+        };
+        let engine = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::pause_recording(id, paused).await {
+                Ok(done) => engine.update(|v| v.recording_paused = done.paused),
+                Err(failure) => engine.report(PhoneAction::Notice(failure.message())),
+            }
+        });
     }
 
     /// Holds or resumes the call with a re-INVITE (`sendonly` / `sendrecv`).

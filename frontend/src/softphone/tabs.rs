@@ -39,6 +39,7 @@ pub enum Command {
     HangUp,
     Mute { muted: bool },
     Hold { held: bool },
+    PauseRecording { paused: bool },
     Dtmf { key: char },
     AnswerWaiting,
     DeclineWaiting,

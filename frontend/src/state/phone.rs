@@ -87,6 +87,9 @@ pub struct CallView {
     pub answered_at: Option<f64>,
     pub muted: bool,
     pub held: bool,
+    /// The relay's recording of this call is paused (card numbers).
+    #[serde(default)]
+    pub recording_paused: bool,
     /// Audio packets received from the far end so far, and the current level
     /// (0–1): the "hearing the other side" meter.
     pub rx_packets: u64,
@@ -354,6 +357,7 @@ mod tests {
             status,
             answered_at: None,
             muted: false,
+            recording_paused: false,
             held: false,
             rx_packets: 0,
             rx_level: 0.0,

@@ -1,8 +1,7 @@
 //! `GET/PUT /api/recording-settings` (administrators): which calls are
-//! recorded — overall, per direction, per access group, per user — how many
-//! days recordings are kept, and whether the client hears the recording
-//! announcement. The next answered call already follows a change; the
-//! retention job reads the days at its next sweep.
+//! recorded — overall, per direction, per access group, per user — and how
+//! many days recordings are kept. The next answered call already follows a
+//! change; the retention job reads the days at its next sweep.
 
 use axum::extract::State;
 use axum::routing::get;

@@ -1,12 +1,15 @@
 //! The administrators' pages (`/admin/…`): SIP accounts, telephony users,
 //! number rules, masking (and automatic telephony users) per group, call
-//! limits and turning telephony off, under one tab bar. Anyone else who
+//! limits, recordings, the audit log and turning telephony off, under one
+//! tab bar. Anyone else who
 //! opens one gets the "admins only" page; the relay refuses their requests
 //! anyway (403).
 
+pub mod audit;
 pub mod limits;
 pub mod masking;
 pub mod number_rules;
+pub mod recordings;
 pub mod telephony_off;
 pub mod telephony_users;
 pub mod trunks;
@@ -21,7 +24,7 @@ use crate::hooks::{use_session, use_title};
 use crate::state::admin::Load;
 
 /// The admin pages in tab order: route, tab id and label.
-const TABS: [(Route, &str, &str); 6] = [
+const TABS: [(Route, &str, &str); 8] = [
     (Route::AdminTrunks, "admin-tab-trunks", "SIP accounts"),
     (
         Route::AdminTelephonyUsers,
@@ -35,6 +38,8 @@ const TABS: [(Route, &str, &str); 6] = [
     ),
     (Route::AdminMasking, "admin-tab-masking", "Masking"),
     (Route::AdminLimits, "admin-tab-limits", "Call limits"),
+    (Route::AdminRecordings, "admin-tab-recordings", "Recordings"),
+    (Route::AdminAudit, "admin-tab-audit", "Audit log"),
     (
         Route::AdminTelephonyOff,
         "admin-tab-telephony-off",
@@ -69,6 +74,8 @@ pub fn AdminArea(props: &AdminAreaProps) -> Html {
         Route::AdminTelephonyUsers => html! { <telephony_users::TelephonyUsersPage /> },
         Route::AdminNumberRules => html! { <number_rules::NumberRulesPage /> },
         Route::AdminLimits => html! { <limits::LimitsPage /> },
+        Route::AdminRecordings => html! { <recordings::RecordingsPage /> },
+        Route::AdminAudit => html! { <audit::AuditPageView /> },
         Route::AdminTelephonyOff => html! { <telephony_off::TelephonyOffPage /> },
         _ => html! { <masking::MaskingPage /> },
     };

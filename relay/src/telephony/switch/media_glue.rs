@@ -39,8 +39,14 @@ impl Switch {
         } else {
             "outbound"
         };
-        if !self.config.record_calls || !self.telephony.recording.records(direction, user) {
+        if !self.config.record_calls {
             return;
+        }
+        if !self.telephony.recording.records(direction, user) {
+            return self.records.recorded(
+                bridge.record,
+                Err("not recorded: the recording settings leave this call out".into()),
+            );
         }
         match &bridge.media {
             Some(media) => self.effects.push(Effect::Record {
