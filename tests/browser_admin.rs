@@ -587,3 +587,112 @@ async fn the_admin_sets_call_limits_gives_a_group_telephony_users_and_turns_tele
     browser.close().await;
     relay.stop().await;
 }
+
+/// The recordings page: the relay's refusal lands under the field; outbound
+/// calls off, 45 days, Anna never recorded and the managers hearing all
+/// calls are saved and shown again after a reload; the audit log page lists
+/// who played which call's recording.
+#[tokio::test]
+async fn the_admin_chooses_which_calls_are_recorded_and_reads_who_listened() {
+    use callcard_relay::crm::{audit, users};
+    let relay = TestRelay::start_with(&dist_dir()).await;
+    let base = relay.url("");
+    let admin = relay.signed_in("admin").await;
+    let db = relay.state().db.clone();
+    let anna = users::id_by_login(&db, "anna").await.unwrap().unwrap();
+    let manager = callcard_tests::group_id(&admin, &relay, "manager").await;
+    let browser = Browser::start(&[]).await;
+    browser.sign_in(&base, "admin", "demo").await;
+
+    browser.click("#nav-admin").await;
+    browser.click("#admin-tab-recordings").await;
+    browser.find("form#recording-form").await;
+    assert_eq!(browser.current_path().await, "/admin/recordings");
+    assert_eq!(value(&browser, "#recording-retention").await, "30");
+    browser.type_into("#recording-retention", "0").await;
+    browser.click("#recording-save").await;
+    let error = browser
+        .wait_text("#recording-retention-error", "the relay's complaint", |t| {
+            !t.is_empty()
+        })
+        .await;
+    assert!(error.contains("between 1 and 3650"), "{error}");
+
+    browser.type_into("#recording-retention", "45").await;
+    browser.click("#recording-outbound").await;
+    browser
+        .find(&format!("#recording-user-{anna}"))
+        .await
+        .select_by_value("never")
+        .await
+        .unwrap();
+    browser.click("#recording-save").await;
+    browser.find("#recording-saved").await;
+    let stored: Value = get_json(&admin, relay.url("/api/recording-settings")).await;
+    assert_eq!(
+        stored,
+        json!({
+            "enabled": true, "inbound": true, "outbound": false, "internal": true,
+            "groups_not_recorded": [], "users": [{"user_id": anna, "record": false}],
+            "retention_days": 45
+        })
+    );
+    // Hearing all calls is saved as soon as it is ticked.
+    browser.click(&format!("#hears-all-{manager}")).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let groups: Value = get_json(&admin, relay.url("/api/groups")).await;
+        let on = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == manager && g["hears_all_calls"] == true);
+        if on {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{groups}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.goto(&relay.url("/admin/recordings")).await;
+    browser.find("form#recording-form").await;
+    assert_eq!(value(&browser, "#recording-retention").await, "45");
+    let prop = |css: String| {
+        let browser = &browser;
+        async move { browser.find(&css).await.prop("checked").await.unwrap() }
+    };
+    assert_eq!(
+        prop("#recording-outbound".into()).await,
+        Some("false".into())
+    );
+    assert_eq!(prop("#recording-inbound".into()).await, Some("true".into()));
+    assert_eq!(
+        prop(format!("#hears-all-{manager}")).await,
+        Some("true".into())
+    );
+    assert_eq!(
+        value(&browser, &format!("#recording-user-{anna}")).await,
+        "never"
+    );
+
+    // The audit log page: who played which call.
+    let call = callcard_tests::calls::logged_call(
+        &db,
+        "inbound",
+        Some(anna),
+        "answered",
+        "2026-12-01T10:00:00Z",
+    )
+    .await;
+    audit::record(&db, anna, "recording_played", Some(call))
+        .await
+        .unwrap();
+    browser.click("#admin-tab-audit").await;
+    let row = browser
+        .wait_text("#audit-table tbody tr", "the audit line", |t| !t.is_empty())
+        .await;
+    assert!(row.contains("Anna Sokolova"), "{row}");
+    assert!(row.contains("played the recording"), "{row}");
+    assert!(row.contains(&format!("call {call}")), "{row}");
+    browser.close().await;
+    relay.stop().await;
+}

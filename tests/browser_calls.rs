@@ -184,6 +184,21 @@ async fn a_click_on_a_contacts_number_calls_it_heard_at_both_ends_with_dtmf_mute
     assert_eq!(state.offered_directions[2], "sendrecv");
     browser_hears(&browser, later + 25).await;
 
+    // The client reads out a card number: the recording pauses a moment.
+    browser.click("#pause-recording-button").await;
+    browser
+        .wait_text("#pause-recording-button", "the paused recording", |s| {
+            s == "Resume recording"
+        })
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.click("#pause-recording-button").await;
+    browser
+        .wait_text("#pause-recording-button", "the recording again", |s| {
+            s == "Pause recording"
+        })
+        .await;
+
     // Hang up from the browser: the provider gets the BYE, the log says answered.
     browser.click("#hangup-button").await;
     provider
@@ -220,12 +235,17 @@ async fn a_click_on_a_contacts_number_calls_it_heard_at_both_ends_with_dtmf_mute
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let record = callcard_tests::get_json(&t.admin, t.relay.url("/api/calls?limit=1")).await;
+    let spans = record["items"][0]["recording_paused"].as_array().cloned();
+    assert_eq!(spans.map(|s| s.len()), Some(1), "{record}");
     browser.goto(&t.relay.url("/contacts/1")).await;
     browser
         .wait_text("#contact-calls", "the call with its note", |s| {
             s.contains("Wants 40 seats") && s.contains("Interested")
         })
         .await;
+    let paused = browser.text("#contact-calls .recording-paused").await;
+    assert!(paused.starts_with("paused 0:"), "{paused}");
     // Its player: Chromium loads the recording (with the session) and knows its length.
     browser.find("#contact-calls .call-recording audio").await;
     let duration = browser

@@ -151,11 +151,19 @@ impl Browser {
         el.send_keys(text).await.expect("type");
     }
 
-    /// Clicks `css`. The dock re-renders often (the receive meter ticks): an
-    /// element replaced between finding and clicking it is found again.
+    /// Clicks `css`, scrolled to the middle of the window first (the sticky
+    /// top bar would take a click at its edge). The dock re-renders often
+    /// (the receive meter ticks): an element replaced between finding and
+    /// clicking it is found again.
     pub async fn click(&self, css: &str) {
         for _ in 0..10 {
-            match self.find(css).await.click().await {
+            let el = self.find(css).await;
+            let arg = serde_json::to_value(&el).expect("an element reference");
+            let _ = self
+                .client
+                .execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg])
+                .await;
+            match el.click().await {
                 Ok(_) => return,
                 Err(e) if e.to_string().contains("stale element") => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
