@@ -266,6 +266,14 @@ async fn a_click_on_a_contacts_number_calls_it_heard_at_both_ends_with_dtmf_mute
         duration > 1.0,
         "the player knows the recording's length: {duration}"
     );
+    // The call log saves the recordings of the calls it shows as a zip.
+    browser.goto(&t.relay.url("/calls")).await;
+    browser.click("#calls-zip").await;
+    browser
+        .wait_text("#calls-zip-done", "the zip saved", |s| {
+            s == "1 recording saved"
+        })
+        .await;
 
     browser.close().await;
     t.relay.stop().await;

@@ -256,3 +256,155 @@ async fn the_call_log_exports_as_csv_with_the_filters_and_the_readers_masking() 
         .unwrap();
     assert_eq!(bad.status(), 422);
 }
+
+/// The recordings of 100 calls as one zip: it streams (the first bytes
+/// arrive while the last file cannot even be opened yet — a FIFO nobody
+/// writes to until then), unzips (Python's `zipfile`) to 100 files named
+/// `{id}_{phone}_{date}.mp3` with their bytes, says how much is coming, and
+/// each call lands in the audit log. A manager's zip holds only their calls.
+#[tokio::test]
+async fn the_recordings_of_a_hundred_calls_stream_as_one_zip() {
+    use std::io::Write;
+    let relay = TestRelay::start().await;
+    let admin = relay.signed_in("admin").await;
+    let anna_id = user_id(&relay, "anna").await;
+    let boris_id = user_id(&relay, "boris").await;
+    let db = &relay.state().db;
+    let dir = relay.state().config.data_dir.join("recordings");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut expected = Vec::new();
+    for i in 0..100u32 {
+        let user = if i % 2 == 0 { anna_id } else { boris_id };
+        let started = format!("2026-11-{:02}T10:{:02}:00Z", 1 + i / 60, i % 60);
+        let id = logged_call(db, "outbound", Some(user), "answered", &started).await;
+        let body: Vec<u8> = format!("recording of call {id} ")
+            .repeat(100 + i as usize)
+            .into_bytes();
+        let path = format!("recordings/call-{id}.mp3");
+        // The oldest call's file is the zip's last: a FIFO, written later.
+        if i == 0 {
+            let fifo = relay.state().config.data_dir.join(&path);
+            let made = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        } else {
+            std::fs::write(relay.state().config.data_dir.join(&path), &body).unwrap();
+        }
+        sqlx::query(
+            "UPDATE call_records SET recording_path = $1, recording_seconds = 5.0,
+                    recording_bytes = $2 WHERE id = $3",
+        )
+        .bind(&path)
+        .bind(body.len() as i64)
+        .bind(id)
+        .execute(db)
+        .await
+        .unwrap();
+        expected.push((
+            format!("{id}_+74951234567_{}.mp3", &started[..10]),
+            body,
+            path,
+        ));
+    }
+    let total: usize = expected.iter().map(|(_, b, _)| b.len()).sum();
+
+    let mut response = admin
+        .get(relay.url("/api/calls/recordings.zip?from=2026-11-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert_eq!(response.headers()["x-recordings"], "100");
+    assert_eq!(
+        response.headers()["x-recordings-bytes"],
+        total.to_string().as_str()
+    );
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), response.chunk())
+        .await
+        .expect("the first bytes come before the last file is read")
+        .unwrap()
+        .expect("a first chunk");
+    assert_eq!(&first[..4], b"PK\x03\x04", "a zip's first entry");
+    // Now the last file: whoever opens the FIFO first waits for the other.
+    let (fifo, last) = {
+        let (_, body, path) = &expected[0];
+        (relay.state().config.data_dir.join(path), body.clone())
+    };
+    let writer = tokio::task::spawn_blocking(move || {
+        let mut w = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+        w.write_all(&last).unwrap();
+    });
+    let mut zip = first.to_vec();
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        zip.extend_from_slice(&chunk);
+    }
+    writer.await.unwrap();
+
+    let file = relay.state().config.data_dir.join("all.zip");
+    std::fs::write(&file, &zip).unwrap();
+    let listed = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             assert z.testzip() is None\n\
+             for i in z.infolist(): d = z.read(i); print(i.filename, len(d), d.decode()[-40:])",
+        )
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let mut got: Vec<String> = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    got.sort();
+    let mut want: Vec<String> = expected
+        .iter()
+        .map(|(name, body, _)| {
+            let text = String::from_utf8_lossy(body);
+            format!("{name} {} {}", body.len(), &text[text.len() - 40..])
+        })
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+
+    let audit = get_json(&admin, relay.url("/api/audit?limit=500")).await;
+    assert_eq!(audit["total"], 100, "one audit line per call");
+
+    // Anna's zip: only her 50 calls.
+    std::fs::remove_file(relay.state().config.data_dir.join(&expected[0].2)).unwrap();
+    std::fs::write(
+        relay.state().config.data_dir.join(&expected[0].2),
+        &expected[0].1,
+    )
+    .unwrap();
+    let anna = relay.signed_in("anna").await;
+    let hers = anna
+        .get(relay.url("/api/calls/recordings.zip"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hers.status(), StatusCode::OK);
+    assert_eq!(hers.headers()["x-recordings"], "50");
+    // A filter nobody matches: a clear 404, not an empty zip.
+    let none = anna
+        .get(relay.url("/api/calls/recordings.zip?from=2030-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    let why: Value = none.json().await.unwrap();
+    assert!(
+        why["error"].as_str().unwrap().contains("no call matching"),
+        "{why}"
+    );
+}

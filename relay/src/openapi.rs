@@ -41,6 +41,7 @@ use crate::state::AppState;
         routes::calls::one,
         routes::recordings::recording,
         routes::recordings::pause,
+        routes::recordings::zip,
         routes::recording_settings::read,
         routes::recording_settings::replace,
         routes::audit::list,

@@ -158,9 +158,12 @@ pub fn CallsPage() -> Html {
         <section class="page" id="calls-page">
             <div class="page-head">
                 <h1>{ "Calls" }</h1>
-                <a id="calls-csv" class="btn btn-ghost" href={url::calls_csv(&filters)} download="">
-                    { "Download CSV" }
-                </a>
+                <span class="page-actions">
+                    <super::calls_zip::ZipDownload href={url::calls_zip(&filters)} />
+                    <a id="calls-csv" class="btn btn-ghost" href={url::calls_csv(&filters)} download="">
+                        { "Download CSV" }
+                    </a>
+                </span>
             </div>
             <form class="filters" onsubmit={|e: SubmitEvent| e.prevent_default()}>
                 <label>{ "From" }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod calls;
+pub mod calls_zip;
 pub mod contact_card;
 pub mod contacts;
 pub mod login;

@@ -3,5 +3,6 @@
 
 pub mod admin;
 pub mod api;
+pub mod download;
 pub mod error;
 pub mod url;

@@ -116,6 +116,16 @@ pub fn calls(filters: &CallFilters, limit: u32, offset: u32) -> String {
 }
 
 /// The same calls as a CSV download.
+/// The recordings of the calls the filters show, as one zip.
+pub fn calls_zip(filters: &CallFilters) -> String {
+    let query = filters.query();
+    if query.is_empty() {
+        "/api/calls/recordings.zip".into()
+    } else {
+        format!("/api/calls/recordings.zip?{query}")
+    }
+}
+
 pub fn calls_csv(filters: &CallFilters) -> String {
     let query = filters.query();
     if query.is_empty() {

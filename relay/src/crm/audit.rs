@@ -22,6 +22,27 @@ pub async fn record(
     Ok(())
 }
 
+/// Writes one line per call of `call_ids`, in one transaction.
+pub async fn record_each(
+    db: &SqlitePool,
+    user_id: i64,
+    action: &str,
+    call_ids: &[i64],
+) -> sqlx::Result<()> {
+    let at = now_rfc3339();
+    let mut tx = db.begin().await?;
+    for &call_id in call_ids {
+        sqlx::query("INSERT INTO audit_log (at, user_id, action, call_id) VALUES ($1, $2, $3, $4)")
+            .bind(&at)
+            .bind(user_id)
+            .bind(action)
+            .bind(call_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
 /// A page of the log, newest first.
 pub async fn page(db: &SqlitePool, limit: u32, offset: u32) -> sqlx::Result<AuditPage> {
     let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")

@@ -162,6 +162,27 @@ pub async fn recording_path(db: &SqlitePool, id: i64) -> sqlx::Result<Option<Str
     Ok(row.and_then(|(path,)| path))
 }
 
+/// The recording files of the calls `ids` that have one (not deleted):
+/// id → (path relative to the data directory, bytes).
+pub async fn recording_files(
+    db: &SqlitePool,
+    ids: &[i64],
+) -> sqlx::Result<std::collections::HashMap<i64, (String, i64)>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, recording_path, recording_bytes FROM call_records
+          WHERE id IN (SELECT value FROM json_each($1))
+            AND recording_path IS NOT NULL AND recording_deleted_at IS NULL",
+    )
+    .bind(list)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, path, bytes)| (id, (path, bytes.unwrap_or(0))))
+        .collect())
+}
+
 /// An inbound call answered `at` by `user_id`: the call is now theirs.
 pub async fn answered_by_at(
     db: &mut SqliteConnection,

@@ -16,6 +16,7 @@ pub mod mp3;
 pub mod recorder;
 pub mod retention;
 pub mod stereo;
+pub mod zip;
 
 pub use recorder::{record, record_into, Recorded, Recording, RecordingError};
 

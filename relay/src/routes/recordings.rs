@@ -12,7 +12,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use callcard_shared::api::RecordingPause;
+use callcard_shared::api::{CallQuery, RecordingPause};
 use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -20,7 +20,8 @@ use tower_http::services::ServeFile;
 use crate::auth::CurrentUser;
 use crate::crm::calls;
 use crate::error::{AppError, AppResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::recording::zip::{self, ZipItem};
 use crate::routes::parse_id;
 use crate::state::AppState;
 
@@ -28,6 +29,101 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls/{id}/recording", get(recording))
         .route("/calls/{id}/recording/pause", put(pause))
+        .route("/calls/recordings.zip", get(zip))
+}
+
+/// Recordings in one zip at most (the newest calls first).
+pub const MAX_ZIP_FILES: u32 = 10_000;
+
+/// The recordings of the calls matching the call log's filters (those the
+/// reader may hear), as one zip streamed while it is written, each file
+/// named as a single download would be. `X-Recordings` and
+/// `X-Recordings-Bytes` say how many files and how many bytes of audio
+/// are coming, for a progress bar. Each call goes to the audit log.
+#[utoipa::path(get, path = "/api/calls/recordings.zip", tag = "calls", params(CallQuery),
+    responses(
+        (status = 200, description = "application/zip, one MP3 per call", content_type = "application/zip"),
+        (status = 401, body = callcard_shared::api::ApiError),
+        (status = 404, description = "No matching call has a recording", body = callcard_shared::api::ApiError),
+        (status = 422, description = "A bad filter, named", body = callcard_shared::api::ApiError),
+    ))]
+pub async fn zip(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<CallQuery>,
+) -> AppResult<Response> {
+    let mut filter = super::calls::filter(&CallQuery {
+        limit: None,
+        offset: None,
+        ..query
+    })?;
+    filter.limit = 1_000;
+    let visibility = super::calls::visibility(&user);
+    let mut records = Vec::new();
+    loop {
+        let page = calls::search(&state.db, &filter, visibility).await?;
+        let n = page.items.len() as u32;
+        records.extend(
+            page.items
+                .into_iter()
+                .filter(|r| r.recording_seconds.is_some()),
+        );
+        filter.offset += n;
+        if n < filter.limit || records.len() >= MAX_ZIP_FILES as usize {
+            break;
+        }
+    }
+    records.truncate(MAX_ZIP_FILES as usize);
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let files = calls::recording_files(&state.db, &ids).await?;
+    let (mut items, mut zipped, mut bytes) = (Vec::new(), Vec::new(), 0i64);
+    for mut record in records {
+        let Some((path, size)) = files.get(&record.id) else {
+            continue;
+        };
+        crate::masking::call(user.masking, &mut record);
+        items.push(ZipItem {
+            name: file_name(&record),
+            path: state.config.data_dir.join(path),
+        });
+        zipped.push(record.id);
+        bytes += size;
+    }
+    if items.is_empty() {
+        return Err(AppError::NotFound(
+            "no call matching these filters has a recording".into(),
+        ));
+    }
+    crate::crm::audit::record_each(&state.db, user.id, "recording_downloaded", &zipped).await?;
+    tracing::info!(user = %user.login, files = items.len(), bytes, "audit: recordings downloaded as a zip");
+    let name = format!(
+        "recordings-{}.zip",
+        crate::time::now_rfc3339().get(..10).unwrap_or("export")
+    );
+    let count = items.len().to_string();
+    let mut response = Response::new(zip::stream(items));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    for (key, value) in [
+        (
+            header::CONTENT_DISPOSITION.as_str(),
+            format!("attachment; filename=\"{name}\""),
+        ),
+        ("x-recordings", count),
+        ("x-recordings-bytes", bytes.to_string()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(axum::http::HeaderName::from_static(key), value);
+        }
+    }
+    Ok(response)
 }
 
 /// Pauses or resumes the recording of a call in progress: while paused the
