@@ -737,12 +737,22 @@ async fn an_unanswered_call_is_forwarded_to_the_configured_number() {
     );
 }
 
-#[tokio::test]
-async fn a_relay_killed_mid_call_marks_the_call_interrupted_and_phones_register_again() {
+/// A relay in a child process on `data` (so it can be killed) with a trunk
+/// to `provider` and a telephony user for Anna: the relay, the admin's and
+/// Anna's session cookies, Anna's SIP login and password.
+async fn child_relay_with_anna(
+    exe: &std::path::Path,
+    data: &std::path::Path,
+    provider: std::net::SocketAddr,
+) -> (
+    callcard_tests::child_relay::ChildRelay,
+    String,
+    String,
+    String,
+    String,
+) {
     use callcard_tests::child_relay::ChildRelay;
-    let data = tempfile::tempdir().unwrap();
-    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_relay-process"));
-    let mut relay = ChildRelay::start(exe, data.path()).await;
+    let relay = ChildRelay::start(exe, data).await;
     let login = |who: &'static str, url: String| async move {
         let response = reqwest::Client::new()
             .post(url)
@@ -758,11 +768,10 @@ async fn a_relay_killed_mid_call_marks_the_call_interrupted_and_phones_register_
     let admin = |request: reqwest::RequestBuilder| request.header("Cookie", admin_cookie.clone());
     let http = reqwest::Client::new();
 
-    let provider = Sipp::serve(Scenario::BuiltIn("uas"), 1);
     let response = admin(http.post(relay.url("/api/trunks")))
         .json(&json!({
             "name": "Provider", "number": "+74950000000", "username": "u", "password": "p",
-            "domain": "sipp.test", "host": provider.addr.to_string(), "register": false,
+            "domain": "sipp.test", "host": provider.to_string(), "register": false,
         }))
         .send()
         .await
@@ -795,6 +804,18 @@ async fn a_relay_killed_mid_call_marks_the_call_interrupted_and_phones_register_
         creds["sip_password"].as_str().unwrap().to_string(),
     );
     let anna_cookie = login("anna", relay.url("/api/login")).await;
+    (relay, admin_cookie, anna_cookie, sip_login, password)
+}
+
+#[tokio::test]
+async fn a_relay_killed_mid_call_marks_the_call_interrupted_and_phones_register_again() {
+    let data = tempfile::tempdir().unwrap();
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_relay-process"));
+    let provider = Sipp::serve(Scenario::BuiltIn("uas"), 1);
+    let (mut relay, admin_cookie, anna_cookie, sip_login, password) =
+        child_relay_with_anna(exe, data.path(), provider.addr).await;
+    let admin = |request: reqwest::RequestBuilder| request.header("Cookie", admin_cookie.clone());
+    let http = reqwest::Client::new();
     let mut phone = WsPhone::connect(relay.addr, Some(&anna_cookie), &sip_login, &password)
         .await
         .expect("upgrade");
@@ -1334,4 +1355,88 @@ async fn a_call_survives_a_short_drop_of_the_phones_socket() {
     assert_eq!(record["status"], "answered", "{record}");
     assert_eq!(record["hangup_side"], "callee", "{record}");
     t.relay.stop().await;
+}
+
+/// A relay killed (SIGKILL) in the middle of a recorded call: at the next
+/// start the call's record has its recording up to the kill — it plays, it
+/// is as long as the call had talked, and it says why it ends there.
+#[tokio::test]
+async fn a_relay_killed_mid_call_leaves_the_recording_playable_up_to_then() {
+    use callcard_tests::provider_peer::{CallState, ProviderPeer};
+    use callcard_tests::webrtc_peer::{dominant, WebRtcPeer};
+    let data = tempfile::tempdir().unwrap();
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_relay-process"));
+    let provider = ProviderPeer::start().await;
+    provider.set_tone(Some(1000.0));
+    let (mut relay, admin_cookie, anna_cookie, sip_login, password) =
+        child_relay_with_anna(exe, data.path(), provider.sip_addr()).await;
+    let mut phone = WsPhone::connect(relay.addr, Some(&anna_cookie), &sip_login, &password)
+        .await
+        .expect("upgrade");
+    assert!(matches!(phone.register().await, Event::Registered { .. }));
+    let mut peer = WebRtcPeer::g711().await;
+    phone.call(IVAN, Some(peer.offer().into_bytes())).await;
+    let Event::Answered {
+        sdp: Some(answer), ..
+    } = phone
+        .wait_for("the answer", WAIT, |e| matches!(e, Event::Answered { .. }))
+        .await
+    else {
+        panic!("the relay's SDP");
+    };
+    peer.accept_answer(&String::from_utf8(answer).unwrap());
+    assert!(peer.pump(WAIT, |p| p.connected).await, "ICE and DTLS");
+    provider
+        .expect("the answer", WAIT, |s| s.call == CallState::Answered)
+        .await;
+    let talking = std::time::Instant::now();
+    peer.send_tone(440.0, 100).await;
+    let talked = talking.elapsed().as_secs_f64();
+    relay.kill_9();
+
+    let relay = relay.restart(data.path()).await;
+    let http = reqwest::Client::new();
+    let page: Value = http
+        .get(relay.url("/api/calls"))
+        .header("Cookie", admin_cookie.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let call = &page["items"][0];
+    assert_eq!(call["status"], "interrupted", "{call}");
+    let seconds = call["recording_seconds"].as_f64().expect("a recording");
+    // Written every 200 ms, 400 ms held back for late packets.
+    assert!(
+        seconds > talked - 1.0 && seconds <= talked + 1.0,
+        "{seconds} s recorded of {talked} s talked"
+    );
+    assert!(
+        call["recording_note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("relay stopped"),
+        "{call}"
+    );
+    let id = call["id"].as_i64().unwrap();
+    let file = http
+        .get(relay.url(&format!("/api/calls/{id}/recording")))
+        .header("Cookie", admin_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    let decoded = callcard_tests::recordings::decode_mp3(file.bytes().await.unwrap().to_vec());
+    assert_eq!(decoded.channels, 2);
+    assert!(decoded.left.len() as f64 / 8000.0 > talked - 1.0);
+    assert!(
+        (dominant(&decoded.left) - 1000.0).abs() < 50.0,
+        "the client's channel"
+    );
+    assert!(
+        (dominant(&decoded.right) - 440.0).abs() < 22.0,
+        "our side's channel"
+    );
 }

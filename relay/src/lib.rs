@@ -73,6 +73,9 @@ impl Relay {
                 "calls left open by a stopped relay marked interrupted"
             );
         }
+        recording::recovery::recover(&db, &config.data_dir)
+            .await
+            .context("closing the recordings a stopped relay left open")?;
         let seeded = if config.demo {
             seed::seed_if_empty(&db, config.default_region).await?
         } else {

@@ -130,7 +130,7 @@ pub async fn recorded(
             Some(r.seconds),
             Some(r.bytes),
             (!r.paused.is_empty()).then(|| serde_json::to_string(&r.paused).unwrap_or_default()),
-            None,
+            r.stopped_early.as_deref(),
         ),
         Err(error) => (None, None, None, None, Some(error)),
     };
@@ -147,6 +147,17 @@ pub async fn recorded(
     .bind(id)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Call `id` is being recorded into `path`: on the record from the start,
+/// so a relay that stops mid-call leaves the file findable.
+pub async fn recording_started(db: &mut SqliteConnection, id: i64, path: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE call_records SET recording_path = $1 WHERE id = $2")
+        .bind(path)
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -284,7 +295,7 @@ macro_rules! record_columns {
         CASE WHEN c.recording_deleted_at IS NOT NULL
              THEN COALESCE(c.recording_error, 'deleted') || ' on '
                   || substr(c.recording_deleted_at, 1, 10)
-             WHEN c.recording_path IS NULL THEN c.recording_error END AS recording_note,
+             ELSE c.recording_error END AS recording_note,
         CASE WHEN c.recording_deleted_at IS NULL THEN c.recording_paused END AS recording_paused
    FROM call_records c
    LEFT JOIN users u ON u.id = c.user_id

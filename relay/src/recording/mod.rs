@@ -11,14 +11,18 @@
 //! - `recorder.rs`: the task that listens to one call's tap and writes
 //!   its file, until the call's media ends or it is told to stop.
 //! - `retention.rs`: recordings older than the kept days are deleted.
+//! - `recovery.rs`: at start, the recordings a stopped relay left open are
+//!   closed on their records (their files play up to the last write).
+//! - `zip.rs`: many recordings as one zip, streamed while it is written.
 
 pub mod mp3;
 pub mod recorder;
+pub mod recovery;
 pub mod retention;
 pub mod stereo;
 pub mod zip;
 
-pub use recorder::{record, record_into, Recorded, Recording, RecordingError};
+pub use recorder::{new_path, record, record_into, Recorded, Recording, RecordingError};
 
 /// Samples per second of the recordings (G.711's rate: nothing is resampled).
 pub const RATE: u32 = 8000;

@@ -207,18 +207,31 @@ pub struct Recorded {
     pub seconds: f64,
     pub bytes: i64,
     pub paused: Vec<[f64; 2]>,
+    /// Why the file ends before the call did (it plays up to there).
+    pub stopped_early: Option<String>,
 }
 
-/// Records a call into a new file under `data_dir/recordings/` (a random
-/// name: nothing about the call or the client is in it) until its media
-/// ends, silent while `paused`. Returns what the call record keeps — or why
-/// there is no recording.
+/// A new recording's path relative to the data directory: a random name,
+/// nothing about the call or the client in it.
+pub fn new_path() -> String {
+    format!("recordings/{:032x}.mp3", rand::random::<u128>())
+}
+
+/// How long a recording file plays, from its size (constant bit rate).
+pub fn seconds_of(bytes: u64) -> f64 {
+    bytes as f64 / super::mp3::BYTES_PER_SECOND as f64
+}
+
+/// Records a call into the new file `relative` (from [`new_path`]) under
+/// `data_dir` until its media ends, silent while `paused`. Returns what the
+/// call record keeps — the part written before a failure included — or why
+/// there is no recording at all.
 pub async fn record_into(
     data_dir: &Path,
+    relative: String,
     tap: broadcast::Receiver<TapFrame>,
     paused: watch::Receiver<bool>,
 ) -> Result<Recorded, String> {
-    let relative = format!("recordings/{:032x}.mp3", rand::random::<u128>());
     let path = data_dir.join(&relative);
     let made = match path.parent() {
         Some(dir) => tokio::fs::create_dir_all(dir).await,
@@ -234,10 +247,24 @@ pub async fn record_into(
             seconds: recording.seconds,
             bytes: i64::try_from(recording.bytes).unwrap_or(i64::MAX),
             paused: recording.paused,
+            stopped_early: None,
         }),
         Err(e) => {
             tracing::error!(path = %path.display(), "recording a call failed: {e}");
-            Err(e.to_string())
+            // What reached the disk before the failure still plays.
+            match tokio::fs::metadata(&path).await.map(|m| m.len()) {
+                Ok(bytes) if bytes > 0 => Ok(Recorded {
+                    path: relative,
+                    seconds: seconds_of(bytes),
+                    bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+                    paused: Vec::new(),
+                    stopped_early: Some(format!("the recording stopped early: {e}")),
+                }),
+                _ => {
+                    let _ = tokio::fs::remove_file(&path).await;
+                    Err(e.to_string())
+                }
+            }
         }
     }
 }

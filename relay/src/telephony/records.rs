@@ -69,6 +69,7 @@ pub(crate) enum Op {
     /// id for `PUT /api/calls/{id}/recording/pause` until it is recorded).
     Recording {
         key: CallKey,
+        path: String,
         pause: tokio::sync::watch::Sender<bool>,
     },
     /// What recording call `key` left, or why there is none.
@@ -207,9 +208,9 @@ impl Records {
         self.send(Op::Recorded { key, recording });
     }
 
-    /// Recording of `key` started; `pause` pauses and resumes it.
-    pub fn recording(&self, key: CallKey, pause: tokio::sync::watch::Sender<bool>) {
-        self.send(Op::Recording { key, pause });
+    /// Recording of `key` started into `path`; `pause` pauses and resumes it.
+    pub fn recording(&self, key: CallKey, path: String, pause: tokio::sync::watch::Sender<bool>) {
+        self.send(Op::Recording { key, path, pause });
     }
 
     /// Closed now with its final status.
@@ -456,8 +457,9 @@ impl Writer {
                     crm::calls::answered_by_at(db, id, user_id, &at).await?;
                 }
             }
-            Op::Recording { key, pause } => {
+            Op::Recording { key, path, pause } => {
                 if let Some(&id) = self.ids.get(&key) {
+                    crm::calls::recording_started(db, id, &path).await?;
                     self.telephony.live_recordings().insert(id, pause);
                 }
             }

@@ -89,9 +89,11 @@ impl Switch {
                     let records = self.records.clone();
                     let data_dir = self.config.data_dir.clone();
                     let (pause, paused) = tokio::sync::watch::channel(false);
-                    records.recording(record, pause);
+                    let path = crate::recording::new_path();
+                    records.recording(record, path.clone(), pause);
                     tokio::spawn(async move {
-                        let result = crate::recording::record_into(&data_dir, tap, paused).await;
+                        let result =
+                            crate::recording::record_into(&data_dir, path, tap, paused).await;
                         records.recorded(record, result);
                     });
                 }
