@@ -195,7 +195,8 @@ fn bench() -> Result<()> {
     )?;
     tools::ensure_rtpengine()?;
     shell::timed(
-        "concurrent bridged calls: the media bridge vs rtpengine under the same load",
+        "concurrent bridged calls: the media bridge vs rtpengine under the same load, \
+         and with every call recorded",
         || {
             // Release: the bridge's CPU per call is the figure.
             shell::cargo(&[
@@ -206,6 +207,8 @@ fn bench() -> Result<()> {
                 "callcard-tests",
                 "--bin",
                 "media-bridge-load",
+                "--",
+                "--recording",
             ])
             .status_ok()
         },

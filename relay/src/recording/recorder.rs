@@ -1,7 +1,7 @@
 //! One call's recorder: listens to the call's tap, aligns the two
 //! directions (`stereo.rs`), encodes (`mp3.rs`) and appends to the file
-//! every [`WRITE_EVERY`], so a relay that dies mid-call leaves a file that
-//! plays up to the last write. Ends when the call's media ends (the tap
+//! every second, so a relay that dies mid-call leaves a file that plays up
+//! to the last write. Ends when the call's media ends (the tap
 //! closes) or `stop` resolves; the file then lasts as long as the call
 //! was recorded. While `paused` says so (a card number being read out),
 //! nothing heard goes into the file: the span is silence, and its start
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWriteExt;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::{self, error::TryRecvError};
 use tokio::sync::watch;
 
 use super::mp3::Mp3;
@@ -20,8 +20,11 @@ use super::stereo::{Side, Stereo};
 use super::RATE;
 use crate::media::{TapDirection, TapFrame};
 
-/// How often encoded audio goes to the file.
-pub const WRITE_EVERY: Duration = Duration::from_millis(200);
+/// How often the tap is read and its audio encoded.
+pub const READ_EVERY: Duration = Duration::from_millis(200);
+/// Encoded audio goes to the file every this many reads (every second): a
+/// relay that dies mid-call loses at most the last second or so.
+const WRITES_EVERY_TICKS: u32 = 5;
 /// How long a frame may be late and still find its place (jitter).
 pub const HOLDBACK: Duration = Duration::from_millis(400);
 
@@ -102,7 +105,7 @@ pub async fn record(
     let mut out = Vec::with_capacity(8192);
     let mut bytes = 0u64;
     let mut missed = 0u64;
-    let mut tick = tokio::time::interval(WRITE_EVERY);
+    let mut tick = tokio::time::interval(READ_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let holdback = samples_since(start, start + HOLDBACK);
     // Paused spans in samples since `start`, which is where the aligner
@@ -110,6 +113,8 @@ pub async fn record(
     let mut spans: Vec<(u64, u64)> = Vec::new();
     let mut paused_since = paused.borrow_and_update().then_some(0);
     let mut pause_control = true;
+    let mut ticks = 0u32;
+    let mut closed = false;
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -128,27 +133,43 @@ pub async fn record(
                 // Nobody can pause any more: as it stands, to the end.
                 Err(_) => pause_control = false,
             },
-            frame = tap.recv() => match frame {
-                Ok(frame) if paused_since.is_some() => drop(frame),
-                Ok(frame) => {
-                    let side = match frame.direction {
-                        TapDirection::FromTrunk => Side::Client,
-                        TapDirection::FromBrowser => Side::Ours,
-                    };
-                    let arrival = samples_since(start, frame.received);
-                    stereo.push(side, arrival, frame.rtp_timestamp, &frame.samples);
-                }
-                // Fell behind: those frames are silence in the file.
-                Err(RecvError::Lagged(n)) => missed += n,
-                Err(RecvError::Closed) => break,
-            },
+            // The tap is read in batches, not frame by frame: a wake-up
+            // per packet would cost as much as the encoding.
             _ = tick.tick() => {
+                loop {
+                    match tap.try_recv() {
+                        Ok(frame) => {
+                            let arrival = samples_since(start, frame.received);
+                            let silenced = paused_since.is_some_and(|from| arrival >= from)
+                                || spans.iter().any(|&(from, to)| (from..to).contains(&arrival));
+                            if silenced {
+                                continue;
+                            }
+                            let side = match frame.direction {
+                                TapDirection::FromTrunk => Side::Client,
+                                TapDirection::FromBrowser => Side::Ours,
+                            };
+                            stereo.push(side, arrival, frame.rtp_timestamp, &frame.samples);
+                        }
+                        Err(TryRecvError::Empty) => break,
+                        // Fell behind: those frames are silence in the file.
+                        Err(TryRecvError::Lagged(n)) => missed += n,
+                        Err(TryRecvError::Closed) => {
+                            closed = true;
+                            break;
+                        }
+                    }
+                }
+                if closed {
+                    break;
+                }
                 let now = samples_since(start, Instant::now());
                 let at = stereo.taken();
                 let (mut left, mut right) = stereo.take_until(now.saturating_sub(holdback));
                 silence_paused(at, &mut left, &mut right, &spans, paused_since);
                 mp3.encode(&left, &right, &mut out).map_err(RecordingError::Encoder)?;
-                if !out.is_empty() {
+                ticks += 1;
+                if ticks % WRITES_EVERY_TICKS == 0 && !out.is_empty() {
                     file.write_all(&out).await?;
                     file.flush().await?;
                     bytes += out.len() as u64;

@@ -1,6 +1,6 @@
 //! After a crash or a kill: the recordings a stopped relay left open. Each
 //! call's file was named on its record when recording started and written
-//! every 200 ms, so it plays up to the last write; at the next start the
+//! every second, so it plays up to the last write; at the next start the
 //! record gets the file's length and size (or, when the file is gone, says
 //! that the recording was lost).
 

@@ -30,7 +30,10 @@
 //! 1 ms, no call failed, ≤ 0.1 % loss). Other options: `--seconds`,
 //! `--warmup` (s, default 3), `--setup-rate` (calls/s, default 200),
 //! `--no-rtpengine`, `--verbose` (prints the first call's SDP), `--out FILE` (default
-//! `target/bench-figures/media_bridge.md`). Build it in release: `cargo run
+//! `target/bench-figures/media_bridge.md`), `--recording` (each step also
+//! measures the relay recording every call — the stereo MP3 of
+//! `callcard_relay::recording`, into a temporary directory — and the report
+//! compares the CPU per call with and without, same run). Build it in release: `cargo run
 //! --release -p callcard-tests --bin media-bridge-load`; `cargo xtask bench`
 //! runs it.
 
@@ -64,6 +67,7 @@ struct Opts {
     warmup: u64,
     setup_rate: f64,
     rtpengine: bool,
+    recording: bool,
     out: std::path::PathBuf,
 }
 
@@ -95,6 +99,7 @@ impl Opts {
             warmup: number("--warmup", 3),
             setup_rate: number("--setup-rate", 200) as f64,
             rtpengine: !flag("--no-rtpengine"),
+            recording: flag("--recording"),
             out: arg("--out").map_or_else(
                 || callcard_tests::repo_root().join("target/bench-figures/media_bridge.md"),
                 Into::into,
@@ -143,6 +148,8 @@ fn load_average() -> f64 {
 enum Kind {
     Baseline,
     Relay,
+    /// The relay recording every call.
+    RelayRecording,
     Rtpengine,
 }
 
@@ -151,6 +158,7 @@ impl Kind {
         match self {
             Kind::Baseline => "baseline",
             Kind::Relay => "relay",
+            Kind::RelayRecording => "relay + recording",
             Kind::Rtpengine => "rtpengine",
         }
     }
@@ -278,6 +286,21 @@ struct Measure {
     /// Packets sent in the window over those due (N × 50/s each way): under
     /// 100 % the load tool itself fell behind.
     offered: f64,
+    /// Seconds the calls had been up, together, when the stats were read.
+    call_seconds: f64,
+}
+
+impl Measure {
+    /// Recording bytes stored per minute of call (from the bridge's stats).
+    fn recorded_per_minute(&self) -> Option<f64> {
+        let stats: serde_json::Value = serde_json::from_str(&self.sut_stats).ok()?;
+        let bytes = stats["recorded_bytes"].as_f64()?;
+        Some(bytes / (self.call_seconds / 60.0).max(f64::MIN_POSITIVE))
+    }
+
+    fn cpu_per_call(&self) -> f64 {
+        self.sut_cpu / self.calls.max(1) as f64
+    }
 }
 
 impl Measure {
@@ -291,7 +314,12 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
     let shared = Shared::new(n);
     let mut sut = match kind {
         Kind::Baseline => Sut::None,
-        Kind::Relay => Sut::Relay(Box::new(BridgeServer::start(RELAY_PORTS))),
+        Kind::Relay => Sut::Relay(Box::new(BridgeServer::start(RELAY_PORTS, None))),
+        Kind::RelayRecording => {
+            let dir = work.join(format!("recordings-{n}"));
+            std::fs::create_dir_all(&dir).expect("recordings dir");
+            Sut::Relay(Box::new(BridgeServer::start(RELAY_PORTS, Some(&dir))))
+        }
         Kind::Rtpengine => {
             let log = work.join(format!("rtpengine-{n}.log"));
             match Rtpengine::start(RTPENGINE_PORTS, &log).await {
@@ -307,6 +335,7 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
         .map(|_| Shard::start(shared.clone()).expect("load sockets"))
         .collect();
     let mut set_up = 0;
+    let mut set_up_at = Vec::with_capacity(n);
     let mut first_error = None;
     let mut failed = 0;
     let pace = Duration::from_secs_f64(1.0 / opts.setup_rate);
@@ -321,6 +350,7 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
                 Ok(call) => {
                     shard.add(call);
                     set_up += 1;
+                    set_up_at.push(Instant::now());
                 }
                 Err(e) => {
                     failed += 1;
@@ -354,6 +384,7 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
     // Packets stamped in the window may still be on their way.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let sut_stats = sut.stats().await;
+    let call_seconds: f64 = set_up_at.iter().map(|t| t.elapsed().as_secs_f64()).sum();
     shared.stop.store(true, Ordering::Relaxed);
     let mut tallies: Vec<Tally> = Vec::with_capacity(n);
     for shard in shards {
@@ -399,6 +430,7 @@ async fn measure(kind: Kind, n: usize, opts: &Opts, work: &std::path::Path) -> M
         load_before,
         sut_stats,
         offered,
+        call_seconds,
     }
 }
 
@@ -441,6 +473,7 @@ fn log_measure(m: &Measure) {
 struct Step {
     base: Measure,
     relay: Measure,
+    recorded: Option<Measure>,
     engine: Option<Measure>,
 }
 
@@ -639,9 +672,32 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
             behind.join(", ")
         ));
     }
+    if steps.iter().any(|s| s.recorded.is_some()) {
+        md.push_str(
+            "\n## Recording every call (same run)\n\nThe relay again at the same N, every call \
+             recorded from its tap into a stereo MP3 (8 kHz, 32 kbit/s CBR, LAME) written every \
+             200 ms. Target: recording adds < 25 % to the bridge's CPU per call.\n\n\
+             | N | CPU per call, relay | CPU per call, relay + recording | added | target | stored per minute of call |\n\
+             |---:|---:|---:|---:|---|---:|\n",
+        );
+        for s in steps {
+            let Some(r) = &s.recorded else { continue };
+            let (plain, with) = (s.relay.cpu_per_call(), r.cpu_per_call());
+            let added = (with / plain.max(f64::MIN_POSITIVE) - 1.0) * 100.0;
+            md.push_str(&format!(
+                "| {} | {:.3} % | {:.3} % | {added:+.0} % | {} | {} |\n",
+                s.relay.calls,
+                plain * 100.0,
+                with * 100.0,
+                if added < 25.0 { "met" } else { "NOT met" },
+                r.recorded_per_minute()
+                    .map_or("—".into(), |b| format!("{:.0} KB", b / 1000.0)),
+            ));
+        }
+    }
     let problems: Vec<String> = steps
         .iter()
-        .flat_map(|s| [Some(&s.relay), s.engine.as_ref()])
+        .flat_map(|s| [Some(&s.relay), s.recorded.as_ref(), s.engine.as_ref()])
         .flatten()
         .filter(|m| m.first_error.is_some() || m.engine_failures > 0)
         .map(|m| {
@@ -670,7 +726,14 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
     ));
     let measures: Vec<&Measure> = steps
         .iter()
-        .flat_map(|s| [Some(&s.base), Some(&s.relay), s.engine.as_ref()])
+        .flat_map(|s| {
+            [
+                Some(&s.base),
+                Some(&s.relay),
+                s.recorded.as_ref(),
+                s.engine.as_ref(),
+            ]
+        })
         .flatten()
         .collect();
     let busiest = measures
@@ -720,6 +783,13 @@ async fn bench(opts: Opts) {
         log_measure(&base);
         let relay = measure(Kind::Relay, n, &opts, work.path()).await;
         log_measure(&relay);
+        let recorded = if opts.recording {
+            let r = measure(Kind::RelayRecording, n, &opts, work.path()).await;
+            log_measure(&r);
+            Some(r)
+        } else {
+            None
+        };
         let engine = if have_rtpengine {
             let e = measure(Kind::Rtpengine, n, &opts, work.path()).await;
             log_measure(&e);
@@ -731,6 +801,7 @@ async fn bench(opts: Opts) {
         steps.push(Step {
             base,
             relay,
+            recorded,
             engine,
         });
         if queue.is_empty() && opts.extend && ok {
@@ -767,7 +838,8 @@ fn main() {
         .expect("tokio runtime");
     if let Some(ports) = arg("--bridge-server") {
         let ports = callcard_relay::media::MediaConfig::parse_ports(&ports).expect("port range");
-        runtime.block_on(server::serve(ports));
+        let record = arg("--record").map(std::path::PathBuf::from);
+        runtime.block_on(server::serve(ports, record));
         return;
     }
     runtime.block_on(bench(Opts::parse()));

@@ -7,7 +7,9 @@
 //! - `{"op":"offer","id":N,"sdp":BROWSER_OFFER}` →
 //!   `{"id":N,"answer":BROWSER_ANSWER,"trunk_offer":SDP}` (`for_browser_offer`)
 //! - `{"op":"answer","id":N,"sdp":PROVIDER_ANSWER}` → `{"id":N}` (`trunk_answer`)
-//! - `{"op":"stats"}` → the calls' `MediaStats` summed, and how many ended
+//! - `{"op":"stats"}` → the calls' `MediaStats` summed, how many ended, and
+//!   (`--record DIR`: every answered call recorded into DIR) the bytes of
+//!   recording written so far
 //!
 //! Failures answer `{"error":TEXT}`. End of stdin ends every call and the process.
 
@@ -21,10 +23,11 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 /// The child's side: serves requests until stdin closes.
-pub async fn serve(ports: std::ops::RangeInclusive<u16>) {
+pub async fn serve(ports: std::ops::RangeInclusive<u16>, record: Option<std::path::PathBuf>) {
     let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let media = MediaBridge::new(MediaConfig::new(ip, None, ports)).expect("media bridge");
     let mut calls: HashMap<u64, CallMedia> = HashMap::new();
+    let mut recorders = Vec::new();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut out = tokio::io::stdout();
     while let Ok(Some(line)) = lines.next_line().await {
@@ -41,7 +44,20 @@ pub async fn serve(ports: std::ops::RangeInclusive<u16>) {
             },
             Some("answer") => match calls.get(&id) {
                 Some(call) => match call.trunk_answer(sdp) {
-                    Ok(()) => json!({"id": id}),
+                    Ok(()) => {
+                        if let Some(dir) = &record {
+                            // Recorded as the relay records an answered call.
+                            let (pause, paused) = tokio::sync::watch::channel(false);
+                            let path = callcard_relay::recording::new_path();
+                            let (dir, tap) = (dir.clone(), call.tap());
+                            recorders.push(pause);
+                            tokio::spawn(async move {
+                                callcard_relay::recording::record_into(&dir, path, tap, paused)
+                                    .await
+                            });
+                        }
+                        json!({"id": id})
+                    }
                     Err(e) => json!({"id": id, "error": e.to_string()}),
                 },
                 None => json!({"id": id, "error": "no such call"}),
@@ -67,7 +83,18 @@ pub async fn serve(ports: std::ops::RangeInclusive<u16>) {
                         ended.push(cause.as_str().to_string());
                     }
                 }
+                let recorded_bytes: u64 = record
+                    .as_ref()
+                    .and_then(|dir| std::fs::read_dir(dir.join("recordings")).ok())
+                    .map(|files| {
+                        files
+                            .filter_map(|f| f.ok()?.metadata().ok())
+                            .map(|m| m.len())
+                            .sum()
+                    })
+                    .unwrap_or(0);
                 json!({
+                    "recorded_bytes": recorded_bytes,
                     "browser_rtp_in": sum[0], "browser_rtp_out": sum[1],
                     "trunk_rtp_in": sum[2], "trunk_rtp_out": sum[3],
                     "dropped": sum[4], "garbage": sum[5], "srtp_rejected": sum[6],
@@ -94,10 +121,16 @@ pub struct BridgeServer {
 }
 
 impl BridgeServer {
-    pub fn start(ports: &str) -> BridgeServer {
+    /// The bridge in a child process; with `record`, every answered call
+    /// is recorded into that directory.
+    pub fn start(ports: &str, record: Option<&std::path::Path>) -> BridgeServer {
         let exe = std::env::current_exe().expect("own executable");
-        let mut child = Command::new(exe)
-            .args(["--bridge-server", ports])
+        let mut command = Command::new(exe);
+        command.args(["--bridge-server", ports]);
+        if let Some(dir) = record {
+            command.arg("--record").arg(dir);
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
