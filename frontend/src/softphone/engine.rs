@@ -809,7 +809,7 @@ impl Engine {
                 return;
             };
             if let Ok(record) = api::call(id).await {
-                engine.report(PhoneAction::WrapUp(Some(record)));
+                engine.report(PhoneAction::WrapUp(Some(Box::new(record))));
             }
         });
     }

@@ -136,7 +136,7 @@ pub enum PhoneAction {
         status: String,
     },
     /// The after-call prompt opens for this record (None: it closes).
-    WrapUp(Option<CallRecord>),
+    WrapUp(Option<Box<CallRecord>>),
     /// A line for the user under the call panel.
     Notice(String),
     /// The second call appeared, changed or went.
@@ -226,7 +226,7 @@ impl Reducible for PhoneState {
                 }
             }
             PhoneAction::Caller(card) => next.caller = Some(card),
-            PhoneAction::WrapUp(record) => next.wrap_up = record,
+            PhoneAction::WrapUp(record) => next.wrap_up = record.map(|r| *r),
             PhoneAction::Notice(text) => next.last_outcome = Some(text),
             PhoneAction::Other(call) => next.other = call,
             PhoneAction::CallerGone { call_id, status } => {

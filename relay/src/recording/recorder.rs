@@ -169,7 +169,7 @@ pub async fn record(
                 silence_paused(at, &mut left, &mut right, &spans, paused_since);
                 mp3.encode(&left, &right, &mut out).map_err(RecordingError::Encoder)?;
                 ticks += 1;
-                if ticks % WRITES_EVERY_TICKS == 0 && !out.is_empty() {
+                if ticks.is_multiple_of(WRITES_EVERY_TICKS) && !out.is_empty() {
                     file.write_all(&out).await?;
                     file.flush().await?;
                     bytes += out.len() as u64;
