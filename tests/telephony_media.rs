@@ -799,6 +799,19 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
         "{logged} s in the log, {talked} s talked"
     );
     assert!(record["recording_note"].is_null(), "{record}");
+    // The audio's quality on the record: both sides heard, nothing lost on
+    // loopback, a good score.
+    let quality = &record["quality"];
+    assert!(
+        quality["client"]["received"].as_u64().unwrap_or(0) > 50,
+        "{record}"
+    );
+    assert!(
+        quality["ours"]["received"].as_u64().unwrap_or(0) > 50,
+        "{record}"
+    );
+    assert_eq!(quality["client"]["lost"], 0, "{record}");
+    assert!(quality["mos"].as_f64().unwrap_or(0.0) > 4.0, "{record}");
 
     // The recorder closes the file once the media has ended.
     let deadline = tokio::time::Instant::now() + WAIT;

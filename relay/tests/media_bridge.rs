@@ -674,6 +674,26 @@ async fn inbound_call_bridges_tones_both_ways_and_taps_them() {
     assert_near(dominant(&from_trunk), 440.0);
     assert_near(dominant(&from_browser), 1000.0);
 
+    // The call's quality: nothing lost either way so far...
+    let clean = call.quality().expect("quality once audio flowed");
+    assert_eq!(clean.client.lost, 0, "{clean:?}");
+    assert_eq!(clean.ours.lost, 0, "{clean:?}");
+    assert!(clean.client.received >= PACKETS as u64 && clean.ours.received >= PACKETS as u64);
+    assert!(clean.mos > 4.0, "{clean:?}");
+    // ... then every tenth packet from the provider never arrives.
+    for i in 0..PACKETS {
+        if i % 10 == 0 {
+            p.seq = p.seq.wrapping_add(1);
+            continue;
+        }
+        let payload = encode(0, &tone(440.0, i * 160, 160));
+        p.send(0, 160 * (PACKETS + i) as u32, false, &payload).await;
+        settle(&mut b, &mut p, Duration::from_millis(4)).await;
+    }
+    let lossy = call.quality().unwrap();
+    assert_eq!(lossy.client.lost, (PACKETS / 10) as u64, "{lossy:?}");
+    assert!(lossy.mos < clean.mos - 0.5, "{lossy:?} after {clean:?}");
+
     drop(call);
     assert!(
         pump(&mut b, &mut p, PATIENCE, |_, _| media.ports_in_use() == 0).await,

@@ -383,6 +383,36 @@ pub struct CallRecord {
     /// (silence there: a card number was being read out).
     #[serde(default)]
     pub recording_paused: Vec<[f64; 2]>,
+    /// The audio's quality (anchored calls: what the relay carried).
+    #[serde(default)]
+    pub quality: Option<CallQuality>,
+}
+
+/// How one side's audio reached the relay during a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StreamQuality {
+    /// RTP packets received.
+    pub received: u64,
+    /// Packets expected (by sequence number) but never received.
+    pub lost: u64,
+    /// Interarrival jitter (RFC 3550) at the end of the call, milliseconds.
+    pub jitter_ms: f64,
+}
+
+/// A call's audio quality as the relay measured it on both legs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CallQuality {
+    /// The client's audio (from the provider).
+    pub client: StreamQuality,
+    /// Our side's audio (from the browser).
+    pub ours: StreamQuality,
+    /// Round-trip time to the browser (RTCP), when it reported one.
+    pub rtt_ms: Option<f64>,
+    /// Estimated mean opinion score, 1 (bad) to 4.5 (best for G.711), from
+    /// the ITU-T G.107 E-model with the worse leg's loss and jitter.
+    pub mos: f64,
 }
 
 /// `PUT /api/calls/{id}/wrap-up`: what the user records after a call. Every

@@ -77,6 +77,7 @@ pub fn CallTable(props: &CallTableProps) -> Html {
                 <td class="call-outcome-cell">{ c.outcome.clone().unwrap_or_default() }</td>
                 <td class="call-note">{ c.note.clone().unwrap_or_default() }</td>
                 <td class="call-recording">{ recording(c) }</td>
+                <td class="call-quality nowrap">{ quality(c) }</td>
             </tr>
         }
     });
@@ -97,11 +98,43 @@ pub fn CallTable(props: &CallTableProps) -> Html {
                         <th>{ "Outcome" }</th>
                         <th>{ "Note" }</th>
                         <th>{ "Recording" }</th>
+                        <th>{ "Quality" }</th>
                     </tr>
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
         </div>
+    }
+}
+
+/// The estimated MOS, with each side's loss and jitter (and the round
+/// trip) on hover; a score under 3.6 is marked (people notice).
+fn quality(c: &CallRecord) -> Html {
+    let Some(q) = &c.quality else {
+        return html! {};
+    };
+    let side = |name: &str, s: &callcard_shared::api::StreamQuality| {
+        let expected = (s.received + s.lost).max(1);
+        format!(
+            "{name}: {} of {} packets lost ({:.1} %), jitter {:.0} ms",
+            s.lost,
+            expected,
+            s.lost as f64 / expected as f64 * 100.0,
+            s.jitter_ms
+        )
+    };
+    let mut title = format!(
+        "{}\n{}",
+        side("Client", &q.client),
+        side("Our side", &q.ours)
+    );
+    if let Some(rtt) = q.rtt_ms {
+        title.push_str(&format!("\nRound trip to the browser {rtt:.0} ms"));
+    }
+    html! {
+        <span class={classes!("mos", (q.mos < 3.6).then_some("mos-poor"))} {title}>
+            { format!("MOS {:.1}", q.mos) }
+        </span>
     }
 }
 

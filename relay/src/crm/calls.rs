@@ -150,6 +150,20 @@ pub async fn recorded(
     Ok(())
 }
 
+/// The audio quality call `id` had.
+pub async fn quality(
+    db: &mut SqliteConnection,
+    id: i64,
+    quality: &callcard_shared::api::CallQuality,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE call_records SET quality = $1 WHERE id = $2")
+        .bind(serde_json::to_string(quality).unwrap_or_default())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Call `id` is being recorded into `path`: on the record from the start,
 /// so a relay that stops mid-call leaves the file findable.
 pub async fn recording_started(db: &mut SqliteConnection, id: i64, path: &str) -> sqlx::Result<()> {
@@ -296,7 +310,8 @@ macro_rules! record_columns {
              THEN COALESCE(c.recording_error, 'deleted') || ' on '
                   || substr(c.recording_deleted_at, 1, 10)
              ELSE c.recording_error END AS recording_note,
-        CASE WHEN c.recording_deleted_at IS NULL THEN c.recording_paused END AS recording_paused
+        CASE WHEN c.recording_deleted_at IS NULL THEN c.recording_paused END AS recording_paused,
+        c.quality
    FROM call_records c
    LEFT JOIN users u ON u.id = c.user_id
    LEFT JOIN contacts ct ON ct.id = c.contact_id",
@@ -328,6 +343,7 @@ struct RecordRow {
     recording_seconds: Option<f64>,
     recording_note: Option<String>,
     recording_paused: Option<String>,
+    quality: Option<String>,
 }
 
 impl From<RecordRow> for CallRecord {
@@ -359,6 +375,7 @@ impl From<RecordRow> for CallRecord {
                 .recording_paused
                 .and_then(|json| serde_json::from_str(&json).ok())
                 .unwrap_or_default(),
+            quality: r.quality.and_then(|json| serde_json::from_str(&json).ok()),
         }
     }
 }

@@ -257,6 +257,14 @@ impl CallMedia {
         self.ended.borrow().clone()
     }
 
+    /// The call's audio quality so far (None once the media has ended, or
+    /// before any audio arrived).
+    pub fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
+        let task = self.shared.task.lock().unwrap_or_else(|e| e.into_inner());
+        let task = task.as_ref()?;
+        super::quality::call_quality(&task.client_stream, &task.our_stream, task.rtt_ms)
+    }
+
     /// A snapshot of the call's counters.
     pub fn stats(&self) -> MediaStats {
         self.counters.snapshot()
@@ -318,6 +326,11 @@ pub(crate) struct Task {
     to_trunk: Rewriter,
     to_browser: Rewriter,
     events: Vec<Event>,
+    /// The provider's (the client's) stream and the browser's, as received.
+    client_stream: super::quality::StreamStats,
+    our_stream: super::quality::StreamStats,
+    /// The browser's latest round trip (str0m's peer stats).
+    rtt_ms: Option<f64>,
 }
 
 /// Spawns the task and returns its handle.
@@ -351,6 +364,9 @@ pub(crate) fn spawn(
         to_trunk: Rewriter::new(rand::random::<u16>() & 0x3FFF),
         to_browser: Rewriter::new(rand::random::<u16>() & 0x3FFF),
         events: Vec::new(),
+        client_stream: Default::default(),
+        our_stream: Default::default(),
+        rtt_ms: None,
     };
     let shared = Arc::new(Shared {
         task: Mutex::new(Some(task)),
@@ -476,6 +492,11 @@ impl Task {
         for e in events.drain(..) {
             match e {
                 Event::RtpPacket(p) => self.on_browser_rtp(p),
+                Event::PeerStats(s) => {
+                    if let Some(rtt) = s.rtt {
+                        self.rtt_ms = Some(rtt.as_secs_f64() * 1000.0);
+                    }
+                }
                 Event::Closed => return Pass::Ended(EndCause::BrowserClosed),
                 _ => {}
             }
@@ -674,6 +695,8 @@ impl Task {
         let c = &self.counters;
         inc(&c.browser_rtp_in);
         self.last_media = Some(p.timestamp);
+        self.our_stream
+            .packet(p.header.sequence_number, p.header.timestamp, p.timestamp);
         let pt = *p.header.payload_type;
         let Some(kind) = self.browser.codecs.kind(pt) else {
             inc(&c.dropped);
@@ -731,6 +754,7 @@ impl Task {
         };
         inc(&self.counters.trunk_rtp_in);
         self.last_media = Some(now);
+        self.client_stream.packet(view.seq, view.timestamp, now);
         if !self.trunk_to_browser_allowed() {
             // On hold (or a one-way stream): received, not forwarded.
             return self.drop_by_direction();

@@ -50,6 +50,8 @@ impl BrowserLeg {
         let mut config = Rtc::builder()
             .set_ice_lite(true)
             .set_rtp_mode(true)
+            // Peer stats (the round trip from the browser's RTCP) each second.
+            .set_stats_interval(Some(std::time::Duration::from_secs(1)))
             .clear_codecs();
         let cc = config.codec_config();
         for &(pt, p) in codecs.entries() {

@@ -57,6 +57,7 @@ mod codec;
 mod config;
 pub mod g711;
 mod ports;
+pub mod quality;
 pub mod rtp;
 mod socket;
 mod tap;

@@ -72,6 +72,11 @@ pub(crate) enum Op {
         path: String,
         pause: tokio::sync::watch::Sender<bool>,
     },
+    /// The audio quality call `key` had.
+    Quality {
+        key: CallKey,
+        quality: callcard_shared::api::CallQuality,
+    },
     /// What recording call `key` left, or why there is none.
     Recorded {
         key: CallKey,
@@ -206,6 +211,11 @@ impl Records {
     /// Recording call `key` ended with `recording`.
     pub fn recorded(&self, key: CallKey, recording: Result<crate::recording::Recorded, String>) {
         self.send(Op::Recorded { key, recording });
+    }
+
+    /// The audio quality `key` had (written with its end).
+    pub fn quality(&self, key: CallKey, quality: callcard_shared::api::CallQuality) {
+        self.send(Op::Quality { key, quality });
     }
 
     /// Recording of `key` started into `path`; `pause` pauses and resumes it.
@@ -461,6 +471,11 @@ impl Writer {
                 if let Some(&id) = self.ids.get(&key) {
                     crm::calls::recording_started(db, id, &path).await?;
                     self.telephony.live_recordings().insert(id, pause);
+                }
+            }
+            Op::Quality { key, quality } => {
+                if let Some(&id) = self.ids.get(&key) {
+                    crm::calls::quality(db, id, &quality).await?;
                 }
             }
             Op::Recorded { key, recording } => {

@@ -109,11 +109,11 @@ impl Switch {
             }
             // The provider's leg is up: BYE.
             Some(b) => {
-                self.bridges.remove(i);
+                self.take_bridge(i);
                 self.with_leg(b.0, |ep| ep.bye(now, b.1));
             }
             None => {
-                self.bridges.remove(i);
+                self.take_bridge(i);
             }
         }
     }
@@ -128,7 +128,7 @@ impl Switch {
         else {
             return;
         };
-        let bridge = self.bridges.remove(i);
+        let bridge = self.take_bridge(i);
         tracing::warn!(record, "call media ended ({cause}): hanging up");
         let a = bridge.a;
         self.cancel_forks(now, &bridge.forks);

@@ -45,6 +45,8 @@ pub trait MediaSession: Send + Sync {
     fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>>;
     /// Both directions' decoded audio (closes when the media ends).
     fn tap(&self) -> broadcast::Receiver<TapFrame>;
+    /// The audio's quality so far (loss, jitter, round trip, MOS).
+    fn quality(&self) -> Option<callcard_shared::api::CallQuality>;
 }
 
 impl MediaPort for MediaBridge {
@@ -86,5 +88,8 @@ impl MediaSession for CallMedia {
     }
     fn tap(&self) -> broadcast::Receiver<TapFrame> {
         CallMedia::tap(self)
+    }
+    fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
+        CallMedia::quality(self)
     }
 }

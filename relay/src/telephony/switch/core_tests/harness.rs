@@ -144,6 +144,9 @@ impl MediaSession for FakeSession {
     fn tap(&self) -> tokio::sync::broadcast::Receiver<crate::media::TapFrame> {
         tokio::sync::broadcast::channel(1).1
     }
+    fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
+        None
+    }
 }
 
 /// A phone: a WebSocket connection's SIP endpoint on the other side.
@@ -572,6 +575,7 @@ fn describe(op: &Op) -> String {
         Op::Notify { user, event } => format!("notify {user} {event:?}"),
         Op::IncomingCall { key, users, .. } => format!("incoming card {key} for {users:?}"),
         Op::Recording { key, .. } => format!("recording {key}"),
+        Op::Quality { key, quality } => format!("quality {key}: mos {}", quality.mos),
         Op::Recorded { key, recording } => format!("recorded {key}: {recording:?}"),
         Op::Flush(_) => "flush".into(),
     }
