@@ -1152,3 +1152,41 @@ async fn a_paused_recording_is_silent_there_and_the_settings_decide_which_calls_
         "{record}"
     );
 }
+
+/// A data directory without room for recordings (the threshold set above
+/// any disk): the call is answered and talks as usual, its record says it
+/// was not recorded and why, and administrators see the alert.
+#[tokio::test]
+async fn a_full_disk_stops_recording_new_calls_with_an_alert_and_the_call_goes_on() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = callcard_relay::config::Config::with_data_dir(data.path());
+    config.demo = true;
+    config.recording_min_free_bytes = u64::MAX;
+    let relay = callcard_tests::TestRelay::start_config(config, data).await;
+    let admin = relay.signed_in("admin").await;
+    let t = TrunkTest { relay, admin };
+    let (provider, _) = provider_trunk(&t).await;
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    peer.send_tone(440.0, 50).await;
+    provider
+        .expect("the browser's audio", WAIT, |s| s.received_packets >= 40)
+        .await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
+    let record = last_call(&t).await;
+    assert_eq!(record["status"], "answered", "{record}");
+    assert!(record["recording_seconds"].is_null(), "{record}");
+    let note = record["recording_note"].as_str().unwrap_or_default();
+    assert!(note.contains("disk is full"), "{record}");
+    let status =
+        callcard_tests::get_json(&t.admin, t.relay.url("/api/recording-settings/status")).await;
+    assert!(
+        status["alert"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("disk is full"),
+        "{status}"
+    );
+    assert_eq!(status["recording_now"], 0, "{status}");
+    let files = std::fs::read_dir(t.relay.data.path().join("recordings")).map_or(0, |d| d.count());
+    assert_eq!(files, 0, "no recording file was started");
+}

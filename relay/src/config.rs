@@ -130,6 +130,9 @@ pub struct Config {
     pub record_calls: bool,
     /// `[recording]` of the config file, applied by `Relay::start`.
     pub recording: Option<callcard_shared::api::RecordingSettings>,
+    /// A new call is recorded only while the data directory's disk has this
+    /// much room (200 MB).
+    pub recording_min_free_bytes: u64,
     /// UDP ports the media bridge hands out to calls.
     pub rtp_ports: RangeInclusive<u16>,
     /// The media address for SDP behind NAT; `None`: the SIP listen IP.
@@ -179,6 +182,7 @@ impl Config {
             forward_to: None,
             record_calls: true,
             recording: None,
+            recording_min_free_bytes: 200_000_000,
             // Above the media tests' 23000-23999, below the ephemeral ports.
             rtp_ports: 24000..=24999,
             public_ip: None,
@@ -235,6 +239,7 @@ impl Config {
             },
             record_calls: !cli.no_recording,
             recording: file.recording,
+            recording_min_free_bytes: 200_000_000,
             rtp_ports: MediaConfig::parse_ports(
                 cli.rtp_ports
                     .or(file.rtp_ports)

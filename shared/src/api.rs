@@ -702,6 +702,18 @@ pub struct RecordingPause {
     pub paused: bool,
 }
 
+/// `GET /api/recording-settings/status`: whether recording works right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecordingStatus {
+    /// Why new calls are not recorded now (a full disk); None when they are.
+    pub alert: Option<String>,
+    /// Free bytes on the data directory's disk.
+    pub free_bytes: Option<u64>,
+    /// Calls being recorded right now.
+    pub recording_now: usize,
+}
+
 /// One user's own recording choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -110,6 +110,11 @@ pub async fn set_group_hears_all(group_id: i64, on: bool) -> Result<AccessGroup,
     fetch_json(put(&format!("/api/groups/{group_id}/recordings")).json(&body)).await
 }
 
+/// Whether new calls are being recorded right now (or why not).
+pub async fn recording_status() -> Result<callcard_shared::api::RecordingStatus, ApiFailure> {
+    fetch_json(get("/api/recording-settings/status").build()).await
+}
+
 pub async fn recording_settings() -> Result<RecordingSettings, ApiFailure> {
     fetch_json(get("/api/recording-settings").build()).await
 }

@@ -11,10 +11,13 @@
 //! - `recorder.rs`: the task that listens to one call's tap and writes
 //!   its file, until the call's media ends or it is told to stop.
 //! - `retention.rs`: recordings older than the kept days are deleted.
+//! - `disk.rs`: no new recording while the data directory's disk is
+//!   (nearly) full, and the alert administrators see then.
 //! - `recovery.rs`: at start, the recordings a stopped relay left open are
 //!   closed on their records (their files play up to the last write).
 //! - `zip.rs`: many recordings as one zip, streamed while it is written.
 
+pub mod disk;
 pub mod mp3;
 pub mod recorder;
 pub mod recovery;

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use callcard_shared::api::{ApiError, RecordingSettings};
+use callcard_shared::api::{ApiError, RecordingSettings, RecordingStatus};
 
 use crate::auth::AdminUser;
 use crate::crm::recording_settings;
@@ -15,7 +15,23 @@ use crate::extract::ApiJson;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/recording-settings", get(read).put(replace))
+    Router::new()
+        .route("/recording-settings", get(read).put(replace))
+        .route("/recording-settings/status", get(status))
+}
+
+/// Whether new calls are being recorded (or why not: a full disk), the
+/// disk's free space, and how many calls are being recorded now.
+#[utoipa::path(get, path = "/api/recording-settings/status", tag = "calls",
+    responses((status = 200, body = RecordingStatus), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn status(State(state): State<AppState>, _admin: AdminUser) -> Json<RecordingStatus> {
+    let data_dir = &state.config.data_dir;
+    let free_bytes = crate::recording::disk::free_bytes(data_dir).ok();
+    Json(RecordingStatus {
+        alert: state.telephony.recording_alert.get(),
+        free_bytes,
+        recording_now: state.telephony.live_recordings().len(),
+    })
 }
 
 /// The recording settings in force.

@@ -63,6 +63,8 @@ pub struct Telephony {
     /// The calls being recorded right now, by record id: the switch that
     /// pauses and resumes each one's recording.
     live_recordings: Mutex<std::collections::HashMap<i64, tokio::sync::watch::Sender<bool>>>,
+    /// Why new calls are not being recorded (a full disk), for admins.
+    pub recording_alert: crate::recording::disk::DiskAlert,
     /// Every telephony account (the registrar's and the router's lookups).
     pub accounts: crate::crm::sip_directory::SipDirectory,
     /// The call records' writer, to wait for (see [`Telephony::records_written`]).
@@ -109,6 +111,7 @@ impl Telephony {
             accounts: Default::default(),
             recording: Default::default(),
             live_recordings: Mutex::new(Default::default()),
+            recording_alert: Default::default(),
         })
     }
 

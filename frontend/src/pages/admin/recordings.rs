@@ -3,7 +3,9 @@
 //! which groups hear every call's recording (saved as soon as it is ticked).
 //! The relay decides at each answer; this page only edits the settings.
 
-use callcard_shared::api::{AccessGroup, RecordingSettings, UserRecording, UserSummary};
+use callcard_shared::api::{
+    AccessGroup, RecordingSettings, RecordingStatus, UserRecording, UserSummary,
+};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -18,6 +20,7 @@ struct Loaded {
     saved: RecordingSettings,
     groups: Vec<AccessGroup>,
     users: Vec<UserSummary>,
+    status: RecordingStatus,
 }
 
 async fn load_all() -> Result<Loaded, crate::services::error::ApiFailure> {
@@ -25,6 +28,7 @@ async fn load_all() -> Result<Loaded, crate::services::error::ApiFailure> {
         saved: admin::recording_settings().await?,
         groups: admin::groups().await?,
         users: api::users().await?,
+        status: admin::recording_status().await?,
     })
 }
 
@@ -304,6 +308,15 @@ pub fn RecordingsPage() -> Html {
                    the client left, your side right — from the answer to the hang-up. A user's own choice \
                    wins over their group's. Managers hear their own calls' recordings; a group that hears \
                    all calls hears everyone's. Every play and download goes to the audit log." }
+            </p>
+            if let Some(alert) = &all.status.alert {
+                <p id="recording-alert" class="form-error" role="alert">
+                    { format!("New calls are not being recorded: {alert}. Calls go on as usual; free some space and recording resumes by itself.") }
+                </p>
+            }
+            <p id="recording-now" class="muted small">
+                { format!("{} calls being recorded now{}", all.status.recording_now,
+                    all.status.free_bytes.map(|b| format!(" · {:.1} GB free for recordings", b as f64 / 1e9)).unwrap_or_default()) }
             </p>
             <form id="recording-form" class="panel admin-form" {onsubmit} novalidate=true>
                 <label class="check">
