@@ -620,6 +620,7 @@ async fn the_admin_chooses_which_calls_are_recorded_and_reads_who_listened() {
 
     browser.type_into("#recording-retention", "45").await;
     browser.click("#recording-outbound").await;
+    browser.click("#recording-consent").await;
     browser
         .find(&format!("#recording-user-{anna}"))
         .await
@@ -634,7 +635,7 @@ async fn the_admin_chooses_which_calls_are_recorded_and_reads_who_listened() {
         json!({
             "enabled": true, "inbound": true, "outbound": false, "internal": true,
             "groups_not_recorded": [], "users": [{"user_id": anna, "record": false}],
-            "retention_days": 45
+            "retention_days": 45, "consent_announcement": true
         })
     );
     // Hearing all calls is saved as soon as it is ticked.
@@ -673,6 +674,9 @@ async fn the_admin_chooses_which_calls_are_recorded_and_reads_who_listened() {
         value(&browser, &format!("#recording-user-{anna}")).await,
         "never"
     );
+    // The default announcement was made (espeak-ng) and is ready.
+    let ready = browser.text("#announcement-ready").await;
+    assert!(ready.contains("This call is recorded."), "{ready}");
 
     // The audit log page: who played which call.
     let call = callcard_tests::calls::logged_call(

@@ -1190,3 +1190,71 @@ async fn a_full_disk_stops_recording_new_calls_with_an_alert_and_the_call_goes_o
     let files = std::fs::read_dir(t.relay.data.path().join("recordings")).map_or(0, |d| d.count());
     assert_eq!(files, 0, "no recording file was started");
 }
+
+/// The consent announcement: switched on, a recorded call's client first
+/// hears "This call is recorded." (espeak-ng's default, made on first use)
+/// and only then our side; a bad upload is refused saying why.
+#[tokio::test]
+async fn the_client_hears_the_recording_announcement_before_the_call_is_connected() {
+    let t = setup().await;
+    let (provider, _) = provider_trunk(&t).await;
+    let saved = t
+        .admin
+        .put(t.relay.url("/api/recording-settings"))
+        .json(&serde_json::json!({"consent_announcement": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let status =
+        callcard_tests::get_json(&t.admin, t.relay.url("/api/recording-settings/status")).await;
+    assert!(status["announcement_error"].is_null(), "{status}");
+    let seconds = status["announcement_seconds"]
+        .as_f64()
+        .expect("an announcement");
+    assert!((1.0..3.0).contains(&seconds), "{status}");
+    let refused = t
+        .admin
+        .put(t.relay.url("/api/recording-settings/announcement"))
+        .body(b"ID3 an mp3, not a wav".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let why: serde_json::Value = refused.json().await.unwrap();
+    assert!(why["error"].as_str().unwrap().contains("WAV"), "{why}");
+
+    let (mut phone, mut peer, call) = anchored_call(&t).await;
+    peer.send_tone(440.0, 175).await;
+    hang_up_both_legs(&mut phone, call, &provider).await;
+    let pcm = provider.received_pcm();
+    assert!(pcm.len() > 8000 * 3, "{} samples heard", pcm.len());
+    let energy = |s: &[i16]| s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len() as f64;
+    // How much of a stretch's energy is a pure `freq` tone (1: all of it).
+    let tone_share = |s: &[i16], freq: f64| {
+        let w = 2.0 * std::f64::consts::PI * freq / 8000.0;
+        let (re, im) = s.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, x)| {
+            let x = f64::from(*x);
+            (re + x * (w * n as f64).cos(), im - x * (w * n as f64).sin())
+        });
+        (re * re + im * im) / (s.len() as f64 / 2.0 * energy(s) * s.len() as f64)
+    };
+    // The first second: the announcement — speech, not our side's tone.
+    let first = &pcm[400..8400];
+    assert!(
+        energy(first) > 100_000.0,
+        "the client hears the announcement"
+    );
+    assert!(
+        tone_share(first, 440.0) < 0.3,
+        "our side is not heard yet: {:.2} of it is the 440 Hz tone",
+        tone_share(first, 440.0)
+    );
+    // The last second: our side.
+    let last = &pcm[pcm.len() - 8000..];
+    assert!(
+        tone_share(last, 440.0) > 0.8,
+        "then our side: {:.2}",
+        tone_share(last, 440.0)
+    );
+}

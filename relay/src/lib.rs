@@ -129,6 +129,7 @@ impl Relay {
             .reload(&db)
             .await
             .context("cannot read the recording settings")?;
+        telephony.reload_consent(&config.data_dir).await;
         let _ = telephony.sip_addr.set(sip.udp_addr()?);
         Ok(Relay {
             state: AppState {

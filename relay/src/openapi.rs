@@ -45,6 +45,8 @@ use crate::state::AppState;
         routes::recording_settings::read,
         routes::recording_settings::replace,
         routes::recording_settings::status,
+        routes::recording_settings::upload_announcement,
+        routes::recording_settings::remove_announcement,
         routes::audit::list,
         routes::calls::export_csv,
         routes::calls::wrap_up,

@@ -654,6 +654,10 @@ pub struct RecordingSettings {
     /// Days a recording is kept, 1 to 3650; older ones are deleted (the
     /// call record stays and says so).
     pub retention_days: u32,
+    /// Play the announcement ("This call is recorded.", or the uploaded
+    /// one) to the client once a recorded call is answered, before the two
+    /// sides hear each other.
+    pub consent_announcement: bool,
 }
 
 impl RecordingSettings {
@@ -689,6 +693,7 @@ impl Default for RecordingSettings {
             groups_not_recorded: Vec::new(),
             users: Vec::new(),
             retention_days: Self::DEFAULT_RETENTION_DAYS,
+            consent_announcement: false,
         }
     }
 }
@@ -703,7 +708,7 @@ pub struct RecordingPause {
 }
 
 /// `GET /api/recording-settings/status`: whether recording works right now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RecordingStatus {
     /// Why new calls are not recorded now (a full disk); None when they are.
@@ -712,6 +717,13 @@ pub struct RecordingStatus {
     pub free_bytes: Option<u64>,
     /// Calls being recorded right now.
     pub recording_now: usize,
+    /// Why the consent announcement cannot be played (espeak-ng missing, a
+    /// bad upload); None when it can, or when it is off.
+    pub announcement_error: Option<String>,
+    /// Seconds the announcement lasts, when it is ready.
+    pub announcement_seconds: Option<f64>,
+    /// Whether an administrator uploaded their own announcement.
+    pub announcement_uploaded: bool,
 }
 
 /// One user's own recording choice.

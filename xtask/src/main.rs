@@ -58,6 +58,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(relay_args: &[String]) -> Result<()> {
     tools::ensure_all(tools::Needs::frontend())?;
+    tools::ensure_product_packages();
     let dist = frontend::build(false)?;
     shell::step("starting the relay (Ctrl-C stops it)");
     let relay_args: Vec<&str> = relay_args

@@ -24,6 +24,10 @@ const BROWSER_PACKAGES: &[(&str, &str)] = &[
     ("iproute2", "ss"),
 ];
 
+/// What the product itself runs as programs: espeak-ng speaks the default
+/// consent announcement (GPL-3, so run, never linked).
+const PRODUCT_PACKAGES: &[(&str, &str)] = &[("espeak-ng", "espeak-ng")];
+
 /// The real SIP peers of the telephony tests and the calls-per-second benchmark.
 const SIP_PACKAGES: &[(&str, &str)] = &[
     ("sip-tester", "sipp"),
@@ -57,9 +61,19 @@ pub fn ensure_all(needs: Needs) -> Result<()> {
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, false)?;
     ensure_binaryen()?;
     if needs.test_packages {
-        ensure_debian_packages(&[BROWSER_PACKAGES, SIP_PACKAGES].concat())?;
+        ensure_debian_packages(&[BROWSER_PACKAGES, SIP_PACKAGES, PRODUCT_PACKAGES].concat())?;
     }
     Ok(())
+}
+
+/// espeak-ng for the product run; without it the relay still runs and the
+/// recordings page says why the default announcement is missing.
+pub fn ensure_product_packages() {
+    if let Err(e) = ensure_debian_packages(PRODUCT_PACKAGES) {
+        eprintln!(
+            "xtask: espeak-ng is not installed ({e:#}); the default consent announcement needs it"
+        );
+    }
 }
 
 /// Only SIPp and Kamailio (what `cargo xtask bench` needs besides cargo).

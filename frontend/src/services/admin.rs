@@ -115,6 +115,25 @@ pub async fn recording_status() -> Result<callcard_shared::api::RecordingStatus,
     fetch_json(get("/api/recording-settings/status").build()).await
 }
 
+/// Uploads `file` (a WAV) as the consent announcement.
+pub async fn upload_announcement(
+    file: web_sys::File,
+) -> Result<callcard_shared::api::RecordingStatus, ApiFailure> {
+    let request = put("/api/recording-settings/announcement")
+        .header("Content-Type", "audio/wav")
+        .body(wasm_bindgen::JsValue::from(file));
+    fetch_json(request).await
+}
+
+/// Back to the default consent announcement.
+pub async fn default_announcement() -> Result<callcard_shared::api::RecordingStatus, ApiFailure> {
+    let request = Request::delete("/api/recording-settings/announcement")
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+        .build();
+    fetch_json(request).await
+}
+
 pub async fn recording_settings() -> Result<RecordingSettings, ApiFailure> {
     fetch_json(get("/api/recording-settings").build()).await
 }

@@ -128,6 +128,12 @@ impl RecordingPolicy {
         inner.settings.records(direction, user, group)
     }
 
+    /// Whether the client hears the consent announcement first.
+    pub fn announces(&self) -> bool {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner.settings.enabled && inner.settings.consent_announcement
+    }
+
     pub fn retention_days(&self) -> u32 {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         inner.settings.retention_days

@@ -257,6 +257,22 @@ impl CallMedia {
         self.ended.borrow().clone()
     }
 
+    /// Plays `samples` (8 kHz PCM) to the client (the trunk leg) now; the
+    /// two sides hear each other once it is over. Our side's channel of a
+    /// recording carries it.
+    pub fn announce(&self, samples: Arc<[i16]>) {
+        let _ = self.negotiate(|task, now| {
+            task.prompt = Some(Prompt {
+                samples,
+                at: 0,
+                next: now,
+                seq: rand::random(),
+                timestamp: rand::random(),
+            });
+            Ok(())
+        });
+    }
+
     /// The call's audio quality so far (None once the media has ended, or
     /// before any audio arrived).
     pub fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
@@ -331,7 +347,23 @@ pub(crate) struct Task {
     our_stream: super::quality::StreamStats,
     /// The browser's latest round trip (str0m's peer stats).
     rtt_ms: Option<f64>,
+    /// The announcement being played to the client; until it is over the
+    /// two sides do not hear each other.
+    prompt: Option<Prompt>,
 }
+
+/// An announcement in progress toward the trunk leg.
+pub(crate) struct Prompt {
+    samples: Arc<[i16]>,
+    at: usize,
+    next: Instant,
+    seq: u16,
+    timestamp: u32,
+}
+
+/// The SSRC the rewriter sees for announcement packets (its own source).
+const PROMPT_SSRC: u32 = 0x7072_6f6d;
+const FRAME: usize = 160;
 
 /// Spawns the task and returns its handle.
 pub(crate) fn spawn(
@@ -367,6 +399,7 @@ pub(crate) fn spawn(
         client_stream: Default::default(),
         our_stream: Default::default(),
         rtt_ms: None,
+        prompt: None,
     };
     let shared = Arc::new(Shared {
         task: Mutex::new(Some(task)),
@@ -503,6 +536,7 @@ impl Task {
         }
         self.events = events;
         let now = Instant::now();
+        self.play_prompt(now);
         let (deadline, cause) = self.next_deadline(rtc_deadline);
         if let Some(cause) = cause.filter(|_| deadline <= now) {
             return Pass::Ended(cause);
@@ -526,6 +560,11 @@ impl Task {
     /// fires if it is one of ours.
     fn next_deadline(&self, rtc: Instant) -> (Instant, Option<EndCause>) {
         let mut best = (rtc, None);
+        if let Some(p) = &self.prompt {
+            if p.next < best.0 {
+                best = (p.next, None);
+            }
+        }
         if let (false, Some(t)) = (self.browser.connected, self.browser_ready) {
             let d = t + self.connect_timeout;
             if d < best.0 {
@@ -691,6 +730,39 @@ impl Task {
         }
     }
 
+    /// Sends the announcement's frames that are due (one per 20 ms) to the
+    /// trunk leg, in its first voice codec.
+    fn play_prompt(&mut self, now: Instant) {
+        while let Some(p) = self.prompt.as_mut() {
+            if p.next > now {
+                return;
+            }
+            let Some((pt, kind)) = self.trunk.codecs.first_voice() else {
+                self.prompt = None;
+                return;
+            };
+            let end = (p.at + FRAME).min(p.samples.len());
+            let mut frame = [0i16; FRAME];
+            frame[..end - p.at].copy_from_slice(&p.samples[p.at..end]);
+            let payload = kind.encode(&frame);
+            let first = p.at == 0;
+            let (seq, ts) = self.to_trunk.map(PROMPT_SSRC, p.seq, p.timestamp);
+            p.at = end;
+            p.seq = p.seq.wrapping_add(1);
+            p.timestamp = p.timestamp.wrapping_add(FRAME as u32);
+            p.next += std::time::Duration::from_millis(20);
+            if p.at >= p.samples.len() {
+                self.prompt = None;
+            }
+            self.tap_frame(TapDirection::FromBrowser, kind, ts, &payload);
+            if super::trunk::sends(self.trunk.direction)
+                && self.trunk.send(first, pt, seq as u16, ts, &payload)
+            {
+                inc(&self.counters.trunk_rtp_out);
+            }
+        }
+    }
+
     fn on_browser_rtp(&mut self, p: RtpPacket) {
         let c = &self.counters;
         inc(&c.browser_rtp_in);
@@ -705,6 +777,10 @@ impl Task {
         if !self.browser_to_trunk_allowed() {
             // On hold (or a one-way stream): received, not forwarded.
             return self.drop_by_direction();
+        }
+        if self.prompt.is_some() {
+            // The client hears the announcement, not us yet.
+            return inc(&c.dropped);
         }
         self.tap_frame(
             TapDirection::FromBrowser,
@@ -760,6 +836,11 @@ impl Task {
             return self.drop_by_direction();
         }
         self.tap_frame(TapDirection::FromTrunk, kind, view.timestamp, view.payload);
+        if self.prompt.is_some() {
+            // Heard (and recorded) while the announcement plays, not yet
+            // passed on.
+            return inc(&self.counters.dropped);
+        }
         let route = self.browser.codecs.route(kind);
         let Some(route) = route.filter(|_| self.browser.connected) else {
             return inc(&self.counters.dropped);

@@ -35,6 +35,15 @@ impl Payload {
         self != Payload::Tele
     }
 
+    /// Encodes PCM as this law; empty for telephone-event.
+    pub fn encode(self, pcm: &[i16]) -> Vec<u8> {
+        match self {
+            Payload::Pcmu => pcm.iter().map(|s| g711::linear_to_ulaw(*s)).collect(),
+            Payload::Pcma => pcm.iter().map(|s| g711::linear_to_alaw(*s)).collect(),
+            Payload::Tele => Vec::new(),
+        }
+    }
+
     /// Decodes a G.711 payload to PCM; empty for telephone-event.
     pub fn decode(self, payload: &[u8]) -> Vec<i16> {
         match self {

@@ -13,12 +13,15 @@
 //! - `retention.rs`: recordings older than the kept days are deleted.
 //! - `disk.rs`: no new recording while the data directory's disk is
 //!   (nearly) full, and the alert administrators see then.
+//! - `prompt.rs`: the consent announcement (an uploaded WAV, or espeak-ng's
+//!   default) as 8 kHz PCM for the media bridge to play.
 //! - `recovery.rs`: at start, the recordings a stopped relay left open are
 //!   closed on their records (their files play up to the last write).
 //! - `zip.rs`: many recordings as one zip, streamed while it is written.
 
 pub mod disk;
 pub mod mp3;
+pub mod prompt;
 pub mod recorder;
 pub mod recovery;
 pub mod retention;

@@ -65,6 +65,8 @@ pub struct Telephony {
     live_recordings: Mutex<std::collections::HashMap<i64, tokio::sync::watch::Sender<bool>>>,
     /// Why new calls are not being recorded (a full disk), for admins.
     pub recording_alert: crate::recording::disk::DiskAlert,
+    /// The consent announcement as 8 kHz PCM, or why it cannot be played.
+    consent: std::sync::RwLock<Option<Result<std::sync::Arc<[i16]>, String>>>,
     /// Every telephony account (the registrar's and the router's lookups).
     pub accounts: crate::crm::sip_directory::SipDirectory,
     /// The call records' writer, to wait for (see [`Telephony::records_written`]).
@@ -112,6 +114,7 @@ impl Telephony {
             recording: Default::default(),
             live_recordings: Mutex::new(Default::default()),
             recording_alert: Default::default(),
+            consent: Default::default(),
         })
     }
 
@@ -151,6 +154,37 @@ impl Telephony {
         self.live_recordings
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads the consent announcement again (the uploaded one or espeak-ng's
+    /// default) when the settings want it; forgets it otherwise.
+    pub async fn reload_consent(&self, data_dir: &std::path::Path) {
+        let loaded = if self.recording.announces() {
+            let loaded = crate::recording::prompt::load(data_dir).await;
+            if let Err(why) = &loaded {
+                tracing::error!("the consent announcement cannot be played: {why}");
+            }
+            Some(loaded)
+        } else {
+            None
+        };
+        *self.consent.write().unwrap_or_else(|e| e.into_inner()) = loaded;
+    }
+
+    /// The consent announcement, when it is on and ready.
+    pub fn consent_prompt(&self) -> Option<std::sync::Arc<[i16]>> {
+        match &*self.consent.read().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(prompt)) => Some(prompt.clone()),
+            _ => None,
+        }
+    }
+
+    /// Why the consent announcement (when on) cannot be played.
+    pub fn consent_error(&self) -> Option<String> {
+        match &*self.consent.read().unwrap_or_else(|e| e.into_inner()) {
+            Some(Err(why)) => Some(why.clone()),
+            _ => None,
+        }
     }
 
     /// Pauses or resumes the recording of call `id`; false when that call

@@ -69,6 +69,7 @@ pub fn RecordingsPage() -> Html {
     let saved_mark = use_state(|| false);
     let error = use_state(|| None::<(Option<String>, String)>);
     let group_error = use_state(|| None::<String>);
+    let announcement_error = use_state(|| None::<String>);
 
     {
         let (load, loaded, draft, retention) = (
@@ -290,6 +291,58 @@ pub fn RecordingsPage() -> Html {
             </tr>
         }
     });
+    let set_status = {
+        let (loaded, announcement_error) = (loaded.clone(), announcement_error.clone());
+        move |result: Result<RecordingStatus, crate::services::error::ApiFailure>| match result {
+            Ok(status) => {
+                if let Some(mut all) = (*loaded).clone() {
+                    all.status = status;
+                    loaded.set(Some(all));
+                }
+                announcement_error.set(None);
+            }
+            Err(failure) => announcement_error.set(Some(failure.message())),
+        }
+    };
+    let on_upload = {
+        let set_status = set_status.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            let set_status = set_status.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                set_status(admin::upload_announcement(file).await);
+            });
+        })
+    };
+    let on_default = Callback::from(move |_: MouseEvent| {
+        let set_status = set_status.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            set_status(admin::default_announcement().await);
+        });
+    });
+    let status = &all.status;
+    let announcement = html! {
+        <div class="field announcement">
+            if let Some(why) = announcement_error.as_ref().or(status.announcement_error.as_ref()) {
+                <p id="announcement-error" class="field-error" role="alert">{ why.clone() }</p>
+            } else if let Some(seconds) = status.announcement_seconds {
+                <p id="announcement-ready" class="field-hint">
+                    { format!("The announcement lasts {seconds:.1} s ({}).",
+                        if status.announcement_uploaded { "uploaded" } else { "the default: \"This call is recorded.\"" }) }
+                </p>
+            }
+            <label for="announcement-file">{ "Your own announcement (WAV, up to 30 s)" }</label>
+            <input id="announcement-file" type="file" accept=".wav,audio/wav" onchange={on_upload} />
+            if status.announcement_uploaded {
+                <button type="button" id="announcement-default" class="btn btn-small" onclick={on_default}>
+                    { "Use the default announcement" }
+                </button>
+            }
+        </div>
+    };
     let field_message = |field: &str| {
         error
             .as_ref()
@@ -339,6 +392,12 @@ pub fn RecordingsPage() -> Html {
                             onchange={edit(|s, on| s.internal = on)} />{ " Between colleagues" }
                     </label>
                 </fieldset>
+                <label class="check">
+                    <input type="checkbox" id="recording-consent" checked={draft.consent_announcement}
+                        onchange={edit(|s, on| s.consent_announcement = on)} />
+                    { " Announce the recording to the client before the call is connected" }
+                </label>
+                { announcement }
                 <TextField id="recording-retention" label="Keep recordings for (days)" kind="number"
                     value={(*retention).clone()} on_input={on_retention}
                     error={field_message("retention_days")}

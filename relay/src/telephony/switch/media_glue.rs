@@ -49,10 +49,17 @@ impl Switch {
             );
         }
         match &bridge.media {
-            Some(media) => self.effects.push(Effect::Record {
-                record: bridge.record,
-                media: media.clone(),
-            }),
+            Some(media) => {
+                if self.telephony.recording.announces() {
+                    if let Some(prompt) = self.telephony.consent_prompt() {
+                        media.announce(prompt);
+                    }
+                }
+                self.effects.push(Effect::Record {
+                    record: bridge.record,
+                    media: media.clone(),
+                });
+            }
             // Said on the record, so nobody looks for a file that never was.
             None => self.records.recorded(
                 bridge.record,

@@ -47,6 +47,8 @@ pub trait MediaSession: Send + Sync {
     fn tap(&self) -> broadcast::Receiver<TapFrame>;
     /// The audio's quality so far (loss, jitter, round trip, MOS).
     fn quality(&self) -> Option<callcard_shared::api::CallQuality>;
+    /// Plays 8 kHz PCM to the client before the two sides hear each other.
+    fn announce(&self, samples: std::sync::Arc<[i16]>);
 }
 
 impl MediaPort for MediaBridge {
@@ -91,5 +93,8 @@ impl MediaSession for CallMedia {
     }
     fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
         CallMedia::quality(self)
+    }
+    fn announce(&self, samples: std::sync::Arc<[i16]>) {
+        CallMedia::announce(self, samples)
     }
 }

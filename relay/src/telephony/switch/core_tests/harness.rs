@@ -147,6 +147,9 @@ impl MediaSession for FakeSession {
     fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
         None
     }
+    fn announce(&self, samples: std::sync::Arc<[i16]>) {
+        self.note(&format!("announcement of {} samples", samples.len()));
+    }
 }
 
 /// A phone: a WebSocket connection's SIP endpoint on the other side.
