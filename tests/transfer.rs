@@ -547,5 +547,42 @@ async fn a_blind_transfer_to_a_webrtc_colleague_anchors_the_clients_audio_for_th
         .received_pcm;
     let got = dominant(&pcm[before + 2_000..]);
     assert!((got - 440.0).abs() < 22.0, "the client hears {got} Hz");
+    // The record from the transfer on (Boris's) has a recording of its own,
+    // its media being the relay's; Anna's desk-phone leg before it passed
+    // its media through, and her record says so.
+    provider.hang_up().await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let page = loop {
+        let page = callcard_tests::get_json(&t.admin, t.relay.url("/api/calls?limit=2")).await;
+        if page["items"][0]["recording_seconds"].is_number()
+            || tokio::time::Instant::now() > deadline
+        {
+            break page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let (boris_call, anna_call) = (&page["items"][0], &page["items"][1]);
+    assert!(
+        boris_call["user"]["display_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Boris"),
+        "{page}"
+    );
+    assert!(
+        boris_call["recording_seconds"].as_f64().unwrap_or(0.0) > 1.0,
+        "{page}"
+    );
+    assert!(
+        boris_call["quality"]["mos"].as_f64().unwrap_or(0.0) > 4.0,
+        "{page}"
+    );
+    assert!(
+        anna_call["recording_note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("desk phone"),
+        "{page}"
+    );
     t.relay.stop().await;
 }

@@ -143,7 +143,7 @@ impl Switch {
                     } else {
                         self.records.answered_by(record, user_id);
                     }
-                    self.record_call(i, Some(user_id));
+                    self.record_call(i, Some(user_id), true);
                     // The caller gets the 200 once the answer is on disk.
                     self.hold(Held::Accept {
                         a,
@@ -183,7 +183,7 @@ impl Switch {
                     self.limiter().answered(now, record);
                     self.records.answered(record, trunk);
                     let user = self.bridges[i].user_id;
-                    self.record_call(i, Some(user));
+                    self.record_call(i, Some(user), true);
                     self.hold(Held::Accept {
                         a,
                         b: (leg, call),

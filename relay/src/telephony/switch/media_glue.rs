@@ -30,7 +30,7 @@ impl Switch {
 
     /// An answered call whose media the relay anchors is recorded (when
     /// recording is on): desk phones' calls pass through and are not.
-    pub(super) fn record_call(&mut self, i: usize, user: Option<i64>) {
+    pub(super) fn record_call(&mut self, i: usize, user: Option<i64>, announce: bool) {
         let bridge = &self.bridges[i];
         let direction = if bridge.internal {
             "internal"
@@ -50,7 +50,7 @@ impl Switch {
         }
         match &bridge.media {
             Some(media) => {
-                if self.telephony.recording.announces() {
+                if announce && self.telephony.recording.announces() {
                     if let Some(prompt) = self.telephony.consent_prompt() {
                         media.announce(prompt);
                     }

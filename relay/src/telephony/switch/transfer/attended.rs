@@ -153,6 +153,8 @@ impl Switch {
         joined.media = joined_media;
         self.bridges.push(joined);
         self.records.answered(joined_record, None);
+        // The joined call's record gets a recording of its own.
+        self.record_call(self.bridges.len() - 1, Some(user_id), false);
         tracing::info!(record_i, record_j, joined_record, "attended transfer");
         let masking = self.telephony.maskings.masking_of(user_id);
         let to_other = crate::masking::text(masking, &other_number);

@@ -305,7 +305,11 @@ impl Switch {
         }
         let inbound = bridge.inbound;
         let old_user = bridge.user_id;
-        // The transferor's anchored media ends; the target's (if any) carries the call.
+        // The transferor's anchored media ends (its recording and quality
+        // stay on the old record); the target's (if any) carries the call.
+        if let Some(quality) = bridge.media.as_ref().and_then(|m| m.quality()) {
+            self.records.quality(old_record, quality);
+        }
         bridge.media = media.clone();
         if let Some(media) = &media {
             self.watch_media(t.new_record, media);
@@ -325,6 +329,10 @@ impl Switch {
         };
         self.limiter().answered(now, t.new_record);
         self.records.answered(t.new_record, trunk);
+        // The new record gets a recording of its own (the client heard the
+        // announcement already).
+        let user = self.bridges[i].user_id;
+        self.record_call(i, Some(user), false);
         if inbound {
             self.records.notify(
                 old_user,
