@@ -118,20 +118,19 @@ pub fn calls(filters: &CallFilters, limit: u32, offset: u32) -> String {
 /// The same calls as a CSV download.
 /// The recordings of the calls the filters show, as one zip.
 pub fn calls_zip(filters: &CallFilters) -> String {
-    let query = filters.query();
-    if query.is_empty() {
-        "/api/calls/recordings.zip".into()
-    } else {
-        format!("/api/calls/recordings.zip?{query}")
-    }
+    with_filters("/api/calls/recordings.zip", filters)
 }
 
 pub fn calls_csv(filters: &CallFilters) -> String {
+    with_filters("/api/calls/export.csv", filters)
+}
+
+fn with_filters(path: &str, filters: &CallFilters) -> String {
     let query = filters.query();
     if query.is_empty() {
-        "/api/calls/export.csv".into()
+        path.into()
     } else {
-        format!("/api/calls/export.csv?{query}")
+        format!("{path}?{query}")
     }
 }
 

@@ -18,32 +18,16 @@ pub const MAX_CONCURRENT: u32 = 10_000;
 pub const MAX_ATTEMPTS_PER_MINUTE: u32 = 100_000;
 pub const MAX_INTERNATIONAL_MINUTES: u32 = 1_000_000;
 
-/// The stored limits. A row that no longer reads as limits is an error
-/// (the switch then refuses outbound calls rather than lifting the limits).
+/// The stored limits (none when none were saved); a row that no longer
+/// reads is an error (the switch then refuses outbound calls rather than
+/// lifting the limits).
 pub async fn load(db: &SqlitePool) -> anyhow::Result<Limits> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-        .bind(KEY)
-        .fetch_optional(db)
-        .await?;
-    match row {
-        None => Ok(Limits::default()),
-        Some((json,)) => serde_json::from_str(&json)
-            .map_err(|e| anyhow::anyhow!("settings.limits is not readable: {e}")),
-    }
+    super::settings::load(db, KEY).await
 }
 
 /// Replaces the limits (already validated).
 pub async fn save(db: &SqlitePool, limits: &Limits) -> anyhow::Result<()> {
-    let json = serde_json::to_string(limits)?;
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(KEY)
-    .bind(json)
-    .execute(db)
-    .await?;
-    Ok(())
+    super::settings::save(db, KEY, limits).await
 }
 
 /// Checks every value; the error names the first bad field

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod masking_cache;
 pub mod number_index;
 pub mod recording_settings;
+pub mod settings;
 pub mod sip_directory;
 pub mod sip_users;
 pub mod telephony;

@@ -12,32 +12,14 @@ use sqlx::SqlitePool;
 
 pub const KEY: &str = "recording";
 
-/// The stored settings. A row that no longer reads is an error (the relay
-/// then keeps what it had rather than guessing).
+/// The stored settings (the defaults when none were saved).
 pub async fn load(db: &SqlitePool) -> anyhow::Result<RecordingSettings> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-        .bind(KEY)
-        .fetch_optional(db)
-        .await?;
-    match row {
-        None => Ok(RecordingSettings::default()),
-        Some((json,)) => serde_json::from_str(&json)
-            .map_err(|e| anyhow::anyhow!("settings.recording is not readable: {e}")),
-    }
+    super::settings::load(db, KEY).await
 }
 
 /// Replaces the settings (already validated).
 pub async fn save(db: &SqlitePool, settings: &RecordingSettings) -> anyhow::Result<()> {
-    let json = serde_json::to_string(settings)?;
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(KEY)
-    .bind(json)
-    .execute(db)
-    .await?;
-    Ok(())
+    super::settings::save(db, KEY, settings).await
 }
 
 /// Checks every value against what exists; the error names the first bad

@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/call-outcomes", get(outcomes).put(set_outcomes))
 }
 
-pub(super) fn visibility(user: &CurrentUser) -> Visibility {
+fn visibility(user: &CurrentUser) -> Visibility {
     if user.is_admin || user.hears_all_calls {
         Visibility::All
     } else {
@@ -133,6 +133,36 @@ async fn visible_call(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
         .ok_or_else(|| AppError::NotFound(format!("no call {id}")))
 }
 
+/// The calls matching the call log's filters (`limit`/`offset` ignored)
+/// that `user` may see and `keep` keeps, newest first, at most `max`; not
+/// masked yet.
+pub(super) async fn matching(
+    state: &AppState,
+    user: &CurrentUser,
+    query: CallQuery,
+    max: usize,
+    keep: impl Fn(&CallRecord) -> bool,
+) -> AppResult<Vec<CallRecord>> {
+    let mut filter = filter(&CallQuery {
+        limit: None,
+        offset: None,
+        ..query
+    })?;
+    filter.limit = 1_000;
+    let mut found = Vec::new();
+    loop {
+        let page = calls::search(&state.db, &filter, visibility(user)).await?;
+        let n = page.items.len() as u32;
+        found.extend(page.items.into_iter().filter(|r| keep(r)));
+        filter.offset += n;
+        if n < filter.limit || found.len() >= max {
+            break;
+        }
+    }
+    found.truncate(max);
+    Ok(found)
+}
+
 /// Calls exported at most per request (the newest first).
 pub const MAX_EXPORT: u32 = 100_000;
 
@@ -150,28 +180,12 @@ pub async fn export_csv(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<CallQuery>,
 ) -> AppResult<impl IntoResponse> {
-    let mut filter = filter(&CallQuery {
-        limit: None,
-        offset: None,
-        ..query
-    })?;
-    filter.limit = 1_000;
     let mut out = String::from(
         "id,started_at,answered_at,ended_at,talk_seconds,direction,user,number,contact,status,end_cause,outcome,note\r\n",
     );
-    let mut exported = 0;
-    loop {
-        let page = calls::search(&state.db, &filter, visibility(&user)).await?;
-        let n = page.items.len() as u32;
-        for mut record in page.items {
-            crate::masking::call(user.masking, &mut record);
-            csv_row(&mut out, &record);
-        }
-        exported += n;
-        filter.offset += n;
-        if n < filter.limit || exported >= MAX_EXPORT {
-            break;
-        }
+    for mut record in matching(&state, &user, query, MAX_EXPORT as usize, |_| true).await? {
+        crate::masking::call(user.masking, &mut record);
+        csv_row(&mut out, &record);
     }
     let name = format!(
         "calls-{}.csv",

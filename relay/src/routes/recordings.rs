@@ -52,28 +52,10 @@ pub async fn zip(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<CallQuery>,
 ) -> AppResult<Response> {
-    let mut filter = super::calls::filter(&CallQuery {
-        limit: None,
-        offset: None,
-        ..query
-    })?;
-    filter.limit = 1_000;
-    let visibility = super::calls::visibility(&user);
-    let mut records = Vec::new();
-    loop {
-        let page = calls::search(&state.db, &filter, visibility).await?;
-        let n = page.items.len() as u32;
-        records.extend(
-            page.items
-                .into_iter()
-                .filter(|r| r.recording_seconds.is_some()),
-        );
-        filter.offset += n;
-        if n < filter.limit || records.len() >= MAX_ZIP_FILES as usize {
-            break;
-        }
-    }
-    records.truncate(MAX_ZIP_FILES as usize);
+    let records = super::calls::matching(&state, &user, query, MAX_ZIP_FILES as usize, |r| {
+        r.recording_seconds.is_some()
+    })
+    .await?;
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
     let files = calls::recording_files(&state.db, &ids).await?;
     let (mut items, mut zipped, mut bytes) = (Vec::new(), Vec::new(), 0i64);
