@@ -213,8 +213,10 @@ async fn a_click_on_a_contacts_number_calls_it_heard_at_both_ends_with_dtmf_mute
         "the provider was asked for the number clicked"
     );
 
-    // After the call: outcome and note, saved on the call and Ivan's card.
+    // After the call: outcome and note, saved on the call and Ivan's card;
+    // the prompt plays the call's recording once it is closed.
     browser.find("#wrap-up").await;
+    browser.find("#wrap-up .wrap-up-recording audio").await;
     select_option(&browser, "#wrap-up-outcome", "Interested").await;
     browser
         .type_into("#wrap-up-note", "Wants 40 seats, call back Monday")

@@ -140,7 +140,7 @@ fn quality(c: &CallRecord) -> Html {
 
 /// The call's player (the browser fetches only what is played: Range), and
 /// its download; or why there is none.
-fn recording(c: &CallRecord) -> Html {
+pub(crate) fn recording(c: &CallRecord) -> Html {
     match (c.recording_seconds, &c.recording_note) {
         (Some(_), _) => {
             let src = format!("/api/calls/{}/recording", c.id);

@@ -140,6 +140,11 @@ pub fn WrapUpPrompt(props: &WrapUpProps) -> Html {
     html! {
         <form id="wrap-up" class="wrap-up" aria-label="After the call" onsubmit={on_save}>
             <p class="wrap-up-title">{ format!("After the call with {who}") }</p>
+            if record.recording_seconds.is_some() || record.recording_note.is_some() {
+                <div class="wrap-up-recording call-recording">
+                    { super::call_table::recording(record) }
+                </div>
+            }
             <select id="wrap-up-outcome" aria-label="Outcome" onchange={pick(|d, v| d.outcome = v)}>
                 <option value="" selected={draft.outcome.is_empty()}>{ "Outcome…" }</option>
                 { for choices }

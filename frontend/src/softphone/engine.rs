@@ -808,8 +808,26 @@ impl Engine {
                 );
                 return;
             };
-            if let Ok(record) = api::call(id).await {
-                engine.report(PhoneAction::WrapUp(Some(Box::new(record))));
+            let Ok(record) = api::call(id).await else {
+                return;
+            };
+            let waiting = record.answered_at.is_some()
+                && record.recording_seconds.is_none()
+                && record.recording_note.is_none();
+            engine.report(PhoneAction::WrapUp(Some(Box::new(record))));
+            // The recording closes moments after the media ends: the prompt's
+            // player appears once it has.
+            for _ in 0..10 {
+                if !waiting {
+                    break;
+                }
+                media::sleep_ms(500).await;
+                if let Ok(record) = api::call(id).await {
+                    if record.recording_seconds.is_some() || record.recording_note.is_some() {
+                        engine.report(PhoneAction::WrapUpRecording(Box::new(record)));
+                        break;
+                    }
+                }
             }
         });
     }

@@ -137,6 +137,8 @@ pub enum PhoneAction {
     },
     /// The after-call prompt opens for this record (None: it closes).
     WrapUp(Option<Box<CallRecord>>),
+    /// The open prompt's call now has its recording (or a note why not).
+    WrapUpRecording(Box<CallRecord>),
     /// A line for the user under the call panel.
     Notice(String),
     /// The second call appeared, changed or went.
@@ -227,6 +229,13 @@ impl Reducible for PhoneState {
             }
             PhoneAction::Caller(card) => next.caller = Some(card),
             PhoneAction::WrapUp(record) => next.wrap_up = record.map(|r| *r),
+            PhoneAction::WrapUpRecording(record) => {
+                if let Some(open) = next.wrap_up.as_mut().filter(|w| w.id == record.id) {
+                    open.recording_seconds = record.recording_seconds;
+                    open.recording_note = record.recording_note.clone();
+                    open.recording_paused = record.recording_paused.clone();
+                }
+            }
             PhoneAction::Notice(text) => next.last_outcome = Some(text),
             PhoneAction::Other(call) => next.other = call,
             PhoneAction::CallerGone { call_id, status } => {
@@ -457,5 +466,46 @@ mod tests {
         let state = Rc::new(PhoneState::default());
         let next = state.clone().reduce(PhoneAction::Press('x'));
         assert!(Rc::ptr_eq(&state, &next));
+    }
+
+    fn record(id: i64) -> Box<CallRecord> {
+        Box::new(
+            serde_json::from_value(serde_json::json!({
+                "id": id, "started_at": "2026-12-07T10:00:00Z", "answered_at": "2026-12-07T10:00:05Z",
+                "ended_at": "2026-12-07T10:01:00Z", "talk_seconds": 55, "direction": "inbound",
+                "user": null, "number_dialled": "+74951234567", "number_e164": "+74951234567",
+                "contact_id": null, "contact_name": null, "trunk_id": null, "status": "answered",
+                "end_cause": null, "hangup_side": "caller"
+            }))
+            .expect("a call record"),
+        )
+    }
+
+    #[test]
+    fn the_after_call_prompt_gets_its_calls_recording_once_it_is_closed_and_no_other() {
+        let mut later = record(5);
+        later.recording_seconds = Some(55.2);
+        let mut other = record(6);
+        other.recording_seconds = Some(3.0);
+        let state = run([
+            PhoneAction::WrapUp(Some(record(5))),
+            PhoneAction::WrapUpRecording(other),
+        ]);
+        assert_eq!(state.wrap_up.as_ref().unwrap().recording_seconds, None);
+        let state = run([
+            PhoneAction::WrapUp(Some(record(5))),
+            PhoneAction::WrapUpRecording(later.clone()),
+        ]);
+        assert_eq!(
+            state.wrap_up.as_ref().unwrap().recording_seconds,
+            Some(55.2)
+        );
+        // Saved or skipped before the recording closed: nothing reopens.
+        let state = run([
+            PhoneAction::WrapUp(Some(record(5))),
+            PhoneAction::WrapUp(None),
+            PhoneAction::WrapUpRecording(later),
+        ]);
+        assert!(state.wrap_up.is_none());
     }
 }
