@@ -6,7 +6,7 @@
 //! seek these files.
 //! The end is flushed with `FlushGap` (`FlushNoGap` drops the last frame).
 
-use mp3lame_encoder::{Bitrate, Builder, DualPcm, Encoder, FlushGap, Quality};
+use mp3lame_encoder::{Bitrate, Builder, DualPcm, Encoder, FlushGap, Mode, Quality};
 
 /// Bytes one second of recording takes (32 kbit/s).
 pub const BYTES_PER_SECOND: u64 = 4000;
@@ -26,6 +26,10 @@ impl Mp3 {
             .map_err(|e| format!("LAME bitrate: {e:?}"))?;
         b.set_quality(Quality::Ok)
             .map_err(|e| format!("LAME quality: {e:?}"))?;
+        // The two sides are different speakers: plain stereo, without
+        // joint stereo's mid/side analysis.
+        b.set_mode(Mode::Stereo)
+            .map_err(|e| format!("LAME mode: {e:?}"))?;
         let encoder = b.build().map_err(|e| format!("LAME: {e:?}"))?;
         Ok(Mp3 { encoder })
     }
