@@ -114,13 +114,6 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    /// Whether this user sees `owner`'s calls (and hears their recordings).
-    pub fn sees_calls_of(&self, owner: Option<i64>) -> bool {
-        self.is_admin || self.hears_all_calls || owner == Some(self.id)
-    }
-}
-
-impl CurrentUser {
     pub fn me(&self) -> Me {
         Me {
             id: self.id,

@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/call-outcomes", get(outcomes).put(set_outcomes))
 }
 
-fn visibility(user: &CurrentUser) -> Visibility {
+pub(super) fn visibility(user: &CurrentUser) -> Visibility {
     if user.is_admin || user.hears_all_calls {
         Visibility::All
     } else {

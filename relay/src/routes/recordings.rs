@@ -194,7 +194,7 @@ pub async fn recording(
     let mut record = calls::get(&state.db, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no call {id}")))?;
-    if !user.sees_calls_of(record.user.as_ref().map(|u| u.id)) {
+    if !super::calls::visibility(&user).allows(&record) {
         return Err(AppError::Forbidden(
             "this is a colleague's call: your group may hear only your own calls' recordings",
         ));
