@@ -16,7 +16,8 @@ use callcard_tests::provider_peer::{CallState, ProviderPeer};
 use callcard_tests::sip_phone::WsPhone;
 use callcard_tests::sipp::{Scenario, Sipp};
 use callcard_tests::telephony::{
-    create_trunk_over, last_call, registered_phone, setup, trunk_status, TrunkTest, IVAN, WAIT,
+    create_trunk_over, last_call, recorded_call, registered_phone, setup, trunk_status, TrunkTest,
+    IVAN, WAIT,
 };
 use callcard_tests::webrtc_peer::{dominant, tone, WebRtcPeer};
 use str0m::media::Direction;
@@ -786,11 +787,7 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
     let id = record["id"].as_i64().unwrap();
     let url = t.relay.url(&format!("/api/calls/{id}/recording"));
     // The log says there is a recording, and how long, once it is closed.
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while record["recording_seconds"].is_null() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        record = callcard_tests::get_json(&t.admin, t.relay.url(&format!("/api/calls/{id}"))).await;
-    }
+    record = recorded_call(&t, id).await;
     let logged = record["recording_seconds"]
         .as_f64()
         .expect("a recording in the log");
@@ -1069,12 +1066,7 @@ async fn a_paused_recording_is_silent_there_and_the_settings_decide_which_calls_
     peer.send_tone(440.0, 50).await;
     hang_up_both_legs(&mut phone, call, &provider).await;
 
-    let mut record = last_call(&t).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while record["recording_seconds"].is_null() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        record = callcard_tests::get_json(&t.admin, t.relay.url(&format!("/api/calls/{id}"))).await;
-    }
+    let record = recorded_call(&t, id).await;
     let spans = record["recording_paused"].as_array().expect("paused spans");
     assert_eq!(spans.len(), 1, "{record}");
     let (from, to) = (spans[0][0].as_f64().unwrap(), spans[0][1].as_f64().unwrap());

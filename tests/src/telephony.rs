@@ -139,6 +139,21 @@ pub async fn last_call(t: &TrunkTest) -> Value {
 }
 
 /// The relay's SIP address for desk phones (UDP and TCP share the port).
+/// Call `id` once its recording is closed: the record has the recording's
+/// length, or says why there is none (it waits up to [`WAIT`]).
+pub async fn recorded_call(t: &TrunkTest, id: i64) -> Value {
+    let url = t.relay.url(&format!("/api/calls/{id}"));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let record = get_json(&t.admin, url.clone()).await;
+        let closed = !record["recording_seconds"].is_null() || !record["recording_note"].is_null();
+        if closed || tokio::time::Instant::now() > deadline {
+            return record;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub fn sip_address(t: &TrunkTest) -> std::net::SocketAddr {
     *t.relay
         .state()
