@@ -88,31 +88,27 @@ impl Switch {
                     drop(media); // The call ends when the bridge lets go.
                     let records = self.records.clone();
                     let data_dir = self.config.data_dir.clone();
-                    let room = crate::recording::disk::room_for_a_recording(
-                        &self.config.data_dir,
-                        self.config.recording_min_free_bytes,
-                        &self.telephony.recording_alert,
-                    );
-                    if let Err(why) = room {
-                        // The call goes on; only its recording does not.
-                        self.records
-                            .recorded(record, Err(format!("not recorded: {why}")));
-                        continue;
-                    }
-                    let (pause, paused) = tokio::sync::watch::channel(false);
-                    let path = crate::recording::new_path();
-                    records.recording(record, path.clone(), pause);
                     let (telephony, min_free) =
                         (self.telephony.clone(), self.config.recording_min_free_bytes);
+                    // The disk is looked at here, off the switch's loop.
                     tokio::spawn(async move {
+                        let alert = &telephony.recording_alert;
+                        let room = crate::recording::disk::room_for_a_recording(
+                            &data_dir, min_free, alert,
+                        );
+                        if let Err(why) = room {
+                            // The call goes on; only its recording does not.
+                            return records.recorded(record, Err(format!("not recorded: {why}")));
+                        }
+                        let (pause, paused) = tokio::sync::watch::channel(false);
+                        let path = crate::recording::new_path();
+                        records.recording(record, path.clone(), pause);
                         let result =
                             crate::recording::record_into(&data_dir, path, tap, paused).await;
                         if result.as_ref().map_or(true, |r| r.stopped_early.is_some()) {
                             // A disk that filled up mid-call stops the next ones.
                             let _ = crate::recording::disk::room_for_a_recording(
-                                &data_dir,
-                                min_free,
-                                &telephony.recording_alert,
+                                &data_dir, min_free, alert,
                             );
                         }
                         records.recorded(record, result);
