@@ -140,6 +140,8 @@ struct Shared {
     task: Mutex<Option<Task>>,
     wake: Notify,
     hang_up: AtomicBool,
+    /// The audio's quality as it stood when the media ended.
+    final_quality: Mutex<Option<callcard_shared::api::CallQuality>>,
 }
 
 /// The media of one call. Dropping it ends the call's media and frees its
@@ -246,10 +248,20 @@ impl CallMedia {
         wait_ended(self.ended.clone()).await
     }
 
-    /// A future that resolves when the media has ended, holding nothing of
-    /// the call (so the call still ends when its last handle is dropped).
-    pub fn ended_signal(&self) -> impl std::future::Future<Output = EndCause> + Send + 'static {
-        wait_ended(self.ended.clone())
+    /// A future that resolves when the media has ended, with why and the
+    /// audio's final quality, holding nothing of the call (so the call
+    /// still ends when its last handle is dropped).
+    pub fn ended_signal(&self) -> impl std::future::Future<Output = MediaEnd> + Send + 'static {
+        let (ended, shared) = (self.ended.clone(), self.shared.clone());
+        async move {
+            let cause = wait_ended(ended).await;
+            let quality = shared
+                .final_quality
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            MediaEnd { cause, quality }
+        }
     }
 
     /// Why the media ended, or `None` while it runs.
@@ -277,8 +289,7 @@ impl CallMedia {
     /// before any audio arrived).
     pub fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
         let task = self.shared.task.lock().unwrap_or_else(|e| e.into_inner());
-        let task = task.as_ref()?;
-        super::quality::call_quality(&task.client_stream, &task.our_stream, task.rtt_ms)
+        task.as_ref()?.quality()
     }
 
     /// A snapshot of the call's counters.
@@ -311,6 +322,14 @@ async fn wait_ended(mut rx: watch::Receiver<Option<EndCause>>) -> EndCause {
         Err(_) => Some(EndCause::Failed("media task stopped".into())),
     };
     cause.unwrap_or_else(|| EndCause::Failed("media task stopped".into()))
+}
+
+/// How a call's media ended.
+#[derive(Debug, Clone)]
+pub struct MediaEnd {
+    pub cause: EndCause,
+    /// The audio's quality over the whole call (None: no audio flowed).
+    pub quality: Option<callcard_shared::api::CallQuality>,
 }
 
 /// Where the call's signalling stands.
@@ -405,6 +424,7 @@ pub(crate) fn spawn(
         task: Mutex::new(Some(task)),
         wake: Notify::new(),
         hang_up: AtomicBool::new(false),
+        final_quality: Mutex::new(None),
     });
     let handle = CallMedia {
         shared: shared.clone(),
@@ -419,6 +439,12 @@ pub(crate) fn spawn(
         // The legs go (sockets closed, ports back in the pool) before
         // anyone hears that the call ended.
         let task = shared.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(task) = &task {
+            *shared
+                .final_quality
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = task.quality();
+        }
         drop(task);
         tracing::debug!(cause = cause.as_str(), "call media ended");
         end_tx.send_replace(Some(cause));
@@ -514,6 +540,10 @@ async fn run(shared: &Shared) -> EndCause {
 }
 
 impl Task {
+    fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
+        super::quality::call_quality(&self.client_stream, &self.our_stream, self.rtt_ms)
+    }
+
     /// Drains str0m (the single-mutation rule: after every input) and says
     /// when to look again.
     fn pass(&mut self, overdue_in_a_row: &mut u8) -> Pass {

@@ -67,7 +67,7 @@ use std::sync::Arc;
 
 use callcard_shared::sip::sdp::Session;
 
-pub use bridge::{CallMedia, EndCause, MediaStats};
+pub use bridge::{CallMedia, EndCause, MediaEnd, MediaStats};
 pub use config::MediaConfig;
 pub use ports::{PortAllocator, PortLease};
 pub use tap::{TapDirection, TapFrame};

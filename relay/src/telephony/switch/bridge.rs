@@ -204,18 +204,6 @@ impl Switch {
         }
     }
 
-    /// Removes bridge `i`; an answered call's record gets the audio quality
-    /// its media measured (read now, while the media still runs).
-    pub(super) fn take_bridge(&mut self, i: usize) -> Bridge {
-        let bridge = self.bridges.remove(i);
-        if bridge.answered {
-            if let Some(quality) = bridge.media.as_ref().and_then(|m| m.quality()) {
-                self.records.quality(bridge.record, quality);
-            }
-        }
-        bridge
-    }
-
     /// Closes the call's record (written by the records task) and frees
     /// its place in the limits.
     pub(super) fn finish(&self, now: Instant, record: i64, status: &str, cause: &str, side: &str) {
@@ -226,7 +214,7 @@ impl Switch {
     /// Ends bridge `i` from the relay: BYE to answered legs, CANCEL to a
     /// called leg still ringing, 503 to a caller still waiting.
     pub(super) fn end_bridge(&mut self, now: Instant, i: usize, cause: &str) {
-        let bridge = self.take_bridge(i);
+        let bridge = self.bridges.remove(i);
         self.cancel_forks(now, &bridge.forks);
         let a = bridge.a;
         if bridge.answered {

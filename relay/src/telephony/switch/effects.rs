@@ -11,7 +11,7 @@ use std::pin::Pin;
 use callcard_shared::sip::ua::CallHandle;
 
 use super::bridge::Leg;
-use crate::media::EndCause;
+use crate::media::MediaEnd;
 
 pub enum Effect {
     /// Send `bytes` from trunk `trunk`'s transport to `to` (its provider,
@@ -27,7 +27,7 @@ pub enum Effect {
     /// gets [`super::Input::MediaEnded`] for `record`.
     WatchMedia {
         record: i64,
-        ended: Pin<Box<dyn std::future::Future<Output = EndCause> + Send>>,
+        ended: Pin<Box<dyn std::future::Future<Output = MediaEnd> + Send>>,
     },
     /// Record the call `record` (a records key) from its media's tap until
     /// the media ends; the file goes on the record.

@@ -201,7 +201,7 @@ impl Switch {
                 };
                 let bridge = &self.bridges[i];
                 if bridge.finished {
-                    self.take_bridge(i);
+                    self.bridges.remove(i);
                     return;
                 }
                 if fails_over(code) {
@@ -216,7 +216,7 @@ impl Switch {
                         return;
                     }
                 }
-                let bridge = self.take_bridge(i);
+                let bridge = self.bridges.remove(i);
                 let a = bridge.a;
                 self.with_leg(a.0, |ep| ep.reject(now, a.1, code_for_caller(code)));
                 let cause = bridge.cause(&cause_for_failure(code, &reason));
@@ -234,7 +234,7 @@ impl Switch {
                 // The caller gave up before the answer.
                 if let Some(i) = self.bridge_of_a(leg, call) {
                     if self.bridges[i].inbound {
-                        let bridge = self.take_bridge(i);
+                        let bridge = self.bridges.remove(i);
                         self.cancel_forks(now, &bridge.forks);
                         if let Some(b) = bridge.b {
                             // Hung up while the forwarding number rang.
@@ -251,7 +251,7 @@ impl Switch {
                     if let Some(b) = b {
                         self.with_leg(b.0, |ep| ep.cancel(now, b.1));
                     } else {
-                        self.take_bridge(i);
+                        self.bridges.remove(i);
                     }
                     self.finish(
                         now,
@@ -277,7 +277,7 @@ impl Switch {
                 } else {
                     return;
                 };
-                let bridge = self.take_bridge(i);
+                let bridge = self.bridges.remove(i);
                 self.abandon_transfer(now, bridge.record);
                 if let Some(other) = other {
                     self.with_leg(other.0, |ep| ep.bye(now, other.1));

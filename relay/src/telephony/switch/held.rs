@@ -56,7 +56,7 @@ impl Switch {
                 match self.pick_trunk(&[]) {
                     Some(trunk) => self.dial_trunk(now, i, trunk),
                     None => {
-                        let bridge = self.take_bridge(i);
+                        let bridge = self.bridges.remove(i);
                         let a = bridge.a;
                         self.with_leg(a.0, |ep| ep.reject(now, a.1, 503));
                         self.finish(
@@ -75,7 +75,7 @@ impl Switch {
                 }
                 found => {
                     if let Some(i) = found {
-                        self.take_bridge(i);
+                        self.bridges.remove(i);
                     }
                     self.with_leg(b.0, |ep| ep.bye(now, b.1));
                 }

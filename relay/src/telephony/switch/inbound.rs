@@ -225,7 +225,7 @@ impl Switch {
             }
             Err(cause) => {
                 tracing::warn!(record, "media refused: {cause}");
-                let bridge = self.take_bridge(i);
+                let bridge = self.bridges.remove(i);
                 self.cancel_forks(now, &bridge.forks);
                 self.with_leg(fork.0, |ep| ep.bye(now, fork.1));
                 let a = bridge.a;
@@ -252,7 +252,7 @@ impl Switch {
         if !bridge.forks.is_empty() || bridge.answered {
             return;
         }
-        let bridge = self.take_bridge(i);
+        let bridge = self.bridges.remove(i);
         self.tell_rung(&bridge, "missed");
         let a = bridge.a;
         let (answer, cause) = if code == 486 || code == 603 {

@@ -116,11 +116,11 @@ impl Switch {
             }
             // The provider's leg is up: BYE.
             Some(b) => {
-                self.take_bridge(i);
+                self.bridges.remove(i);
                 self.with_leg(b.0, |ep| ep.bye(now, b.1));
             }
             None => {
-                self.take_bridge(i);
+                self.bridges.remove(i);
             }
         }
     }
@@ -135,7 +135,7 @@ impl Switch {
         else {
             return;
         };
-        let bridge = self.take_bridge(i);
+        let bridge = self.bridges.remove(i);
         tracing::warn!(record, "call media ended ({cause}): hanging up");
         let a = bridge.a;
         self.cancel_forks(now, &bridge.forks);

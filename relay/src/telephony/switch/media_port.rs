@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast;
 
-use crate::media::{CallMedia, EndCause, MediaBridge, MediaError, TapFrame};
+use crate::media::{CallMedia, MediaBridge, MediaEnd, MediaError, TapFrame};
 
 /// A call's media session, shared by the bridge and whoever watches it.
 pub type Media = Arc<dyn MediaSession>;
@@ -42,11 +42,9 @@ pub trait MediaSession: Send + Sync {
     fn trunk_reoffer(&self, sdp: &str) -> Result<(String, Option<String>), MediaError>;
     fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError>;
     /// Resolves when the media has ended, holding nothing of the session.
-    fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>>;
+    fn ended_signal(&self) -> Pin<Box<dyn Future<Output = MediaEnd> + Send>>;
     /// Both directions' decoded audio (closes when the media ends).
     fn tap(&self) -> broadcast::Receiver<TapFrame>;
-    /// The audio's quality so far (loss, jitter, round trip, MOS).
-    fn quality(&self) -> Option<callcard_shared::api::CallQuality>;
     /// Plays 8 kHz PCM to the client before the two sides hear each other.
     fn announce(&self, samples: std::sync::Arc<[i16]>);
 }
@@ -85,14 +83,11 @@ impl MediaSession for CallMedia {
     fn browser_reanswer(&self, sdp: &str) -> Result<(), MediaError> {
         CallMedia::browser_reanswer(self, sdp)
     }
-    fn ended_signal(&self) -> Pin<Box<dyn Future<Output = EndCause> + Send>> {
+    fn ended_signal(&self) -> Pin<Box<dyn Future<Output = MediaEnd> + Send>> {
         Box::pin(CallMedia::ended_signal(self))
     }
     fn tap(&self) -> broadcast::Receiver<TapFrame> {
         CallMedia::tap(self)
-    }
-    fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
-        CallMedia::quality(self)
     }
     fn announce(&self, samples: std::sync::Arc<[i16]>) {
         CallMedia::announce(self, samples)

@@ -46,7 +46,7 @@ impl Switch {
             .filter(|&i| self.bridges[i].a.0 == leg || self.bridges[i].b.map(|b| b.0) == Some(leg))
             .collect();
         for i in mine {
-            let bridge = self.take_bridge(i);
+            let bridge = self.bridges.remove(i);
             self.abandon_transfer(now, bridge.record);
             let other = if bridge.a.0 == leg {
                 bridge.b

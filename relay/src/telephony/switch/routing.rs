@@ -132,7 +132,7 @@ impl Switch {
                     }
                 }
                 Step::Missed => {
-                    let bridge = self.take_bridge(i);
+                    let bridge = self.bridges.remove(i);
                     let a = bridge.a;
                     self.with_leg(a.0, |ep| ep.reject(now, a.1, 480));
                     let cause = if bridge.plan.rang {

@@ -74,8 +74,15 @@ impl Switch {
                 }
                 Effect::WatchMedia { record, ended } => {
                     let inputs = self.telephony.inputs.clone();
+                    let records = self.records.clone();
                     tokio::spawn(async move {
-                        let cause = match ended.await {
+                        let end = ended.await;
+                        // However the call ended (or was handed on), its
+                        // record gets the quality its media had.
+                        if let Some(quality) = end.quality {
+                            records.quality(record, quality);
+                        }
+                        let cause = match end.cause {
                             crate::media::EndCause::Hangup => return,
                             crate::media::EndCause::Failed(why) => format!("media_error: {why}"),
                             cause => cause.as_str().to_string(),

@@ -25,7 +25,7 @@ use super::super::{Input, Switch};
 use crate::crm::number_index::Owner;
 use crate::crm::sip_users::SipAccount;
 use crate::crm::trunks::TrunkConfig;
-use crate::media::{EndCause, MediaError};
+use crate::media::MediaError;
 use crate::telephony::records::{Op, Records};
 use crate::telephony::trunk::TrunkLeg;
 use crate::telephony::Telephony;
@@ -138,14 +138,11 @@ impl MediaSession for FakeSession {
     }
     fn ended_signal(
         &self,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = EndCause> + Send>> {
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::media::MediaEnd> + Send>> {
         Box::pin(std::future::pending())
     }
     fn tap(&self) -> tokio::sync::broadcast::Receiver<crate::media::TapFrame> {
         tokio::sync::broadcast::channel(1).1
-    }
-    fn quality(&self) -> Option<callcard_shared::api::CallQuality> {
-        None
     }
     fn announce(&self, samples: std::sync::Arc<[i16]>) {
         self.note(&format!("announcement of {} samples", samples.len()));

@@ -140,8 +140,8 @@ impl Switch {
         let (hi, lo) = if i > j { (i, j) } else { (j, i) };
         let inbound = self.bridges[i].inbound;
         // Dropping them ends their media.
-        self.take_bridge(hi);
-        self.take_bridge(lo);
+        self.bridges.remove(hi);
+        self.bridges.remove(lo);
         let mut joined =
             Bridge::answered(stays, other, joined_record, stays_number.clone(), user_id);
         joined.inbound = inbound;

@@ -307,9 +307,6 @@ impl Switch {
         let old_user = bridge.user_id;
         // The transferor's anchored media ends (its recording and quality
         // stay on the old record); the target's (if any) carries the call.
-        if let Some(quality) = bridge.media.as_ref().and_then(|m| m.quality()) {
-            self.records.quality(old_record, quality);
-        }
         bridge.media = media.clone();
         if let Some(media) = &media {
             self.watch_media(t.new_record, media);
