@@ -62,13 +62,14 @@ pub struct MediaStats {
     /// SRTP-looking datagrams that str0m dropped without delivering RTP:
     /// authentication failures, replays, unknown SSRC or payload type.
     pub browser_srtp_rejected: u64,
-    /// Valid RTP received from the latched provider address.
+    /// Valid RTP received from the provider (its SDP address, or the one
+    /// latched behind NAT).
     pub trunk_rtp_in: u64,
     /// RTP packets sent to the provider.
     pub trunk_rtp_out: u64,
     /// Datagrams on the trunk port that were not RTP of a negotiated type.
     pub trunk_garbage: u64,
-    /// RTP from another address than the latched one (ignored).
+    /// RTP from an address the provider did not announce (ignored).
     pub trunk_foreign: u64,
     /// RTCP datagrams on the trunk's RTCP port (read and discarded).
     pub trunk_rtcp_in: u64,
