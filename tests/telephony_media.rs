@@ -971,7 +971,7 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
         .unwrap()
         .path();
     assert!(file.exists());
-    let kept = callcard_relay::recording::retention::sweep(&state.db, &data_dir, 30)
+    let kept = callcard_relay::recording::retention::sweep(&state.db, &state.recordings, 30)
         .await
         .unwrap();
     assert_eq!(kept, 0, "a fresh recording is kept");
@@ -980,7 +980,7 @@ async fn an_anchored_call_is_recorded_in_stereo_and_played_downloaded_and_kept_f
         .execute(&state.db)
         .await
         .unwrap();
-    let deleted = callcard_relay::recording::retention::sweep(&state.db, &data_dir, 30)
+    let deleted = callcard_relay::recording::retention::sweep(&state.db, &state.recordings, 30)
         .await
         .unwrap();
     assert_eq!(deleted, 1);
@@ -1185,7 +1185,8 @@ async fn a_full_disk_stops_recording_new_calls_with_an_alert_and_the_call_goes_o
 
 /// The consent announcement: switched on, a recorded call's client first
 /// hears "This call is recorded." (espeak-ng's default, made on first use)
-/// and only then our side; a bad upload is refused saying why.
+/// and only then our side; a bad upload is refused saying why, an MP3 one
+/// replaces it.
 #[tokio::test]
 async fn the_client_hears_the_recording_announcement_before_the_call_is_connected() {
     let t = setup().await;
@@ -1208,13 +1209,13 @@ async fn the_client_hears_the_recording_announcement_before_the_call_is_connecte
     let refused = t
         .admin
         .put(t.relay.url("/api/recording-settings/announcement"))
-        .body(b"ID3 an mp3, not a wav".to_vec())
+        .body(b"ID3 a broken mp3".to_vec())
         .send()
         .await
         .unwrap();
     assert_eq!(refused.status(), 422);
     let why: serde_json::Value = refused.json().await.unwrap();
-    assert!(why["error"].as_str().unwrap().contains("WAV"), "{why}");
+    assert!(why["error"].as_str().unwrap().contains("MP3"), "{why}");
 
     let (mut phone, mut peer, call) = anchored_call(&t).await;
     peer.send_tone(440.0, 175).await;
@@ -1249,4 +1250,34 @@ async fn the_client_hears_the_recording_announcement_before_the_call_is_connecte
         "then our side: {:.2}",
         tone_share(last, 440.0)
     );
+
+    // An administrator's own announcement, as MP3: 1.5 s of it, then back
+    // to the default.
+    let tone: Vec<i16> = (0..12_000)
+        .map(|i| ((f64::from(i) * 700.0 * std::f64::consts::TAU / 8000.0).sin() * 9000.0) as i16)
+        .collect();
+    let mut mp3 = callcard_relay::recording::mp3::Mp3::new().unwrap();
+    let mut file = Vec::new();
+    mp3.encode(&tone, &tone, &mut file).unwrap();
+    mp3.finish(&mut file).unwrap();
+    let uploaded = t
+        .admin
+        .put(t.relay.url("/api/recording-settings/announcement"))
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 200);
+    let status: serde_json::Value = uploaded.json().await.unwrap();
+    assert_eq!(status["announcement_uploaded"], true, "{status}");
+    let seconds = status["announcement_seconds"].as_f64().unwrap();
+    assert!((1.5..1.8).contains(&seconds), "{status}");
+    let back = t
+        .admin
+        .delete(t.relay.url("/api/recording-settings/announcement"))
+        .send()
+        .await
+        .unwrap();
+    let status: serde_json::Value = back.json().await.unwrap();
+    assert_eq!(status["announcement_uploaded"], false, "{status}");
 }

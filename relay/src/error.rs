@@ -29,6 +29,9 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
+    /// Something the answer needs (a storage) cannot be reached now.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -80,6 +83,7 @@ impl IntoResponse for AppError {
             AppError::TooManyRequests { message, .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, error(message, None))
             }
+            AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, error(m, None)),
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 (

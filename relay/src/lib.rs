@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod frontend;
+pub mod http_range;
 pub mod masking;
 pub mod media;
 pub mod openapi;
@@ -73,7 +74,9 @@ impl Relay {
                 "calls left open by a stopped relay marked interrupted"
             );
         }
-        recording::recovery::recover(&db, &config.data_dir)
+        let recordings = recording::RecordingStore::local(&config.data_dir)
+            .context("the recordings' storage in the data directory")?;
+        recording::recovery::recover(&db, &recordings)
             .await
             .context("closing the recordings a stopped relay left open")?;
         let seeded = if config.demo {
@@ -137,6 +140,7 @@ impl Relay {
                 config: Arc::new(config),
                 limiter: LoginLimiter::new(LimiterPolicy::default()),
                 telephony,
+                recordings,
             },
             listener,
             sip,
@@ -162,7 +166,7 @@ impl Relay {
         let _ = telephony.records.set(records.waiter());
         let retention = tokio::spawn(recording::retention::run(
             db.clone(),
-            self.state.config.data_dir.clone(),
+            self.state.recordings.clone(),
             telephony.clone(),
         ));
         let switch = tokio::spawn(

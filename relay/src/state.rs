@@ -6,6 +6,7 @@ use sqlx::SqlitePool;
 
 use crate::auth::LoginLimiter;
 use crate::config::Config;
+use crate::recording::RecordingStore;
 use crate::telephony::Telephony;
 
 #[derive(Clone)]
@@ -14,4 +15,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: LoginLimiter,
     pub telephony: Arc<Telephony>,
+    /// Where finished recordings are read from.
+    pub recordings: RecordingStore,
 }

@@ -1094,35 +1094,8 @@ async fn negotiated_directions_gate_the_media_both_ways() {
 
 /// An MP3 file decoded: (channels, left, right).
 fn decode_mp3(bytes: Vec<u8>) -> (usize, Vec<i16>, Vec<i16>) {
-    use symphonia::core::audio::SampleBuffer;
-    use symphonia::core::io::MediaSourceStream;
-    use symphonia::core::probe::Hint;
-    let source = MediaSourceStream::new(Box::new(std::io::Cursor::new(bytes)), Default::default());
-    let mut hint = Hint::new();
-    hint.with_extension("mp3");
-    let probed = symphonia::default::get_probe()
-        .format(&hint, source, &Default::default(), &Default::default())
-        .expect("an MP3 file");
-    let mut format = probed.format;
-    let track = format.default_track().expect("an audio track");
-    let mut decoder = symphonia::default::get_codecs()
-        .make(&track.codec_params, &Default::default())
-        .expect("an MP3 decoder");
-    let (mut channels, mut left, mut right) = (0, Vec::new(), Vec::new());
-    while let Ok(packet) = format.next_packet() {
-        let Ok(decoded) = decoder.decode(&packet) else {
-            break; // A file cut mid-frame (still being written) ends here.
-        };
-        let spec = *decoded.spec();
-        channels = spec.channels.count();
-        let mut buffer = SampleBuffer::<i16>::new(decoded.capacity() as u64, spec);
-        buffer.copy_interleaved_ref(decoded);
-        for frame in buffer.samples().chunks(channels) {
-            left.push(frame[0]);
-            right.push(*frame.get(1).unwrap_or(&0));
-        }
-    }
-    (channels, left, right)
+    let decoded = callcard_relay::recording::mp3::decode(bytes).expect("an MP3 file");
+    (decoded.channels, decoded.left, decoded.right)
 }
 
 /// `freq` from one side at real time (one packet every 20 ms).

@@ -18,6 +18,8 @@
 //! - `recovery.rs`: at start, the recordings a stopped relay left open are
 //!   closed on their records (their files play up to the last write).
 //! - `zip.rs`: many recordings as one zip, streamed while it is written.
+//! - `store.rs`: where finished recordings are kept and read (`object_store`,
+//!   the local backend in the data directory).
 
 pub mod disk;
 pub mod mp3;
@@ -26,9 +28,11 @@ pub mod recorder;
 pub mod recovery;
 pub mod retention;
 pub mod stereo;
+pub mod store;
 pub mod zip;
 
 pub use recorder::{new_path, record, record_into, Recorded, Recording, RecordingError};
+pub use store::{RecordingStore, StoreError};
 
 /// Samples per second of the recordings (G.711's rate: nothing is resampled).
 pub const RATE: u32 = 8000;

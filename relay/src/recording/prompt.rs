@@ -1,8 +1,9 @@
 //! The consent announcement the client hears once a recorded call is
-//! answered, before the two sides hear each other: an uploaded WAV file
-//! (`<data dir>/prompts/consent.wav`), or a default one spoken by espeak-ng
-//! (run as a program, offline) on first use and kept beside it. Either is
-//! turned into 8 kHz 16-bit PCM, what the media bridge sends as G.711.
+//! answered, before the two sides hear each other: an uploaded WAV or MP3
+//! file (kept converted, as 8 kHz WAV: `<data dir>/prompts/consent.wav`),
+//! or a default one spoken by espeak-ng (run as a program, offline) on
+//! first use and kept beside it. Either is turned into 8 kHz 16-bit PCM,
+//! what the media bridge sends as G.711.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,6 +65,65 @@ async fn speak_default(path: &Path) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
+}
+
+/// Reads an uploaded announcement — WAV ([`from_wav`]) or MP3 (any rate
+/// symphonia reads, mono or stereo mixed down, at most [`MAX_SECONDS`]) —
+/// as 8 kHz PCM.
+pub fn from_upload(bytes: &[u8]) -> Result<Vec<i16>, String> {
+    if bytes.starts_with(b"RIFF") {
+        return from_wav(bytes);
+    }
+    let looks_mp3 = bytes.starts_with(b"ID3")
+        || (bytes.len() > 1 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0);
+    if !looks_mp3 {
+        return Err("not a WAV or MP3 file".into());
+    }
+    let decoded = super::mp3::decode(bytes.to_vec())?;
+    if decoded.left.is_empty() || decoded.sample_rate == 0 {
+        return Err("not a usable MP3 file: no audio in it".into());
+    }
+    if !(8000..=48000).contains(&decoded.sample_rate) {
+        return Err("not a usable MP3 file: 8 to 48 kHz".into());
+    }
+    if decoded.left.len() as f64 / f64::from(decoded.sample_rate) > MAX_SECONDS {
+        return Err("not a usable MP3 file: longer than 30 seconds".into());
+    }
+    let mono: Vec<i16> = if decoded.channels >= 2 {
+        decoded
+            .left
+            .iter()
+            .zip(&decoded.right)
+            .map(|(l, r)| ((i32::from(*l) + i32::from(*r)) / 2) as i16)
+            .collect()
+    } else {
+        decoded.left
+    };
+    Ok(resample(&mono, decoded.sample_rate))
+}
+
+/// 8 kHz mono PCM as a WAV file (how an upload is kept once converted).
+pub fn to_wav(samples: &[i16]) -> Vec<u8> {
+    wav_bytes(RATE, 1, samples)
+}
+
+fn wav_bytes(rate: u32, channels: u16, samples: &[i16]) -> Vec<u8> {
+    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    let mut out = Vec::with_capacity(44 + data.len());
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&channels.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
+    out.extend_from_slice(&(channels * 2).to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(&data);
+    out
 }
 
 /// Reads a WAV file (PCM, 8 or 16 bits, mono or stereo — mixed down — at
@@ -173,22 +233,7 @@ mod tests {
     use super::*;
 
     fn wav(rate: u32, channels: u16, samples: &[i16]) -> Vec<u8> {
-        let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-        let mut out = Vec::new();
-        out.extend_from_slice(b"RIFF");
-        out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"WAVEfmt ");
-        out.extend_from_slice(&16u32.to_le_bytes());
-        out.extend_from_slice(&1u16.to_le_bytes());
-        out.extend_from_slice(&channels.to_le_bytes());
-        out.extend_from_slice(&rate.to_le_bytes());
-        out.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
-        out.extend_from_slice(&(channels * 2).to_le_bytes());
-        out.extend_from_slice(&16u16.to_le_bytes());
-        out.extend_from_slice(b"data");
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&data);
-        out
+        wav_bytes(rate, channels, samples)
     }
 
     fn tone(freq: f64, rate: u32, seconds: f64) -> Vec<i16> {
@@ -228,5 +273,28 @@ mod tests {
         assert!(from_wav(&wav(8000, 1, &long))
             .unwrap_err()
             .contains("30 seconds"));
+    }
+
+    #[test]
+    fn an_mp3_upload_is_read_like_a_wav_and_kept_as_8_khz_wav() {
+        // An MP3 at 8 kHz, as LAME makes it (our recordings' encoder).
+        let speech = tone(1000.0, 8000, 2.0);
+        let mut mp3 = crate::recording::mp3::Mp3::new().unwrap();
+        let mut bytes = Vec::new();
+        mp3.encode(&speech, &speech, &mut bytes).unwrap();
+        mp3.finish(&mut bytes).unwrap();
+        let read = from_upload(&bytes).unwrap();
+        // Two seconds, and the encoder's delay and padding (under 2 frames).
+        assert!(
+            read.len() >= 16000 && read.len() < 16000 + 2 * 1152,
+            "{}",
+            read.len()
+        );
+        assert!(level(&read[2000..14000]) > 5000.0, "the tone is there");
+        // Kept as WAV, read back the same.
+        assert_eq!(from_wav(&to_wav(&read)).unwrap(), read);
+        assert_eq!(from_upload(&wav(8000, 1, &speech)).unwrap(), speech);
+        assert!(from_upload(b"%PDF-1.4").unwrap_err().contains("WAV or MP3"));
+        assert!(from_upload(b"ID3\x03\x00 broken").is_err());
     }
 }

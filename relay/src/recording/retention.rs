@@ -3,11 +3,11 @@
 //! recording was deleted (`recording_deleted_at`). Runs at start and then
 //! every [`SWEEP_EVERY`].
 
-use std::path::Path;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 
+use super::RecordingStore;
 use crate::time::{now_rfc3339, rfc3339_ago};
 
 pub const SWEEP_EVERY: Duration = Duration::from_secs(3600);
@@ -16,7 +16,7 @@ const BATCH: i64 = 1000;
 
 /// Deletes the recordings of calls that ended more than `days` ago; their
 /// records say "deleted after N days". Returns how many were deleted.
-pub async fn sweep(db: &SqlitePool, data_dir: &Path, days: u32) -> sqlx::Result<usize> {
+pub async fn sweep(db: &SqlitePool, store: &RecordingStore, days: u32) -> sqlx::Result<usize> {
     let before = rfc3339_ago(Duration::from_secs(u64::from(days) * 86_400));
     let note = format!("deleted after {days} days");
     let due: Vec<(i64, String)> = sqlx::query_as(
@@ -31,10 +31,9 @@ pub async fn sweep(db: &SqlitePool, data_dir: &Path, days: u32) -> sqlx::Result<
     .await?;
     let mut deleted = 0;
     for (id, path) in due {
-        match tokio::fs::remove_file(data_dir.join(&path)).await {
+        // Already gone is no error: the record says so all the same.
+        match store.delete(&path).await {
             Ok(()) => {}
-            // Already gone: the record says so all the same.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 tracing::error!(call = id, path, "retention: cannot delete a recording: {e}");
                 continue;
@@ -64,12 +63,12 @@ pub async fn sweep(db: &SqlitePool, data_dir: &Path, days: u32) -> sqlx::Result<
 /// runs, keeping the days the recording settings say at that moment.
 pub async fn run(
     db: SqlitePool,
-    data_dir: std::path::PathBuf,
+    store: RecordingStore,
     telephony: std::sync::Arc<crate::telephony::Telephony>,
 ) {
     loop {
         let days = telephony.recording.retention_days();
-        if let Err(e) = sweep(&db, &data_dir, days).await {
+        if let Err(e) = sweep(&db, &store, days).await {
             tracing::error!("retention: reading the recordings due: {e}");
         }
         tokio::time::sleep(SWEEP_EVERY).await;

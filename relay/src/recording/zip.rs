@@ -5,29 +5,30 @@
 //! when the archive grows past 4 GiB. A file that cannot be read is left
 //! out and named in a last entry, `missing.txt`.
 
-use std::path::PathBuf;
-
 use async_zip::tokio::write::ZipFileWriter;
 use async_zip::{Compression, ZipEntryBuilder};
 use axum::body::Body;
 use tokio::io::AsyncWriteExt;
 use tokio_util::compat::FuturesAsyncWriteCompatExt;
 
+use super::RecordingStore;
+
 /// Bytes in flight between the zip writer and the response.
 const PIPE: usize = 64 * 1024;
 
-/// One file of the zip: its name there and where it is.
+/// One file of the zip: its name there and its recording's key in the
+/// store.
 #[derive(Debug, Clone)]
 pub struct ZipItem {
     pub name: String,
-    pub path: PathBuf,
+    pub key: String,
 }
 
 /// The zip of `items` as a response body that is written as it is read.
-pub fn stream(items: Vec<ZipItem>) -> Body {
+pub fn stream(store: RecordingStore, items: Vec<ZipItem>) -> Body {
     let (writer, reader) = tokio::io::duplex(PIPE);
     tokio::spawn(async move {
-        if let Err(e) = write(items, writer).await {
+        if let Err(e) = write(&store, items, writer).await {
             // The client went away or a disk failed mid-way: the download
             // ends short, which the browser reports as failed.
             tracing::warn!("recordings zip stopped: {e}");
@@ -36,14 +37,21 @@ pub fn stream(items: Vec<ZipItem>) -> Body {
     Body::from_stream(tokio_util::io::ReaderStream::new(reader))
 }
 
-async fn write(items: Vec<ZipItem>, out: tokio::io::DuplexStream) -> anyhow::Result<()> {
+async fn write(
+    store: &RecordingStore,
+    items: Vec<ZipItem>,
+    out: tokio::io::DuplexStream,
+) -> anyhow::Result<()> {
     let mut zip = ZipFileWriter::with_tokio(out);
     let mut missing = Vec::new();
     for item in items {
-        let mut file = match tokio::fs::File::open(&item.path).await {
-            Ok(file) => file,
+        let mut file = match store.read(&item.key, None).await {
+            Ok(bytes) => tokio_util::io::StreamReader::new(bytes),
             Err(e) => {
-                tracing::error!(path = %item.path.display(), "a recording for the zip cannot be read: {e}");
+                tracing::error!(
+                    key = item.key,
+                    "a recording for the zip cannot be read: {e}"
+                );
                 missing.push(format!("{}: {e}", item.name));
                 continue;
             }

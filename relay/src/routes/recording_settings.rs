@@ -24,19 +24,24 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Replaces the consent announcement with an uploaded WAV file (PCM, mono
-/// or stereo, 8 to 48 kHz, up to 30 s; the body is the file). Answers the
-/// status, with the new announcement's length.
+/// Replaces the consent announcement with an uploaded WAV (PCM) or MP3
+/// file (mono or stereo, 8 to 48 kHz, up to 30 s; the body is the file),
+/// kept converted to 8 kHz. Answers the status, with the new
+/// announcement's length.
 #[utoipa::path(put, path = "/api/recording-settings/announcement", tag = "calls",
     request_body(content = Vec<u8>, content_type = "audio/wav"),
     responses((status = 200, body = RecordingStatus), (status = 401, body = ApiError), (status = 403, body = ApiError),
-        (status = 422, description = "Not a usable WAV file (why)", body = ApiError)))]
+        (status = 422, description = "Not a usable WAV or MP3 file (why)", body = ApiError)))]
 pub async fn upload_announcement(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     body: axum::body::Bytes,
 ) -> AppResult<Json<RecordingStatus>> {
-    crate::recording::prompt::from_wav(&body).map_err(|why| AppError::invalid("file", why))?;
+    let samples = tokio::task::spawn_blocking(move || crate::recording::prompt::from_upload(&body))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|why| AppError::invalid("file", why))?;
+    let body = crate::recording::prompt::to_wav(&samples);
     let path = crate::recording::prompt::uploaded_path(&state.config.data_dir);
     if let Some(dir) = path.parent() {
         tokio::fs::create_dir_all(dir)

@@ -7,21 +7,21 @@
 //! call.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use callcard_shared::api::{CallQuery, RecordingPause};
 use serde::Deserialize;
-use tower::ServiceExt;
-use tower_http::services::ServeFile;
 
 use crate::auth::CurrentUser;
 use crate::crm::calls;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::http_range::{self, Wanted};
 use crate::recording::zip::{self, ZipItem};
+use crate::recording::StoreError;
 use crate::routes::parse_id;
 use crate::state::AppState;
 
@@ -66,7 +66,7 @@ pub async fn zip(
         crate::masking::call(user.masking, &mut record);
         items.push(ZipItem {
             name: file_name(&record),
-            path: state.config.data_dir.join(path),
+            key: path.clone(),
         });
         zipped.push(record.id);
         bytes += size;
@@ -83,7 +83,7 @@ pub async fn zip(
         crate::time::now_rfc3339().get(..10).unwrap_or("export")
     );
     let count = items.len().to_string();
-    let mut response = Response::new(zip::stream(items));
+    let mut response = Response::new(zip::stream(state.recordings.clone(), items));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -188,7 +188,7 @@ pub async fn recording(
     user: CurrentUser,
     Path(id): Path<String>,
     Query(query): Query<RecordingQuery>,
-    request: Request,
+    request: HeaderMap,
 ) -> AppResult<Response> {
     let id = parse_id(&id, "call")?;
     let mut record = calls::get(&state.db, id)
@@ -206,21 +206,26 @@ pub async fn recording(
             .unwrap_or_else(|| format!("call {id} has no recording"));
         return Err(AppError::NotFound(why));
     };
-    let file = state.config.data_dir.join(&path);
-    if !tokio::fs::try_exists(&file).await.unwrap_or(false) {
-        tracing::error!(call = id, path = %file.display(), "a call's recording file is missing");
-        return Err(AppError::NotFound(format!(
-            "the recording of call {id} is missing from the data directory"
-        )));
-    }
+    let unreadable = |e: StoreError| match e {
+        StoreError::Missing => {
+            tracing::error!(call = id, path, "a call's recording file is missing");
+            AppError::NotFound(format!(
+                "the recording of call {id} is missing from the storage"
+            ))
+        }
+        StoreError::Other(e) => {
+            tracing::error!(call = id, path, "a call's recording cannot be read: {e}");
+            AppError::Unavailable(format!(
+                "the recording of call {id} cannot be read right now"
+            ))
+        }
+    };
+    let size = state.recordings.size(&path).await.map_err(unreadable)?;
     let download = query.download.is_some();
+    let range = request.get(header::RANGE).and_then(|r| r.to_str().ok());
     // A player asks for ranges as it plays: its first request (no range, or
     // one from the start) is the play the audit log counts.
-    let from_start = request
-        .headers()
-        .get(header::RANGE)
-        .and_then(|r| r.to_str().ok())
-        .is_none_or(|r| r.trim().starts_with("bytes=0-"));
+    let from_start = range.is_none_or(|r| r.trim().starts_with("bytes=0-"));
     if from_start || download {
         let action = if download {
             "recording_downloaded"
@@ -236,12 +241,42 @@ pub async fn recording(
         "audit: recording {}",
         if download { "downloaded" } else { "played" }
     );
-    let served = ServeFile::new(&file).oneshot(request).await;
-    let mut response = match served {
-        Ok(response) => response.map(Body::new),
-        Err(never) => match never {},
+    let (status, part) = match http_range::wanted(range, size) {
+        Wanted::Whole => (StatusCode::OK, 0..size),
+        Wanted::Part(part) => (StatusCode::PARTIAL_CONTENT, part),
+        Wanted::Unsatisfiable => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                response.headers_mut().insert(header::CONTENT_RANGE, value);
+            }
+            return Ok(response);
+        }
     };
+    let body = if part.is_empty() {
+        Body::empty()
+    } else {
+        let bytes = state
+            .recordings
+            .read(&path, Some(part.clone()))
+            .await
+            .map_err(unreadable)?;
+        Body::from_stream(bytes)
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
     let headers = response.headers_mut();
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(part.end - part.start),
+    );
+    if status == StatusCode::PARTIAL_CONTENT {
+        let value = format!("bytes {}-{}/{size}", part.start, part.end - 1);
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+    }
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("audio/mpeg"));
     headers.insert(
         header::CACHE_CONTROL,

@@ -334,8 +334,8 @@ pub fn RecordingsPage() -> Html {
                         if status.announcement_uploaded { "uploaded" } else { "the default: \"This call is recorded.\"" }) }
                 </p>
             }
-            <label for="announcement-file">{ "Your own announcement (WAV, up to 30 s)" }</label>
-            <input id="announcement-file" type="file" accept=".wav,audio/wav" onchange={on_upload} />
+            <label for="announcement-file">{ "Your own announcement (WAV or MP3, up to 30 s)" }</label>
+            <input id="announcement-file" type="file" accept=".wav,.mp3,audio/wav,audio/mpeg" onchange={on_upload} />
             if status.announcement_uploaded {
                 <button type="button" id="announcement-default" class="btn btn-small" onclick={on_default}>
                     { "Use the default announcement" }
