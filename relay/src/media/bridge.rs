@@ -756,7 +756,7 @@ impl Task {
                 direction,
                 received: Instant::now(),
                 rtp_timestamp: ts,
-                samples: kind.decode(payload).into(),
+                samples: kind.decode(payload),
             });
         }
     }

@@ -45,11 +45,12 @@ impl Payload {
     }
 
     /// Decodes a G.711 payload to PCM; empty for telephone-event.
-    pub fn decode(self, payload: &[u8]) -> Vec<i16> {
+    /// Decoded into any collection (the tap's `Arc<[i16]>`: one allocation).
+    pub fn decode<C: FromIterator<i16>>(self, payload: &[u8]) -> C {
         match self {
             Payload::Pcmu => payload.iter().map(|b| g711::ulaw_to_linear(*b)).collect(),
             Payload::Pcma => payload.iter().map(|b| g711::alaw_to_linear(*b)).collect(),
-            Payload::Tele => Vec::new(),
+            Payload::Tele => std::iter::empty().collect(),
         }
     }
 }
