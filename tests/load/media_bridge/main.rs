@@ -675,8 +675,8 @@ fn report(steps: &[Step], opts: &Opts, load_start: f64) -> String {
     if steps.iter().any(|s| s.recorded.is_some()) {
         md.push_str(
             "\n## Recording every call (same run)\n\nThe relay again at the same N, every call \
-             recorded from its tap into a stereo MP3 (8 kHz, 32 kbit/s CBR, LAME) written every \
-             200 ms. Target: recording adds < 25 % to the bridge's CPU per call.\n\n\
+             recorded from its tap into a stereo MP3 (8 kHz, 32 kbit/s CBR, LAME), the tap read every \
+             200 ms and the file written every second. Target: recording adds < 25 % to the bridge's CPU per call.\n\n\
              | N | CPU per call, relay | CPU per call, relay + recording | added | target | stored per minute of call |\n\
              |---:|---:|---:|---:|---|---:|\n",
         );
