@@ -154,3 +154,68 @@ async fn the_dial_pad_previews_the_number_rules_an_admin_saved() {
     browser.close().await;
     relay.stop().await;
 }
+
+/// The app is served precompressed (Brotli when asked, gzip otherwise, as
+/// built — never compressed on the fly), its hashed files cached for good
+/// and `index.html` revalidated, every page with a Content-Security-Policy
+/// that allows Trunk's inline loader only by its hash; and the app still
+/// starts under it in Chromium (every browser test here runs under it).
+#[tokio::test]
+async fn the_app_is_served_precompressed_cached_and_under_a_content_security_policy() {
+    let dist = dist_dir();
+    let relay = TestRelay::start_with(&dist).await;
+    // Without decompression features: the bytes as sent.
+    let http = reqwest::Client::new();
+    let wasm = std::fs::read_dir(&dist)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|name| name.ends_with("_bg.wasm"))
+        .expect("the built wasm");
+    let raw = std::fs::metadata(dist.join(&wasm)).unwrap().len();
+    let brotli = std::fs::metadata(dist.join(format!("{wasm}.br")))
+        .expect("the xtask's brotli copy")
+        .len();
+
+    let get = |path: String, encoding: &'static str| {
+        http.get(relay.url(&path))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let br = get(format!("/{wasm}"), "gzip, deflate, br").await.unwrap();
+    assert_eq!(br.status(), 200);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["content-type"], "application/wasm");
+    assert!(br.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    let sent = br.bytes().await.unwrap().len() as u64;
+    assert_eq!(sent, brotli);
+    assert!(sent * 3 < raw, "{sent} of {raw} bytes sent");
+    let gz = get(format!("/{wasm}"), "gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let plain = get(format!("/{wasm}"), "identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().len() as u64, raw);
+
+    // A page (a client-side route falls back to index.html).
+    let page = get("/calls".into(), "br").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["referrer-policy"], "same-origin");
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let scripts = policy
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap();
+    assert!(
+        scripts.contains("'wasm-unsafe-eval'") && scripts.contains("'sha256-"),
+        "{policy}"
+    );
+    assert!(!scripts.contains("unsafe-inline"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+}

@@ -232,6 +232,7 @@ pub async fn main_with_args(
 
 async fn run(config: config::Config) -> anyhow::Result<()> {
     let demo = config.demo;
+    let data_dir = config.data_dir.clone();
     let relay = Relay::start(config).await?;
     let addr = relay.local_addr()?;
     if relay.seeded {
@@ -241,6 +242,12 @@ async fn run(config: config::Config) -> anyhow::Result<()> {
     if let Ok(sip) = relay.sip.udp_addr() {
         println!("SIP for desk phones and providers: {sip} (UDP and TCP)");
     }
+    println!(
+        "Data (database, recordings): {}; the log goes to standard output (CALLCARD_LOG sets how much)",
+        std::fs::canonicalize(&data_dir)
+            .unwrap_or(data_dir)
+            .display()
+    );
     if demo {
         let logins: Vec<String> = seed::DEMO_LOGINS
             .iter()

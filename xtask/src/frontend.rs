@@ -1,5 +1,6 @@
 //! Builds the browser app with Trunk into `dist/`, skipped when nothing that
-//! goes into it changed since the last build.
+//! goes into it changed since the last build, and precompresses it
+//! (`compress.rs`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -30,6 +31,7 @@ pub fn build(force: bool) -> Result<PathBuf> {
     let current = std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str());
     if !force && current && dist.join("index.html").is_file() {
         shell::step("frontend: dist/ is up to date");
+        precompress(&dist)?;
         return Ok(dist);
     }
     shell::timed("building the frontend (trunk build --release)", || {
@@ -40,7 +42,24 @@ pub fn build(force: bool) -> Result<PathBuf> {
     })?;
     std::fs::create_dir_all(stamp_file.parent().expect("stamp dir"))?;
     std::fs::write(&stamp_file, stamp).context("writing the frontend stamp")?;
+    precompress(&dist)?;
     Ok(dist)
+}
+
+/// The `.br`/`.gz` copies the relay serves, and what a first load costs.
+pub fn precompress(dist: &Path) -> Result<crate::compress::Sizes> {
+    let mut sizes = crate::compress::Sizes::default();
+    shell::timed("precompressing dist/ (brotli, gzip)", || {
+        sizes = crate::compress::precompress(dist)?;
+        Ok(())
+    })?;
+    shell::step(&format!(
+        "frontend: the app is {} as built, {} with brotli, {} with gzip",
+        crate::compress::human(sizes.raw),
+        crate::compress::human(sizes.brotli),
+        crate::compress::human(sizes.gzip)
+    ));
+    Ok(sizes)
 }
 
 fn tools_bin(program: &str) -> PathBuf {

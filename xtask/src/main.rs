@@ -15,6 +15,7 @@
 //!
 //! Every install step checks first and is skipped when already satisfied.
 
+mod compress;
 mod frontend;
 mod shell;
 mod tools;
@@ -60,13 +61,24 @@ fn run(relay_args: &[String]) -> Result<()> {
     tools::ensure_all(tools::Needs::frontend())?;
     tools::ensure_product_packages();
     let dist = frontend::build(false)?;
-    shell::step("starting the relay (Ctrl-C stops it)");
+    shell::step(
+        "building and starting the relay in release (the first build takes a few minutes; \
+         Ctrl-C stops it)",
+    );
     let relay_args: Vec<&str> = relay_args
         .iter()
         .map(String::as_str)
         .filter(|a| *a != "--")
         .collect();
-    let mut args = vec!["run", "--quiet", "-p", "callcard-relay", "--", "--demo"];
+    let mut args = vec![
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "callcard-relay",
+        "--",
+        "--demo",
+    ];
     args.extend(relay_args);
     shell::cargo(&args)
         .env("CALLCARD_STATIC_DIR", &dist)
@@ -164,7 +176,8 @@ fn bench() -> Result<()> {
         .status_ok()
     })?;
     tools::ensure_all(tools::Needs::everything())?;
-    frontend::build(false)?;
+    let dist = frontend::build(false)?;
+    first_load_figure(&dist)?;
     shell::timed(
         "screen pop: INVITE to the caller's card in Chromium, 100 000 contacts",
         || {
@@ -257,5 +270,28 @@ fn fuzz(args: &[String]) -> Result<()> {
                 .status_ok()
         })?;
     }
+    Ok(())
+}
+
+/// `target/bench-figures/first_load.md`: what the app's first load
+/// transfers (every compressible file of `dist/`), against the target.
+fn first_load_figure(dist: &std::path::Path) -> Result<()> {
+    let sizes = frontend::precompress(dist)?;
+    let dir = shell::repo_root().join("target/bench-figures");
+    std::fs::create_dir_all(&dir)?;
+    let verdict = |b: u64| if b < 400_000 { "met" } else { "NOT met" };
+    let text = format!(
+        "# The app's first load\n\nEvery file of `dist/` a first visit fetches (HTML, JS, \
+         WebAssembly, CSS), as served.\n\n| encoding | bytes | target < 400 KB |\n|---|---|---|\n\
+         | none | {} | {} |\n| brotli | {} | {} |\n| gzip | {} | {} |\n",
+        sizes.raw,
+        verdict(sizes.raw),
+        sizes.brotli,
+        verdict(sizes.brotli),
+        sizes.gzip,
+        verdict(sizes.gzip)
+    );
+    std::fs::write(dir.join("first_load.md"), &text)?;
+    print!("{text}");
     Ok(())
 }
