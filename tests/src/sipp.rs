@@ -111,8 +111,11 @@ impl Sipp {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         let child = cmd.spawn().expect("start sipp");
-        // SIPp binds within a few milliseconds; give it a moment.
-        std::thread::sleep(Duration::from_millis(300));
+        // Ready once its socket is bound (UDP) or listening (TCP): a loaded
+        // machine can take longer than any fixed pause, and a trunk that
+        // found nobody listening waits for its retry.
+        let tcp = extra.contains(&"t1");
+        wait_until_bound(port, tcp, Duration::from_secs(10));
         Sipp {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
@@ -179,6 +182,33 @@ impl Drop for Sipp {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Waits (at most `within`) until a loopback socket on `port` is bound —
+/// listening, for TCP — read from `/proc/net/{udp,tcp}`, so nothing
+/// connects to SIPp before its scenario does.
+fn wait_until_bound(port: u16, tcp: bool, within: Duration) {
+    let table = if tcp {
+        "/proc/net/tcp"
+    } else {
+        "/proc/net/udp"
+    };
+    let local = format!(":{port:04X}");
+    let deadline = std::time::Instant::now() + within;
+    while std::time::Instant::now() < deadline {
+        let bound = std::fs::read_to_string(table).is_ok_and(|t| {
+            t.lines().skip(1).any(|line| {
+                let mut fields = line.split_whitespace().skip(1);
+                let address = fields.next().unwrap_or_default();
+                let state = fields.nth(1).unwrap_or_default();
+                address.ends_with(&local) && (!tcp || state == "0A")
+            })
+        });
+        if bound {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
