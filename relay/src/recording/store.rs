@@ -13,7 +13,7 @@
 //! the stored object; a remote backend would upload it at hang-up.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -54,7 +54,6 @@ impl From<object_store::Error> for StoreError {
 #[derive(Clone)]
 pub struct RecordingStore {
     store: Arc<dyn ObjectStore>,
-    root: PathBuf,
 }
 
 impl std::fmt::Debug for RecordingStore {
@@ -69,13 +68,7 @@ impl RecordingStore {
         let store = LocalFileSystem::new_with_prefix(data_dir)?;
         Ok(RecordingStore {
             store: Arc::new(store),
-            root: data_dir.to_path_buf(),
         })
-    }
-
-    /// The file a recording of `key` is written to while its call runs.
-    pub fn spool_path(&self, key: &str) -> PathBuf {
-        self.root.join(key)
     }
 
     fn location(key: &str) -> Result<object_store::path::Path, StoreError> {
@@ -131,7 +124,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = RecordingStore::local(dir.path()).unwrap();
         let key = "recordings/0123abcd.mp3";
-        let path = store.spool_path(key);
+        // Where the recorder writes it (`record_into`: the data directory).
+        let path = dir.path().join(key);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, b"0123456789").unwrap();
 
