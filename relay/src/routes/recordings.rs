@@ -101,9 +101,7 @@ pub async fn zip(
         ("x-recordings", count),
         ("x-recordings-bytes", bytes.to_string()),
     ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(axum::http::HeaderName::from_static(key), value);
-        }
+        set_text(headers, axum::http::HeaderName::from_static(key), &value);
     }
     Ok(response)
 }
@@ -247,9 +245,8 @@ pub async fn recording(
         Wanted::Unsatisfiable => {
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
-            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
-                response.headers_mut().insert(header::CONTENT_RANGE, value);
-            }
+            let range = format!("bytes */{size}");
+            set_text(response.headers_mut(), header::CONTENT_RANGE, &range);
             return Ok(response);
         }
     };
@@ -272,10 +269,8 @@ pub async fn recording(
         HeaderValue::from(part.end - part.start),
     );
     if status == StatusCode::PARTIAL_CONTENT {
-        let value = format!("bytes {}-{}/{size}", part.start, part.end - 1);
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(header::CONTENT_RANGE, value);
-        }
+        let range = format!("bytes {}-{}/{size}", part.start, part.end - 1);
+        set_text(headers, header::CONTENT_RANGE, &range);
     }
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("audio/mpeg"));
     headers.insert(
@@ -285,9 +280,16 @@ pub async fn recording(
     if download {
         crate::masking::call(user.masking, &mut record);
         let name = file_name(&record);
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
+        let disposition = format!("attachment; filename=\"{name}\"");
+        set_text(headers, header::CONTENT_DISPOSITION, &disposition);
     }
     Ok(response)
+}
+
+/// Sets a header made of text (names and numbers: a value that is not a
+/// valid header is left out).
+fn set_text(headers: &mut HeaderMap, name: axum::http::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
 }
