@@ -13,6 +13,7 @@ use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{
     use_contacts_state, use_phone, use_session, ContactsContext, PhoneContext, SessionContext,
 };
+use crate::i18n::{t, LangContext};
 use crate::pages::admin::AdminArea;
 use crate::pages::calls::CallsPage;
 use crate::pages::contact_card::ContactCardPage;
@@ -80,6 +81,7 @@ impl LoginQuery {
 
 #[component]
 pub fn App() -> Html {
+    let lang: LangContext = use_state(crate::i18n::initial);
     let session = use_reducer(|| SessionState::Checking);
     let phone = use_reducer(PhoneState::default);
     let contacts = use_reducer(ContactsState::default);
@@ -119,6 +121,7 @@ pub fn App() -> Html {
     }
 
     html! {
+        <ContextProvider<LangContext> context={lang}>
         <ContextProvider<SessionContext> context={session}>
             <ContextProvider<PhoneContext> context={phone}>
                 <ContextProvider<ContactsContext> context={contacts}>
@@ -128,6 +131,7 @@ pub fn App() -> Html {
                 </ContextProvider<ContactsContext>>
             </ContextProvider<PhoneContext>>
         </ContextProvider<SessionContext>>
+        </ContextProvider<LangContext>>
     }
 }
 
@@ -139,10 +143,11 @@ struct GateProps {
 /// Decides, for the current route and session, what to render.
 #[component]
 fn Gate(props: &GateProps) -> Html {
+    crate::i18n::use_lang();
     let session = use_session();
     match (session.state(), &props.route) {
         (SessionState::Checking, _) => html! {
-            <main class="splash"><Loading label="Loading Callcard…" /></main>
+            <main class="splash"><Loading label={t("app-loading")} /></main>
         },
         (SessionState::SignedOut(_), Route::Login) => html! { <LoginPage /> },
         (SessionState::SignedOut(reason), _) => {
