@@ -7,6 +7,7 @@
 pub mod api;
 pub mod dialplan;
 pub mod masking;
+#[cfg(feature = "numbers")]
 pub mod phone;
 pub mod sip;
 pub mod time;

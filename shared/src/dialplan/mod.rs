@@ -23,17 +23,37 @@
 //! compiled for many numbers. Invalid rules refuse every number (fail closed)
 //! with the same message [`Rules::validate`] gives the admin.
 
-mod autocorrect;
+//!
+//! Without the `numbers` feature (the browser app) only the data remains —
+//! rules, classes and verdicts — and the pipeline with its numbering-plan
+//! metadata and regular expressions is left out; the browser asks the relay
+//! (`POST /api/dialplan/check`).
+
 mod class;
-mod extra;
-mod forbidden;
-mod number;
-mod pipeline;
 mod rules;
+mod verdict;
+
+#[cfg(feature = "numbers")]
+mod autocorrect;
+#[cfg(feature = "numbers")]
+mod classify;
+#[cfg(feature = "numbers")]
+mod extra;
+#[cfg(feature = "numbers")]
+mod forbidden;
+#[cfg(feature = "numbers")]
+mod number;
+#[cfg(feature = "numbers")]
+mod pipeline;
+#[cfg(feature = "numbers")]
 pub mod special;
 
+#[cfg(feature = "numbers")]
 pub use autocorrect::Autocorrect;
 pub use class::DestinationClass;
+#[cfg(feature = "numbers")]
 pub use extra::ExtraRule;
-pub use pipeline::{evaluate, Outcome, Plan, Step, Verdict};
+#[cfg(feature = "numbers")]
+pub use pipeline::{evaluate, Plan};
 pub use rules::{parse_list, Allowed, RuleError, Rules};
+pub use verdict::{Outcome, Step, Verdict};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::class::DestinationClass;
+#[cfg(feature = "numbers")]
 use super::pipeline::Plan;
 
 /// The number rules of a company, in the order the pipeline applies them.
@@ -121,6 +122,7 @@ pub struct RuleError {
     pub message: String,
 }
 
+#[cfg(feature = "numbers")]
 impl RuleError {
     pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         RuleError {
@@ -130,6 +132,7 @@ impl RuleError {
     }
 }
 
+#[cfg(feature = "numbers")]
 impl Rules {
     /// Every mistake in the rules, each naming its field; `Ok` when the rules
     /// can be used. The same check [`Plan::new`] does before compiling.
