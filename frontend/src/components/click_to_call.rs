@@ -4,6 +4,8 @@
 use callcard_shared::api::Phone;
 use yew::prelude::*;
 
+use crate::i18n::{tr, use_lang};
+
 #[derive(Properties, PartialEq)]
 pub struct ClickToCallProps {
     pub phone: Phone,
@@ -13,10 +15,14 @@ pub struct ClickToCallProps {
 
 #[component]
 pub fn ClickToCall(props: &ClickToCallProps) -> Html {
+    use_lang();
     let raw = props.phone.raw.clone();
     let title = match &props.phone.e164 {
-        Some(e164) if *e164 != raw => format!("Call {raw} ({e164})"),
-        _ => format!("Call {raw}"),
+        Some(e164) if *e164 != raw => tr(
+            "dock-click-to-call-e164",
+            &[("number", (&raw).into()), ("e164", e164.into())],
+        ),
+        _ => tr("dock-click-to-call", &[("number", (&raw).into())]),
     };
     let onclick = {
         let on_call = props.on_call.clone();

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::i18n::{t, tr, use_lang};
 use crate::softphone::devices::{self, Choice, Device, MicMeter};
 
 #[derive(Clone, PartialEq, Default)]
@@ -22,6 +23,7 @@ struct Listing {
 
 #[component]
 pub fn HeadsetSettings() -> Html {
+    use_lang();
     let open = use_state(|| false);
     let listing = use_state(Listing::default);
     let input = use_state(|| devices::stored(devices::INPUT_KEY).unwrap_or_default());
@@ -88,9 +90,9 @@ pub fn HeadsetSettings() -> Html {
                             *slot.borrow_mut() = Some(m);
                         }
                         Ok(_) => {}
-                        Err(e) => problem.set(Some(format!(
-                            "The microphone cannot be opened: {}.",
-                            crate::softphone::media::describe(&e)
+                        Err(e) => problem.set(Some(tr(
+                            "audio-mic-cannot-open",
+                            &[("why", crate::softphone::media::describe(&e).into())],
                         ))),
                     }
                 });
@@ -122,9 +124,9 @@ pub fn HeadsetSettings() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match devices::open_mic(&Choice::Default).await {
                     Ok(stream) => devices::stop(&stream),
-                    Err(e) => problem.set(Some(format!(
-                        "The microphone was not allowed: {}.",
-                        crate::softphone::media::describe(&e)
+                    Err(e) => problem.set(Some(tr(
+                        "audio-mic-not-allowed",
+                        &[("why", crate::softphone::media::describe(&e).into())],
                     ))),
                 }
                 refresh.set(*refresh + 1);
@@ -156,9 +158,9 @@ pub fn HeadsetSettings() -> Html {
             testing.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 if let Err(e) = devices::play_test_sound().await {
-                    problem.set(Some(format!(
-                        "The test sound failed: {}.",
-                        crate::softphone::media::describe(&e)
+                    problem.set(Some(tr(
+                        "audio-test-failed",
+                        &[("why", crate::softphone::media::describe(&e).into())],
                     )));
                 }
                 testing.set(false);
@@ -170,7 +172,7 @@ pub fn HeadsetSettings() -> Html {
         let listed = list.iter().any(|d| d.id == chosen);
         html! {
             <>
-                <option value="" selected={chosen.is_empty()}>{ "System default" }</option>
+                <option value="" selected={chosen.is_empty()}>{ t("audio-system-default") }</option>
                 { for list.iter().filter(|d| d.id != "default").enumerate().map(|(i, d)| html! {
                     <option value={d.id.clone()} selected={d.id == chosen}>
                         { devices::display_label(d, i, kind) }
@@ -179,9 +181,9 @@ pub fn HeadsetSettings() -> Html {
                 if !chosen.is_empty() && !listed {
                     <option value={chosen.to_string()} selected=true>
                         { if listing.named {
-                            format!("{kind} (not connected)")
+                            devices::not_connected_label(kind)
                         } else {
-                            format!("The chosen {}", kind.to_lowercase())
+                            devices::chosen_label(kind)
                         } }
                     </option>
                 }
@@ -196,18 +198,17 @@ pub fn HeadsetSettings() -> Html {
     let speaker = if devices::speaker_choice_supported() {
         html! {
             <>
-                <label for="audio-output" class="small muted">{ "Speaker" }</label>
+                <label for="audio-output" class="small muted">{ t("audio-speaker") }</label>
                 <select id="audio-output" onchange={on_output}>
-                    { options(&listing.outputs, &output, "Speaker") }
+                    { options(&listing.outputs, &output, devices::SPEAKER) }
                 </select>
-                { for missing(&listing.outputs, &output, "speaker") }
+                { for missing(&listing.outputs, &output, devices::SPEAKER) }
             </>
         }
     } else {
         html! {
             <p id="audio-output-note" class="small muted">
-                { "This browser cannot send the call to a chosen speaker (it lacks setSinkId, \
-                   as Firefox does): the call plays on the system's default output." }
+                { t("audio-no-speaker-choice") }
             </p>
         }
     };
@@ -216,25 +217,25 @@ pub fn HeadsetSettings() -> Html {
         <div class="headset">
             <button type="button" id="audio-toggle" class="btn btn-ghost audio-toggle"
                 aria-expanded={open.to_string()} aria-controls="audio-settings" onclick={toggle}>
-                { if *open { "Audio ▴" } else { "Audio ▾" } }
+                { if *open { t("audio-toggle-open") } else { t("audio-toggle-closed") } }
             </button>
             if *open {
-                <section id="audio-settings" class="audio-settings" aria-label="Audio settings">
+                <section id="audio-settings" class="audio-settings" aria-label={t("audio-settings")}>
                     if !listing.named {
                         <p class="small muted">
-                            { "The browser names the devices once the microphone is allowed." }
+                            { t("audio-names-after-allow") }
                         </p>
                         <button type="button" id="audio-allow" class="btn btn-ghost" onclick={allow}>
-                            { "Allow microphone" }
+                            { t("audio-allow-mic") }
                         </button>
                     }
-                    <label for="audio-input" class="small muted">{ "Microphone" }</label>
+                    <label for="audio-input" class="small muted">{ t("audio-microphone") }</label>
                     <select id="audio-input" onchange={on_input}>
-                        { options(&listing.inputs, &input, "Microphone") }
+                        { options(&listing.inputs, &input, devices::MICROPHONE) }
                     </select>
-                    { for missing(&listing.inputs, &input, "microphone") }
+                    { for missing(&listing.inputs, &input, devices::MICROPHONE) }
                     if listing.named {
-                        <div id="mic-level" class="mic-level" title="Your microphone's level"
+                        <div id="mic-level" class="mic-level" title={t("audio-mic-level-title")}
                             data-level={format!("{:.3}", *level)}>
                             <span style={format!("width: {percent}%")}></span>
                         </div>
@@ -242,7 +243,7 @@ pub fn HeadsetSettings() -> Html {
                     { speaker }
                     <button type="button" id="audio-test" class="btn btn-ghost"
                         disabled={*testing} onclick={on_test}>
-                        { if *testing { "Playing…" } else { "Play test sound" } }
+                        { if *testing { t("audio-test-playing") } else { t("audio-test") } }
                     </button>
                     if let Some(text) = &*problem {
                         <p class="small audio-note" role="status">{ text }</p>

@@ -12,6 +12,7 @@ use callcard_shared::api::DialplanView;
 
 use crate::components::headset::HeadsetSettings;
 use crate::components::wrap_up::WrapUpPrompt;
+use crate::i18n::{t, tr, use_lang};
 use crate::services::api;
 use crate::softphone::devices::{RingNotice, Ringer};
 use crate::softphone::Engine;
@@ -31,6 +32,7 @@ pub struct SoftphoneDockProps {
 
 #[component]
 pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
+    use_lang();
     let state = &props.state;
     let on_action = props.on_action.clone();
     {
@@ -121,7 +123,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             _ => on_action.emit(PhoneAction::Press(key)),
         };
         html! {
-            <button type="button" class="key" aria-label={format!("Key {key}")} {onclick}>
+            <button type="button" class="key" aria-label={tr("dock-key", &[("key", key.to_string().into())])} {onclick}>
                 { key }
             </button>
         }
@@ -143,9 +145,9 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
     let online = state.line == LineState::Online;
     let can_call = online && state.call.is_none() && !state.dial.trim().is_empty() && allowed;
     let call_title = match &state.line {
-        LineState::Online if !allowed => "The number rules refuse this number",
-        LineState::Online => "Call this number",
-        _ => "The phone is not connected",
+        LineState::Online if !allowed => t("dock-call-refused-title"),
+        LineState::Online => t("dock-call-title"),
+        _ => t("dock-not-connected-title"),
     };
     let on_call = {
         let engine = props.engine.clone();
@@ -159,8 +161,8 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
     let (line_class, line_text, line_title) = line_view(&state.line);
     let missed = (state.missed > 0).then(|| {
         html! {
-            <span id="missed-calls" class="badge" title="Missed calls since this page opened">
-                { format!("{} missed", state.missed) }
+            <span id="missed-calls" class="badge" title={t("dock-missed-title")}>
+                { tr("dock-missed", &[("count", state.missed.into())]) }
             </span>
         }
     });
@@ -188,25 +190,29 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             && state.call.as_ref().is_some_and(|c| c.status == CallStatus::Talking);
         html! {
             <section id="other-call" class={classes!("other-call", waiting.then_some("waiting"))}
-                aria-label={if waiting { "Call waiting" } else { "Call on hold" }}>
+                aria-label={if waiting { t("dock-call-waiting") } else { t("dock-call-on-hold") }}>
                 <p class="other-call-title">
-                    { if waiting { "Call waiting: " } else { "On hold: " } }{ &other.number }
+                    { if waiting {
+                        tr("dock-call-waiting-from", &[("number", (&other.number).into())])
+                    } else {
+                        tr("dock-on-hold-with", &[("number", (&other.number).into())])
+                    } }
                 </p>
                 <div class="call-actions">
                     if waiting {
                         <button type="button" id="answer-waiting" class="btn btn-call"
-                            title="Hold the current call and answer this one"
-                            onclick={act(Engine::answer_waiting)}>{ "Hold & answer" }</button>
+                            title={t("dock-hold-and-answer-title")}
+                            onclick={act(Engine::answer_waiting)}>{ t("dock-hold-and-answer") }</button>
                         <button type="button" id="decline-waiting" class="btn btn-hangup"
-                            onclick={act(Engine::decline_waiting)}>{ "Decline" }</button>
+                            onclick={act(Engine::decline_waiting)}>{ t("dock-decline") }</button>
                     } else {
                         <button type="button" id="swap-call" class="btn btn-ghost"
-                            title="Hold the current call and resume this one"
-                            onclick={act(Engine::swap)}>{ "Swap" }</button>
+                            title={t("dock-swap-title")}
+                            onclick={act(Engine::swap)}>{ t("dock-swap") }</button>
                         if consulting {
                             <button type="button" id="transfer-complete" class="btn btn-call"
-                                title="Connect this held caller with the call in progress and leave both"
-                                onclick={act(Engine::complete_transfer)}>{ "Complete transfer" }</button>
+                                title={t("dock-complete-transfer-title")}
+                                onclick={act(Engine::complete_transfer)}>{ t("dock-complete-transfer") }</button>
                         }
                     }
                 </div>
@@ -218,9 +224,7 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
         let on_done = Callback::from(move |saved: Option<callcard_shared::api::CallRecord>| {
             on_action.emit(PhoneAction::WrapUp(None));
             if saved.is_some() {
-                on_action.emit(PhoneAction::Notice(
-                    "Saved to the call and the contact.".into(),
-                ));
+                on_action.emit(PhoneAction::Notice(t("dock-wrap-up-saved")));
             }
         });
         html! { <WrapUpPrompt key={record.id} record={record.clone()} {on_done} /> }
@@ -231,10 +235,10 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
         _ => None,
     };
     html! {
-        <aside id="softphone" class="softphone" aria-label="Softphone" onclick={on_dock_click}
+        <aside id="softphone" class="softphone" aria-label={t("dock-softphone")} onclick={on_dock_click}
             data-ringing={ring_flag.to_string()}>
             <div class="softphone-head">
-                <h2>{ "Phone" }</h2>
+                <h2>{ t("dock-phone") }</h2>
                 { for missed }
                 <span id="line-state" class={classes!("line-state", line_class)} title={line_title}>
                     <span class="dot" aria-hidden="true"></span>{ line_text }
@@ -246,13 +250,13 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             { for outcome }
             { for wrap_up }
             <form class="dial-form" onsubmit={|e: SubmitEvent| e.prevent_default()}>
-                <label for="dial-input" class="small muted">{ "Number" }</label>
+                <label for="dial-input" class="small muted">{ t("dock-number") }</label>
                 <div class={classes!("dial-field", flash)}>
                     <input id="dial-input" type="tel" inputmode="tel" autocomplete="off"
-                        placeholder="Type a number" maxlength={MAX_DIAL_LEN.to_string()}
+                        placeholder={t("dock-number-placeholder")} maxlength={MAX_DIAL_LEN.to_string()}
                         value={state.dial.clone()} {oninput} />
-                    <button type="button" class="key-small" aria-label="Delete last character"
-                        title="Delete last character" disabled={state.dial.is_empty()} onclick={backspace}>
+                    <button type="button" class="key-small" aria-label={t("dock-backspace")}
+                        title={t("dock-backspace")} disabled={state.dial.is_empty()} onclick={backspace}>
                         { "⌫" }
                     </button>
                 </div>
@@ -261,10 +265,10 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
                 <div class="softphone-actions">
                     <button type="submit" id="call-button" class="btn btn-call"
                         disabled={!can_call} title={call_title} onclick={on_call}>
-                        { "Call" }
+                        { t("dock-call") }
                     </button>
                     <button type="button" class="btn btn-ghost" disabled={state.dial.is_empty()} onclick={clear}>
-                        { "Clear" }
+                        { t("dock-clear") }
                     </button>
                 </div>
             </form>
@@ -276,29 +280,25 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
 /// The line indicator: CSS class, text and the detail on hover.
 fn line_view(line: &LineState) -> (&'static str, String, String) {
     match line {
-        LineState::Off => ("off", "Offline".into(), "The phone is not started".into()),
-        LineState::Connecting => ("connecting", "Connecting…".into(), String::new()),
-        LineState::Online => (
-            "online",
-            "Online".into(),
-            "Calls can be made and taken".into(),
-        ),
+        LineState::Off => ("off", t("dock-line-offline"), t("dock-line-off-title")),
+        LineState::Connecting => ("connecting", t("dock-line-connecting"), String::new()),
+        LineState::Online => ("online", t("dock-line-online"), t("dock-line-online-title")),
         LineState::Reconnecting { reason } => {
-            ("reconnecting", "Reconnecting…".into(), reason.clone())
+            ("reconnecting", t("dock-line-reconnecting"), reason.clone())
         }
-        LineState::Unavailable(why) => ("unavailable", "Offline".into(), why.clone()),
+        LineState::Unavailable(why) => ("unavailable", t("dock-line-offline"), why.clone()),
     }
 }
 
-fn status_text(call: &CallView) -> &'static str {
+fn status_text(call: &CallView) -> String {
     match call.status {
-        CallStatus::Preparing => "Opening the microphone…",
-        CallStatus::Calling => "Calling…",
-        CallStatus::Ringing => "Ringing…",
-        CallStatus::Incoming => "Incoming call",
-        CallStatus::Connecting => "Connecting…",
-        CallStatus::Talking if call.held => "On hold",
-        CallStatus::Talking => "Talking",
+        CallStatus::Preparing => t("dock-status-preparing"),
+        CallStatus::Calling => t("dock-status-calling"),
+        CallStatus::Ringing => t("dock-status-ringing"),
+        CallStatus::Incoming => t("dock-incoming-call"),
+        CallStatus::Connecting => t("dock-status-connecting"),
+        CallStatus::Talking if call.held => t("dock-status-on-hold"),
+        CallStatus::Talking => t("dock-status-talking"),
     }
 }
 
@@ -310,12 +310,13 @@ struct CallerCardProps {
 /// Who is calling: the contact's card, or an unknown number to create.
 #[component]
 fn CallerCardView(props: &CallerCardProps) -> Html {
+    use_lang();
     let card = &props.card;
     match &card.contact {
         Some(contact) => {
             let href = format!("/contacts/{}", contact.id);
             html! {
-                <section id="caller-card" class="caller-card" aria-label="Caller">
+                <section id="caller-card" class="caller-card" aria-label={t("dock-caller")}>
                     <a class="caller-name" href={href}>{ &contact.name }</a>
                     if let Some(company) = &contact.company {
                         <p class="caller-company">{ company }</p>
@@ -330,14 +331,14 @@ fn CallerCardView(props: &CallerCardProps) -> Html {
                         <p class="small">{ email }</p>
                     }
                     if let Some(last) = &card.last_call {
-                        <p class="small muted">{ format!("Last call: {}", crate::format::timestamp(last)) }</p>
+                        <p class="small muted">{ tr("dock-last-call", &[("when", crate::format::timestamp(last).into())]) }</p>
                     }
                 </section>
             }
         }
         None => html! {
-            <section id="caller-card" class="caller-card unknown" aria-label="Caller">
-                <p class="caller-name">{ "Unknown number" }</p>
+            <section id="caller-card" class="caller-card unknown" aria-label={t("dock-caller")}>
+                <p class="caller-name">{ t("dock-unknown-number") }</p>
                 <p class="small muted">{ &card.number }</p>
             </section>
         },
@@ -356,6 +357,7 @@ struct CallPanelProps {
 /// The call in progress (or ringing here).
 #[component]
 fn CallPanel(props: &CallPanelProps) -> Html {
+    use_lang();
     let call = &props.call;
     let engine = props.engine.clone();
     let act = move |f: fn(&Engine)| {
@@ -408,7 +410,7 @@ fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let level = (call.rx_level.clamp(0.0, 1.0) * 100.0).round();
     html! {
-        <section id="active-call" class={classes!("active-call", status)} aria-label="Call"
+        <section id="active-call" class={classes!("active-call", status)} aria-label={t("dock-call-panel")}
             data-status={status} data-rx-packets={call.rx_packets.to_string()}
             data-rx-level={format!("{:.4}", call.rx_level)}>
             if let Some(card) = card {
@@ -423,34 +425,34 @@ fn CallPanel(props: &CallPanelProps) -> Html {
                 }
             </p>
             if call.status == CallStatus::Talking {
-                <div class="rx-meter" title="What you hear from the other side">
+                <div class="rx-meter" title={t("dock-rx-meter-title")}>
                     <span style={format!("width: {level}%")}></span>
                 </div>
             }
             <div class="call-actions">
                 if call.status == CallStatus::Incoming {
                     <button type="button" id="answer-button" class="btn btn-call"
-                        onclick={act(Engine::answer)}>{ "Answer" }</button>
+                        onclick={act(Engine::answer)}>{ t("dock-answer") }</button>
                     <button type="button" id="reject-button" class="btn btn-hangup"
-                        onclick={act(Engine::hang_up)}>{ "Decline" }</button>
+                        onclick={act(Engine::hang_up)}>{ t("dock-decline") }</button>
                 } else {
                     if call.status == CallStatus::Talking {
                         <button type="button" id="mute-button" class="btn btn-ghost"
                             aria-pressed={muted.to_string()} onclick={on_mute}>
-                            { if muted { "Unmute" } else { "Mute" } }
+                            { if muted { t("dock-unmute") } else { t("dock-mute") } }
                         </button>
                         <button type="button" id="hold-button" class="btn btn-ghost"
                             aria-pressed={held.to_string()} onclick={on_hold}>
-                            { if held { "Resume" } else { "Hold" } }
+                            { if held { t("dock-resume") } else { t("dock-hold") } }
                         </button>
                         <button type="button" id="pause-recording-button" class="btn btn-ghost"
                             aria-pressed={paused.to_string()} onclick={on_pause_recording}
-                            title="While a card number is read out: the recording keeps silence">
-                            { if paused { "Resume recording" } else { "Pause recording" } }
+                            title={t("dock-pause-recording-title")}>
+                            { if paused { t("dock-resume-recording") } else { t("dock-pause-recording") } }
                         </button>
                     }
                     <button type="button" id="hangup-button" class="btn btn-hangup"
-                        onclick={act(Engine::hang_up)}>{ "Hang up" }</button>
+                        onclick={act(Engine::hang_up)}>{ t("dock-hang-up") }</button>
                 }
             </div>
             if call.status == CallStatus::Talking {
@@ -472,6 +474,7 @@ struct TransferFormProps {
 /// transfer" on the held call).
 #[component]
 fn TransferForm(props: &TransferFormProps) -> Html {
+    use_lang();
     let open = use_state(|| false);
     let target = use_state(String::new);
     let toggle = {
@@ -498,22 +501,22 @@ fn TransferForm(props: &TransferFormProps) -> Html {
     html! {
         <div class="transfer">
             <button type="button" id="transfer-button" class="btn btn-ghost"
-                aria-expanded={open.to_string()} onclick={toggle}>{ "Transfer" }</button>
+                aria-expanded={open.to_string()} onclick={toggle}>{ t("dock-transfer") }</button>
             if *open {
                 <form class="transfer-form" onsubmit={|e: SubmitEvent| e.prevent_default()}>
                     <label for="transfer-target" class="small muted">
-                        { "Extension or number" }
+                        { t("dock-transfer-target") }
                     </label>
                     <input id="transfer-target" type="tel" inputmode="tel" autocomplete="off"
-                        placeholder="e.g. 102 or +7 495 …" value={(*target).clone()} {oninput} />
+                        placeholder={t("dock-transfer-placeholder")} value={(*target).clone()} {oninput} />
                     <div class="call-actions">
                         <button type="submit" id="transfer-blind" class="btn btn-call" disabled={empty}
-                            title="Hand the call over now"
-                            onclick={run(Engine::transfer)}>{ "Transfer now" }</button>
+                            title={t("dock-transfer-now-title")}
+                            onclick={run(Engine::transfer)}>{ t("dock-transfer-now") }</button>
                         if props.consult {
                             <button type="button" id="transfer-consult" class="btn btn-ghost" disabled={empty}
-                                title="Hold this call and talk to them first"
-                                onclick={run(Engine::consult)}>{ "Consult first" }</button>
+                                title={t("dock-consult-first-title")}
+                                onclick={run(Engine::consult)}>{ t("dock-consult-first") }</button>
                         }
                     </div>
                 </form>

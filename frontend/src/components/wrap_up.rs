@@ -7,6 +7,7 @@ use callcard_shared::api::{CallRecord, CallWrapUp, FollowUp, NewCallContact};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::i18n::{t, tr, use_lang};
 use crate::services::api;
 
 #[derive(Properties, PartialEq)]
@@ -62,6 +63,7 @@ fn field_value(e: &Event) -> String {
 
 #[component]
 pub fn WrapUpPrompt(props: &WrapUpProps) -> Html {
+    use_lang();
     let outcomes = use_state(Vec::<String>::new);
     let draft = use_state(Draft::default);
     let saving = use_state(|| false);
@@ -130,37 +132,38 @@ pub fn WrapUpPrompt(props: &WrapUpProps) -> Html {
     let who = record
         .contact_name
         .clone()
-        .unwrap_or_else(|| match &record.number_e164 {
-            Some(n) if !n.is_empty() => n.clone(),
-            _ => "an unknown number".to_string(),
-        });
+        .or_else(|| record.number_e164.clone().filter(|n| !n.is_empty()));
+    let title = match &who {
+        Some(who) => tr("wrapup-title", &[("who", who.into())]),
+        None => t("wrapup-title-unknown"),
+    };
     let choices = outcomes.iter().map(|o| {
         html! { <option value={o.clone()} selected={*o == draft.outcome}>{ o.clone() }</option> }
     });
     html! {
-        <form id="wrap-up" class="wrap-up" aria-label="After the call" onsubmit={on_save}>
-            <p class="wrap-up-title">{ format!("After the call with {who}") }</p>
+        <form id="wrap-up" class="wrap-up" aria-label={t("wrapup-label")} onsubmit={on_save}>
+            <p class="wrap-up-title">{ title }</p>
             if record.recording_seconds.is_some() || record.recording_note.is_some() {
                 <div class="wrap-up-recording call-recording">
                     { super::call_table::recording(record) }
                 </div>
             }
-            <select id="wrap-up-outcome" aria-label="Outcome" onchange={pick(|d, v| d.outcome = v)}>
-                <option value="" selected={draft.outcome.is_empty()}>{ "Outcome…" }</option>
+            <select id="wrap-up-outcome" aria-label={t("wrapup-outcome")} onchange={pick(|d, v| d.outcome = v)}>
+                <option value="" selected={draft.outcome.is_empty()}>{ t("wrapup-outcome-choose") }</option>
                 { for choices }
             </select>
-            <textarea id="wrap-up-note" rows="2" placeholder="Note" maxlength="4000"
+            <textarea id="wrap-up-note" rows="2" placeholder={t("wrapup-note")} maxlength="4000"
                 value={draft.note.clone()} oninput={edit(|d, v| d.note = v)} />
             if !has_contact {
-                <input id="wrap-up-contact-name" type="text" placeholder="Create contact: name"
+                <input id="wrap-up-contact-name" type="text" placeholder={t("wrapup-contact-name")}
                     value={draft.contact_name.clone()} oninput={edit(|d, v| d.contact_name = v)} />
-                <input id="wrap-up-company" type="text" placeholder="Company"
+                <input id="wrap-up-company" type="text" placeholder={t("wrapup-company")}
                     value={draft.company.clone()} oninput={edit(|d, v| d.company = v)} />
             }
             <div class="wrap-up-row">
-                <input id="wrap-up-follow-up" type="text" placeholder="Follow-up task"
+                <input id="wrap-up-follow-up" type="text" placeholder={t("wrapup-follow-up")}
                     value={draft.follow_up.clone()} oninput={edit(|d, v| d.follow_up = v)} />
-                <input id="wrap-up-due" type="date" aria-label="Due"
+                <input id="wrap-up-due" type="date" aria-label={t("wrapup-due")}
                     value={draft.due.clone()} onchange={pick(|d, v| d.due = v)} />
             </div>
             if let Some(message) = &*error {
@@ -168,9 +171,9 @@ pub fn WrapUpPrompt(props: &WrapUpProps) -> Html {
             }
             <div class="wrap-up-row">
                 <button type="submit" id="wrap-up-save" class="btn btn-primary" disabled={*saving}>
-                    { if *saving { "Saving…" } else { "Save" } }
+                    { if *saving { t("wrapup-saving") } else { t("wrapup-save") } }
                 </button>
-                <button type="button" id="wrap-up-skip" class="btn btn-ghost" onclick={on_skip}>{ "Skip" }</button>
+                <button type="button" id="wrap-up-skip" class="btn btn-ghost" onclick={on_skip}>{ t("wrapup-skip") }</button>
             </div>
         </form>
     }

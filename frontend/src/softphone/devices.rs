@@ -13,9 +13,20 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioContext, HtmlMediaElement, MediaStream, MediaStreamTrack};
 
+use crate::i18n::{t, tr};
+
 /// `localStorage` keys of the chosen devices.
 pub const INPUT_KEY: &str = "callcard.audio.input";
 pub const OUTPUT_KEY: &str = "callcard.audio.output";
+
+/// The kinds of device, as the `kind` of [`missing_note`], [`display_label`]
+/// and the other labels (compared without case; not shown as they are).
+pub const MICROPHONE: &str = "microphone";
+pub const SPEAKER: &str = "speaker";
+
+fn is_speaker(kind: &str) -> bool {
+    kind.eq_ignore_ascii_case(SPEAKER)
+}
 
 /// One microphone or speaker from `enumerateDevices()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,19 +63,43 @@ pub fn choose(stored: Option<&str>, available: &[Device]) -> Choice {
 
 /// What the user reads when the chosen device is not connected.
 pub fn missing_note(kind: &str) -> String {
-    format!("The {kind} chosen in Audio settings is not connected; the default one is used.")
+    if is_speaker(kind) {
+        t("audio-speaker-missing")
+    } else {
+        t("audio-mic-missing")
+    }
 }
 
 /// A label for a device the browser does not name yet.
 pub fn display_label(device: &Device, index: usize, kind: &str) -> String {
     if device.label.is_empty() {
         if device.id == "default" {
-            "Default".to_string()
+            t("audio-default-device")
+        } else if is_speaker(kind) {
+            tr("audio-speaker-numbered", &[("number", (index + 1).into())])
         } else {
-            format!("{kind} {}", index + 1)
+            tr("audio-mic-numbered", &[("number", (index + 1).into())])
         }
     } else {
         device.label.clone()
+    }
+}
+
+/// The entry of the device chosen before that is not plugged in now.
+pub fn not_connected_label(kind: &str) -> String {
+    if is_speaker(kind) {
+        t("audio-speaker-not-connected")
+    } else {
+        t("audio-mic-not-connected")
+    }
+}
+
+/// The entry of the device chosen before, while the browser hides the names.
+pub fn chosen_label(kind: &str) -> String {
+    if is_speaker(kind) {
+        t("audio-chosen-speaker")
+    } else {
+        t("audio-chosen-mic")
     }
 }
 
@@ -88,7 +123,7 @@ pub fn store(key: &str, id: &str) {
 
 fn media_devices() -> Result<web_sys::MediaDevices, JsValue> {
     web_sys::window()
-        .ok_or("no window")?
+        .ok_or_else(|| JsValue::from(t("audio-no-window")))?
         .navigator()
         .media_devices()
 }
@@ -208,12 +243,12 @@ pub async fn route_to_speaker(element: &HtmlMediaElement) -> Option<String> {
     }
     match output_choice().await {
         Choice::Device(id) => set_sink(element, &id).await.err().map(|e| {
-            format!(
-                "The chosen speaker could not be used: {}",
-                super::media::describe(&e)
+            tr(
+                "audio-speaker-failed",
+                &[("why", super::media::describe(&e).into())],
             )
         }),
-        Choice::Missing(_) => Some(missing_note("speaker")),
+        Choice::Missing(_) => Some(missing_note(SPEAKER)),
         Choice::Default => None,
     }
 }
@@ -404,7 +439,7 @@ impl RingNotice {
         let _ = Reflect::set(&options, &"tag".into(), &"callcard-ring".into());
         let _ = Reflect::set(&options, &"requireInteraction".into(), &JsValue::TRUE);
         let class: Function = class.dyn_into().ok()?;
-        let args = Array::of2(&"Incoming call".into(), &options);
+        let args = Array::of2(&t("dock-incoming-call").into(), &options);
         let notification = Reflect::construct(&class, &args).ok()?;
         let target = notification.clone();
         let on_click = Closure::<dyn FnMut()>::new(move || {
@@ -499,6 +534,26 @@ mod tests {
             label: "Jabra Evolve".into(),
         };
         assert_eq!(display_label(&named, 1, "Microphone"), "Jabra Evolve");
+    }
+
+    #[test]
+    fn the_labels_and_notes_read_as_before_in_english() {
+        assert_eq!(
+            missing_note(MICROPHONE),
+            "The microphone chosen in Audio settings is not connected; the default one is used."
+        );
+        assert_eq!(
+            missing_note(SPEAKER),
+            "The speaker chosen in Audio settings is not connected; the default one is used."
+        );
+        assert_eq!(display_label(&device("x"), 0, "Speaker"), "Speaker 1");
+        assert_eq!(
+            not_connected_label("Microphone"),
+            "Microphone (not connected)"
+        );
+        assert_eq!(not_connected_label("Speaker"), "Speaker (not connected)");
+        assert_eq!(chosen_label("Microphone"), "The chosen microphone");
+        assert_eq!(chosen_label("Speaker"), "The chosen speaker");
     }
 
     #[test]

@@ -23,6 +23,7 @@ use yew::Callback;
 
 use super::media::{self, CallAudio};
 use super::tabs::{Command, TabMessage, Tabs};
+use crate::i18n::{t, tr};
 use crate::services::api;
 use crate::state::phone::{CallStatus, CallView, CallerCard, LineState, PhoneAction};
 
@@ -151,19 +152,20 @@ pub fn failure_text(code: u16, reason: &str) -> String {
     if !STOCK.contains(&reason) {
         return format!("{reason} ({code})");
     }
-    let what = match code {
-        403 => "refused by the server",
-        404 => "the number does not exist",
-        408 | 480 => "nobody answered",
-        486 | 600 => "busy",
-        487 => "cancelled",
-        488 => "the audio could not be connected",
-        503 => "no line to the provider is available",
-        603 => "declined",
-        _ if code >= 500 => "the provider failed",
-        _ => "the call failed",
-    };
-    format!("{what} ({code})")
+    // The code is a plain string: never formatted as a number.
+    let args = [("code", code.to_string().into())];
+    match code {
+        403 => tr("dock-failure-refused", &args),
+        404 => tr("dock-failure-not-found", &args),
+        408 | 480 => tr("dock-failure-no-answer", &args),
+        486 | 600 => tr("dock-failure-busy", &args),
+        487 => tr("dock-failure-cancelled", &args),
+        488 => tr("dock-failure-audio", &args),
+        503 => tr("dock-failure-no-line", &args),
+        603 => tr("dock-failure-declined", &args),
+        _ if code >= 500 => tr("dock-failure-provider", &args),
+        _ => tr("dock-failure-other", &args),
+    }
 }
 
 impl Engine {
@@ -303,7 +305,7 @@ impl Engine {
         if let Some(id) = mirrored {
             self.report(PhoneAction::CallEnded {
                 id,
-                outcome: Some("The tab that had the call was closed.".into()),
+                outcome: Some(t("dock-leader-tab-closed")),
             });
         }
         self.connect();
@@ -326,9 +328,9 @@ impl Engine {
             engine.report(PhoneAction::Line(LineState::Connecting));
             match api::my_sip_user().await {
                 Ok(user) if !user.browser_calls => {
-                    engine.report(PhoneAction::Line(LineState::Unavailable(format!(
-                        "Your calls ring on your desk phone (extension {}).",
-                        user.extension
+                    engine.report(PhoneAction::Line(LineState::Unavailable(tr(
+                        "dock-desk-phone",
+                        &[("extension", (&user.extension).into())],
                     ))))
                 }
                 Ok(user) => {
@@ -576,25 +578,35 @@ impl Engine {
             self.0.borrow_mut().meter = None;
             self.report(PhoneAction::CallEnded {
                 id: slot.view.id,
-                outcome: Some("The connection to the server dropped; the call ended.".into()),
+                outcome: Some(t("dock-dropped-call-ended")),
             });
         }
         self.report_other();
         if keeps_call {
-            self.report(PhoneAction::Notice(
-                "The connection to the server dropped; the call goes on while it reconnects."
-                    .into(),
-            ));
+            self.report(PhoneAction::Notice(t("dock-dropped-call-kept")));
         }
-        let why = match e.code() {
-            1006 => "the server cannot be reached".to_string(),
-            1008 => "the server refused the connection".to_string(),
-            code if !e.reason().is_empty() => format!("{} ({code})", e.reason()),
-            code => format!("the connection closed ({code})"),
+        let seconds = delay.div_ceil(1000);
+        let reason = match e.code() {
+            1006 => tr("dock-reconnect-unreachable", &[("seconds", seconds.into())]),
+            1008 => tr("dock-reconnect-refused", &[("seconds", seconds.into())]),
+            // The server's own reason, as it wrote it.
+            code if !e.reason().is_empty() => tr(
+                "dock-reconnect-reason",
+                &[
+                    ("reason", e.reason().into()),
+                    ("code", code.to_string().into()),
+                    ("seconds", seconds.into()),
+                ],
+            ),
+            code => tr(
+                "dock-reconnect-closed",
+                &[
+                    ("code", code.to_string().into()),
+                    ("seconds", seconds.into()),
+                ],
+            ),
         };
-        self.report(PhoneAction::Line(LineState::Reconnecting {
-            reason: format!("{why}; trying again in {} s", delay.div_ceil(1000)),
-        }));
+        self.report(PhoneAction::Line(LineState::Reconnecting { reason }));
         let weak = self.weak();
         let retry = gloo_timers::callback::Timeout::new(delay, move || {
             if let Some(engine) = Engine::from_weak(&weak) {
@@ -849,9 +861,9 @@ impl Engine {
             }
             Event::RegistrationFailed { code } => {
                 let why = match code {
-                    403 => "the server refused this phone (403)".to_string(),
-                    408 => "the server did not answer (408)".to_string(),
-                    code => format!("registration failed ({code})"),
+                    403 => t("dock-register-refused"),
+                    408 => t("dock-register-timeout"),
+                    code => tr("dock-register-failed", &[("code", code.to_string().into())]),
                 };
                 self.report(PhoneAction::Line(LineState::Unavailable(why)));
             }
@@ -918,15 +930,16 @@ impl Engine {
             Event::Confirmed { call } if self.is_current(call) => self.talking(),
             Event::Failed { call, code, reason } => self.finish(
                 call,
-                Some(format!("Call failed: {}", failure_text(code, &reason))),
+                Some(tr(
+                    "dock-call-failed",
+                    &[("why", failure_text(code, &reason).into())],
+                )),
             ),
-            Event::Cancelled { call } => {
-                self.finish(call, Some("Missed call: the caller hung up.".into()))
-            }
+            Event::Cancelled { call } => self.finish(call, Some(t("dock-missed-caller-hung-up"))),
             Event::Terminated { call, by_peer } => {
                 let outcome = match self.ended_by_transfer(call) {
-                    Some(target) => Some(format!("Transferred to {target}.")),
-                    None => by_peer.then(|| "The other side hung up.".to_string()),
+                    Some(target) => Some(tr("dock-transferred", &[("target", target.into())])),
+                    None => by_peer.then(|| t("dock-other-side-hung-up")),
                 };
                 self.finish(call, outcome);
             }
@@ -971,8 +984,9 @@ impl Engine {
                             web_sys::console::warn_1(
                                 &format!("the far end's new offer failed: {why}").into(),
                             );
-                            engine.report(PhoneAction::Notice(format!(
-                                "The call's audio could not be changed: {why}"
+                            engine.report(PhoneAction::Notice(tr(
+                                "dock-audio-change-failed",
+                                &[("why", (&why).into())],
                             )));
                             engine.with_ep(|ep| ep.reject(now(), call, 488))
                         }
@@ -1121,7 +1135,10 @@ impl Engine {
                     engine.0.borrow_mut().slot = None;
                     engine.report(PhoneAction::CallEnded {
                         id: provisional,
-                        outcome: Some(format!("Cannot call: {}.", media::describe(&e))),
+                        outcome: Some(tr(
+                            "dock-cannot-call",
+                            &[("why", media::describe(&e).into())],
+                        )),
                     });
                 }
             }
@@ -1174,7 +1191,10 @@ impl Engine {
                     engine.with_ep(|ep| ep.reject(now(), call, 488));
                     engine.finish(
                         call,
-                        Some(format!("Cannot answer: {}.", media::describe(&e))),
+                        Some(tr(
+                            "dock-cannot-answer",
+                            &[("why", media::describe(&e).into())],
+                        )),
                     );
                 }
             }
@@ -1238,9 +1258,7 @@ impl Engine {
                 .map(|(_, id)| *id)
         };
         let Some(id) = record else {
-            self.report(PhoneAction::Notice(
-                "This call has no record yet: its recording cannot be paused".into(),
-            ));
+            self.report(PhoneAction::Notice(t("dock-no-record-to-pause")));
             return;
         };
         let engine = self.clone();
@@ -1387,9 +1405,7 @@ impl Engine {
         }
         let target = target.trim().to_string();
         let Some(uri) = request_uri(&target) else {
-            self.report(PhoneAction::Notice(
-                "Type the extension or number to transfer to.".into(),
-            ));
+            self.report(PhoneAction::Notice(t("dock-transfer-needs-target")));
             return;
         };
         let call = match self.0.borrow().slot.as_ref() {
@@ -1408,9 +1424,7 @@ impl Engine {
             return;
         }
         if request_uri(number).is_none() {
-            self.report(PhoneAction::Notice(
-                "Type the extension or number to consult.".into(),
-            ));
+            self.report(PhoneAction::Notice(t("dock-consult-needs-target")));
             return;
         }
         let ready = {
@@ -1486,7 +1500,10 @@ impl Engine {
             ends: std::iter::once(call.0).chain(consult).collect(),
             confirmed: false,
         });
-        self.report(PhoneAction::Notice(format!("Transferring to {target}…")));
+        self.report(PhoneAction::Notice(tr(
+            "dock-transferring",
+            &[("target", target.into())],
+        )));
     }
 
     /// `call` ended: the target, when a confirmed transfer ended it (the
@@ -1516,19 +1533,28 @@ impl Engine {
             }
         };
         match code {
-            180..=183 => self.report(PhoneAction::Notice(format!("{target} is ringing…"))),
+            180..=183 => self.report(PhoneAction::Notice(tr(
+                "dock-transfer-ringing",
+                &[("target", (&target).into())],
+            ))),
             100..=199 => {}
             200..=299 => {
                 if let Some(t) = self.0.borrow_mut().transfer.as_mut() {
                     t.confirmed = true;
                 }
-                self.report(PhoneAction::Notice(format!("Transferred to {target}.")))
+                self.report(PhoneAction::Notice(tr(
+                    "dock-transferred",
+                    &[("target", (&target).into())],
+                )))
             }
             _ => {
                 self.0.borrow_mut().transfer = None;
-                self.report(PhoneAction::Notice(format!(
-                    "Transfer to {target} failed: {}. The call is still yours.",
-                    failure_text(code, reason)
+                self.report(PhoneAction::Notice(tr(
+                    "dock-transfer-failed",
+                    &[
+                        ("target", (&target).into()),
+                        ("why", failure_text(code, reason).into()),
+                    ],
                 )));
             }
         }
@@ -1607,7 +1633,7 @@ fn caller_number(from: &str) -> String {
     let user = callcard_shared::sip::uri::Uri::parse(uri)
         .ok()
         .and_then(|u| u.user.map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(|| t("dock-unknown-caller"));
     let display = parsed
         .and_then(|n| n.display)
         .map(|d| d.trim().trim_matches('"').trim().to_string())
@@ -1657,6 +1683,55 @@ mod tests {
         assert_eq!(
             failure_text(403, "Limit: 3 concurrent calls"),
             "Limit: 3 concurrent calls (403)"
+        );
+    }
+
+    #[test]
+    fn the_notices_read_in_english_as_they_always_did() {
+        assert_eq!(
+            tr(
+                "dock-transfer-failed",
+                &[
+                    ("target", "102".into()),
+                    ("why", failure_text(486, "Busy Here").into()),
+                ],
+            ),
+            "Transfer to 102 failed: busy (486). The call is still yours."
+        );
+        assert_eq!(
+            tr("dock-reconnect-unreachable", &[("seconds", 30u32.into())]),
+            "the server cannot be reached; trying again in 30 s"
+        );
+        assert_eq!(
+            tr(
+                "dock-reconnect-reason",
+                &[
+                    ("reason", "going away".into()),
+                    ("code", 1001.to_string().into()),
+                    ("seconds", 2u32.into()),
+                ],
+            ),
+            "going away (1001); trying again in 2 s"
+        );
+        assert_eq!(
+            tr("dock-register-failed", &[("code", 1500.to_string().into())]),
+            "registration failed (1500)"
+        );
+        assert_eq!(
+            tr(
+                "dock-cannot-call",
+                &[("why", "no microphone was found".into())]
+            ),
+            "Cannot call: no microphone was found."
+        );
+        assert_eq!(
+            failure_text(503, "Service Unavailable"),
+            "no line to the provider is available (503)"
+        );
+        assert_eq!(failure_text(502, ""), "the provider failed (502)");
+        assert_eq!(
+            failure_text(404, "Not Found"),
+            "the number does not exist (404)"
         );
     }
 

@@ -6,6 +6,7 @@
 //! candidate gathering is complete.
 
 use super::devices::{self, Choice};
+use crate::i18n::t;
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -36,32 +37,33 @@ pub fn describe(e: &JsValue) -> String {
         .and_then(|v| v.as_string())
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" => "the browser was not allowed to use the microphone".into(),
-        "NotFoundError" => "no microphone was found".into(),
-        "NotReadableError" => "the microphone is in use by another program".into(),
+        "NotAllowedError" => t("audio-error-not-allowed"),
+        "NotFoundError" => t("audio-error-not-found"),
+        "NotReadableError" => t("audio-error-in-use"),
+        // The browser's own message (in the browser's language).
         _ => Reflect::get(e, &"message".into())
             .ok()
             .and_then(|v| v.as_string())
             .or_else(|| e.as_string())
-            .unwrap_or_else(|| "the browser's audio failed".into()),
+            .unwrap_or_else(|| t("audio-error-failed")),
     }
 }
 
 impl CallAudio {
     /// Opens the microphone and a peer connection with its track.
     pub async fn open() -> Result<CallAudio, JsValue> {
-        let window = web_sys::window().ok_or("no window")?;
+        let window = web_sys::window().ok_or_else(|| JsValue::from(t("audio-no-window")))?;
         // The microphone chosen in the dock's Audio panel, if still plugged in.
         let choice = devices::input_choice().await;
         let mut notes = Vec::new();
         if let Choice::Missing(_) = choice {
-            notes.push(devices::missing_note("microphone"));
+            notes.push(devices::missing_note(devices::MICROPHONE));
         }
         let mic = match devices::open_mic(&choice).await {
             Ok(mic) => mic,
             Err(_) if matches!(choice, Choice::Device(_)) => {
                 // Unplugged between the listing and the opening.
-                notes.push(devices::missing_note("microphone"));
+                notes.push(devices::missing_note(devices::MICROPHONE));
                 devices::open_mic(&Choice::Default).await?
             }
             Err(e) => return Err(e),
@@ -73,7 +75,9 @@ impl CallAudio {
             let track: MediaStreamTrack = track.dyn_into()?;
             pc.add_track_0(&track, &mic);
         }
-        let document = window.document().ok_or("no document")?;
+        let document = window
+            .document()
+            .ok_or_else(|| JsValue::from(t("audio-no-document")))?;
         let player: HtmlAudioElement = document.create_element("audio")?.dyn_into()?;
         player.set_autoplay(true);
         player.set_class_name("remote-audio");
@@ -229,7 +233,7 @@ impl CallAudio {
         self.pc
             .local_description()
             .map(|d| d.sdp())
-            .ok_or_else(|| JsValue::from_str("no local description"))
+            .ok_or_else(|| JsValue::from(t("audio-no-local-description")))
     }
 }
 

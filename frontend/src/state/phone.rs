@@ -7,9 +7,11 @@
 use std::rc::Rc;
 
 use callcard_shared::api::{CallRecord, Contact, DialplanView};
-use callcard_shared::dialplan::{Outcome, Plan, Verdict};
+use callcard_shared::dialplan::{DestinationClass, Outcome, Plan, Verdict};
 use callcard_shared::phone::Region;
 use yew::Reducible;
+
+use crate::i18n::{t, tr};
 
 /// Longest text the dial input keeps; real numbers with extensions fit easily.
 pub const MAX_DIAL_LEN: usize = 64;
@@ -163,19 +165,45 @@ pub struct Preview {
 
 pub fn preview(verdict: &Verdict) -> Preview {
     match &verdict.outcome {
-        Outcome::Allowed { dial, e164, class } => Preview {
-            allowed: true,
-            text: match e164 {
-                Some(e164) if e164 != dial => {
-                    format!("{}: dials {dial} ({e164})", class.describe())
-                }
-                _ => format!("{}: dials {dial}", class.describe()),
-            },
-        },
+        Outcome::Allowed { dial, e164, class } => {
+            let class = class_words(*class);
+            Preview {
+                allowed: true,
+                text: match e164 {
+                    Some(e164) if e164 != dial => tr(
+                        "dock-preview-dials-e164",
+                        &[
+                            ("class", class.into()),
+                            ("dial", dial.into()),
+                            ("e164", e164.into()),
+                        ],
+                    ),
+                    _ => tr(
+                        "dock-preview-dials",
+                        &[("class", class.into()), ("dial", dial.into())],
+                    ),
+                },
+            }
+        }
+        // The reason is the number rules' own sentence (as the relay says it).
         Outcome::Refused { reason, .. } => Preview {
             allowed: false,
-            text: format!("Refused: {reason}"),
+            text: tr("dock-preview-refused", &[("reason", reason.into())]),
         },
+    }
+}
+
+/// What people call a destination class's numbers (the shared crate's
+/// `describe()`, in the current language).
+fn class_words(class: DestinationClass) -> String {
+    match class {
+        DestinationClass::Internal => t("dock-class-internal"),
+        DestinationClass::Local => t("dock-class-local"),
+        DestinationClass::National => t("dock-class-national"),
+        DestinationClass::Mobile => t("dock-class-mobile"),
+        DestinationClass::International => t("dock-class-international"),
+        DestinationClass::Premium => t("dock-class-premium"),
+        DestinationClass::Special => t("dock-class-special"),
     }
 }
 
@@ -347,6 +375,21 @@ mod tests {
         assert!(!minsk.allowed);
         assert!(minsk.text.starts_with("Refused:"), "{minsk:?}");
         assert!(minsk.text.contains("+375"), "{minsk:?}");
+    }
+
+    #[test]
+    fn the_class_words_in_english_are_the_shared_crates() {
+        for class in [
+            DestinationClass::Internal,
+            DestinationClass::Local,
+            DestinationClass::National,
+            DestinationClass::Mobile,
+            DestinationClass::International,
+            DestinationClass::Premium,
+            DestinationClass::Special,
+        ] {
+            assert_eq!(class_words(class), class.describe());
+        }
     }
 
     #[test]
