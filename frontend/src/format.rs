@@ -1,13 +1,23 @@
 //! Turning API values into text for people: money, timestamps, page ranges.
 
+use crate::i18n::tr;
+
 /// `41–50 of 53` for rows `offset+1 ..= offset+shown` out of `total`.
 pub fn page_info(offset: u32, shown: usize, total: u64) -> String {
+    // Passed as text, not numbers: no digit grouping, whatever the language.
     if shown == 0 || total == 0 {
-        return format!("0 of {total}");
+        return tr("pager-range-empty", &[("total", total.to_string().into())]);
     }
     let first = u64::from(offset) + 1;
     let last = u64::from(offset) + shown as u64;
-    format!("{first}–{last} of {total}")
+    tr(
+        "pager-range",
+        &[
+            ("first", first.to_string().into()),
+            ("last", last.to_string().into()),
+            ("total", total.to_string().into()),
+        ],
+    )
 }
 
 /// Groups the digits of `n` by three with thin spaces: `1 234 567`.

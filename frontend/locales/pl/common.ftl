@@ -14,3 +14,33 @@ calls-count =
         [few] { $count } połączenia
        *[many] { $count } połączeń
     }
+
+## Karta przeglądarki, nieistniejąca strona i formularz logowania
+common-page-title = { $page } — Callcard
+common-not-found-title = Nie znaleziono strony
+common-not-found-text = Pod tym adresem nic nie ma.
+common-not-found-link = Przejdź do kontaktów
+login-title = Logowanie
+login-login-label = Login
+login-password-label = Hasło
+login-submit = Zaloguj się
+login-signing-in = Logowanie…
+login-wrong-credentials = Nieprawidłowy login lub hasło.
+login-session-ended = Sesja wygasła. Zaloguj się ponownie.
+login-signed-out = Wylogowano.
+
+## Błędy zapytań do serwera
+error-sign-in = Zaloguj się.
+error-server = Serwer nie mógł obsłużyć żądania (HTTP { $status }). Spróbuj ponownie za chwilę.
+error-network = Brak połączenia z serwerem. Sprawdź połączenie i spróbuj ponownie.
+error-decode = Serwer przesłał odpowiedź, której ta strona nie potrafi odczytać.
+error-not-found = Nie znaleziono.
+
+## Stronicowanie i komunikaty
+# „41–50 z 53”: wiersze od $first do $last z $total.
+pager-range = { $first }–{ $last } z { $total }
+pager-range-empty = 0 z { $total }
+pager-label = Strony
+pager-prev = ‹ Poprzednia
+pager-next = Następna ›
+status-try-again = Spróbuj ponownie

@@ -9,6 +9,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::click_to_call::ClickToCall;
 use crate::format::{duration, timestamp};
+use crate::i18n::{t, tr, use_lang, Arg};
 
 #[derive(Properties, PartialEq)]
 pub struct CallTableProps {
@@ -19,25 +20,33 @@ pub struct CallTableProps {
     pub without_contact: bool,
 }
 
-/// A status in words.
-pub fn status_text(status: &str) -> &str {
+/// A status in words (one the app does not know is shown as the relay sent it).
+pub fn status_text(status: &str) -> String {
     match status {
-        "in_progress" => "in progress",
-        "no_answer" => "no answer",
-        other => other,
+        "in_progress" => t("calls-log-status-in-progress"),
+        "answered" => t("calls-log-status-answered"),
+        "missed" => t("calls-log-status-missed"),
+        "busy" => t("calls-log-status-busy"),
+        "no_answer" => t("calls-log-status-no-answer"),
+        "failed" => t("calls-log-status-failed"),
+        "cancelled" => t("calls-log-status-cancelled"),
+        "refused" => t("calls-log-status-refused"),
+        "interrupted" => t("calls-log-status-interrupted"),
+        other => other.to_owned(),
     }
 }
 
 #[component]
 pub fn CallTable(props: &CallTableProps) -> Html {
+    use_lang();
     if props.calls.is_empty() {
-        return html! { <p class="muted" id="no-calls">{ "No calls yet." }</p> };
+        return html! { <p class="muted" id="no-calls">{ t("calls-log-empty") }</p> };
     }
     let rows = props.calls.iter().map(|c| {
         let arrow = match c.direction.as_str() {
-            "inbound" => "↙ in",
-            "outbound" => "↗ out",
-            _ => "↔ internal",
+            "inbound" => t("calls-log-way-in"),
+            "outbound" => t("calls-log-way-out"),
+            _ => t("calls-log-way-internal"),
         };
         let number = c
             .number_e164
@@ -55,7 +64,7 @@ pub fn CallTable(props: &CallTableProps) -> Html {
             (Some(id), Some(name)) => html! {
                 <Link<Route> to={Route::Contact { id }}>{ name.clone() }</Link<Route>>
             },
-            _ => html! { <span class="muted">{ "unknown" }</span> },
+            _ => html! { <span class="muted">{ t("calls-log-unknown-contact") }</span> },
         };
         html! {
             <tr key={c.id} class={classes!("call-row", c.status.clone())} data-call-id={c.id.to_string()}>
@@ -65,7 +74,7 @@ pub fn CallTable(props: &CallTableProps) -> Html {
                     if dialable {
                         <ClickToCall phone={phone} on_call={props.on_call.clone()} />
                     } else {
-                        <span class="muted">{ if number.is_empty() { "hidden".to_string() } else { number.clone() } }</span>
+                        <span class="muted">{ if number.is_empty() { t("calls-log-hidden-number") } else { number.clone() } }</span>
                     }
                 </td>
                 if !props.without_contact {
@@ -86,19 +95,19 @@ pub fn CallTable(props: &CallTableProps) -> Html {
             <table class="calls-table">
                 <thead>
                     <tr>
-                        <th>{ "When" }</th>
-                        <th>{ "Way" }</th>
-                        <th>{ "Number" }</th>
+                        <th>{ t("calls-log-col-when") }</th>
+                        <th>{ t("calls-log-col-way") }</th>
+                        <th>{ t("calls-log-col-number") }</th>
                         if !props.without_contact {
-                            <th>{ "Contact" }</th>
+                            <th>{ t("calls-log-col-contact") }</th>
                         }
-                        <th>{ "User" }</th>
-                        <th>{ "Talk" }</th>
-                        <th>{ "Status" }</th>
-                        <th>{ "Outcome" }</th>
-                        <th>{ "Note" }</th>
-                        <th>{ "Recording" }</th>
-                        <th>{ "Quality" }</th>
+                        <th>{ t("calls-log-col-user") }</th>
+                        <th>{ t("calls-log-col-talk") }</th>
+                        <th>{ t("calls-log-col-status") }</th>
+                        <th>{ t("calls-log-col-outcome") }</th>
+                        <th>{ t("calls-log-col-note") }</th>
+                        <th>{ t("calls-log-col-recording") }</th>
+                        <th>{ t("calls-log-col-quality") }</th>
                     </tr>
                 </thead>
                 <tbody>{ for rows }</tbody>
@@ -113,23 +122,30 @@ fn quality(c: &CallRecord) -> Html {
     let Some(q) = &c.quality else {
         return html! {};
     };
-    let side = |name: &str, s: &callcard_shared::api::StreamQuality| {
+    // The decimals are formatted here, as before; the counts go in as
+    // numbers (the packets' plural form depends on them).
+    let side = |s: &callcard_shared::api::StreamQuality| {
         let expected = (s.received + s.lost).max(1);
-        format!(
-            "{name}: {} of {} packets lost ({:.1} %), jitter {:.0} ms",
-            s.lost,
-            expected,
-            s.lost as f64 / expected as f64 * 100.0,
-            s.jitter_ms
-        )
+        let percent = format!("{:.1}", s.lost as f64 / expected as f64 * 100.0);
+        let jitter = format!("{:.0}", s.jitter_ms);
+        vec![
+            ("lost", Arg::from(s.lost)),
+            ("expected", expected.into()),
+            ("percent", percent.into()),
+            ("jitter", jitter.into()),
+        ]
     };
     let mut title = format!(
         "{}\n{}",
-        side("Client", &q.client),
-        side("Our side", &q.ours)
+        tr("calls-log-quality-client", &side(&q.client)),
+        tr("calls-log-quality-ours", &side(&q.ours))
     );
     if let Some(rtt) = q.rtt_ms {
-        title.push_str(&format!("\nRound trip to the browser {rtt:.0} ms"));
+        title.push('\n');
+        title.push_str(&tr(
+            "calls-log-quality-rtt",
+            &[("rtt", format!("{rtt:.0}").into())],
+        ));
     }
     html! {
         <span class={classes!("mos", (q.mos < 3.6).then_some("mos-poor"))} {title}>
@@ -159,10 +175,10 @@ pub(crate) fn recording(c: &CallRecord) -> Html {
             html! {
                 <span class="recording">
                     <audio controls=true preload="none" src={src}></audio>
-                    <a href={download} class="recording-download" title="Download">{ "⤓" }</a>
+                    <a href={download} class="recording-download" title={t("calls-log-recording-download")}>{ "⤓" }</a>
                     if !paused.is_empty() {
                         <span class="recording-paused small muted">
-                            { format!("paused {}", paused.join(", ")) }
+                            { tr("calls-log-recording-paused", &[("ranges", paused.join(", ").into())]) }
                         </span>
                     }
                 </span>

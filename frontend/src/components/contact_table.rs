@@ -8,6 +8,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::click_to_call::ClickToCall;
 use crate::components::status::Badge;
+use crate::i18n::{t, use_lang};
 
 #[derive(Properties, PartialEq)]
 pub struct ContactTableProps {
@@ -20,6 +21,7 @@ pub struct ContactTableProps {
 
 #[component]
 pub fn ContactTable(props: &ContactTableProps) -> Html {
+    use_lang();
     let rows = props.contacts.iter().map(|c| {
         let phones = c.phones.iter().map(|phone| {
             html! { <ClickToCall key={phone.id} phone={phone.clone()} on_call={props.on_call.clone()} /> }
@@ -54,11 +56,11 @@ pub fn ContactTable(props: &ContactTableProps) -> Html {
             <table class="contacts-table">
                 <thead>
                     <tr>
-                        <th scope="col">{ "Name" }</th>
-                        <th scope="col">{ "Company" }</th>
-                        <th scope="col">{ "Phones" }</th>
-                        <th scope="col">{ "Status" }</th>
-                        <th scope="col">{ "Responsible" }</th>
+                        <th scope="col">{ t("contacts-col-name") }</th>
+                        <th scope="col">{ t("contacts-col-company") }</th>
+                        <th scope="col">{ t("contacts-col-phones") }</th>
+                        <th scope="col">{ t("contacts-col-status") }</th>
+                        <th scope="col">{ t("contacts-col-responsible") }</th>
                     </tr>
                 </thead>
                 <tbody>{ for rows }</tbody>

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::components::status::Badge;
 use crate::format::{date, money};
+use crate::i18n::{t, tr, use_lang};
 
 #[derive(Properties, PartialEq)]
 pub struct DealListProps {
@@ -13,10 +14,17 @@ pub struct DealListProps {
 
 #[component]
 pub fn DealList(props: &DealListProps) -> Html {
+    use_lang();
     let items = props.deals.iter().map(|d| {
         let dates = match &d.closed_at {
-            Some(closed) => format!("Opened {} · closed {}", date(&d.created_at), date(closed)),
-            None => format!("Opened {}", date(&d.created_at)),
+            Some(closed) => tr(
+                "deals-opened-closed",
+                &[
+                    ("opened", date(&d.created_at).into()),
+                    ("closed", date(closed).into()),
+                ],
+            ),
+            None => tr("deals-opened", &[("opened", date(&d.created_at).into())]),
         };
         html! {
             <li class="deal" key={d.id}>
@@ -38,7 +46,7 @@ pub fn DealList(props: &DealListProps) -> Html {
         <>
             <ul id="contact-deals" class="deal-list">{ for items }</ul>
             if props.deals.is_empty() {
-                <p class="empty-inline">{ "No deals with this contact yet." }</p>
+                <p class="empty-inline">{ t("deals-empty") }</p>
             }
         </>
     }

@@ -5,6 +5,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::format::timestamp;
+use crate::i18n::{t, use_lang};
 
 #[derive(Properties, PartialEq)]
 pub struct NoteListProps {
@@ -13,12 +14,13 @@ pub struct NoteListProps {
 
 #[component]
 pub fn NoteList(props: &NoteListProps) -> Html {
+    use_lang();
     let items = props.notes.iter().map(|n| {
         let author = n
             .author
             .as_ref()
             .map(|a| a.display_name.clone())
-            .unwrap_or_else(|| "Unknown".into());
+            .unwrap_or_else(|| t("notes-unknown-author"));
         html! {
             <li class="note" key={n.id}>
                 <div class="note-meta">
@@ -33,7 +35,7 @@ pub fn NoteList(props: &NoteListProps) -> Html {
         <>
             <ul id="contact-notes" class="note-list">{ for items }</ul>
             if props.notes.is_empty() {
-                <p class="empty-inline">{ "No notes yet. Write the first one above." }</p>
+                <p class="empty-inline">{ t("notes-empty") }</p>
             }
         </>
     }
@@ -52,6 +54,7 @@ pub struct NoteFormProps {
 
 #[component]
 pub fn NoteForm(props: &NoteFormProps) -> Html {
+    use_lang();
     let oninput = {
         let on_input = props.on_input.clone();
         Callback::from(move |e: InputEvent| {
@@ -78,8 +81,8 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
     };
     html! {
         <form class="note-form" {onsubmit}>
-            <label for="note-body" class="visually-hidden">{ "New note" }</label>
-            <textarea id="note-body" rows="3" placeholder="Write a note about this contact…"
+            <label for="note-body" class="visually-hidden">{ t("notes-new-label") }</label>
+            <textarea id="note-body" rows="3" placeholder={t("notes-placeholder")}
                 value={props.draft.clone()} {oninput} {onkeydown}
                 aria-invalid={props.error.is_some().to_string()}
                 aria-describedby="note-error" />
@@ -87,9 +90,9 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
                 <p id="note-error" class="field-error" role="alert">{ error.clone() }</p>
             }
             <div class="note-form-actions">
-                <span class="muted small">{ "Ctrl+Enter to save" }</span>
+                <span class="muted small">{ t("notes-shortcut-hint") }</span>
                 <button type="submit" id="note-add" class="btn btn-primary" disabled={!props.can_save}>
-                    { if props.saving { "Saving…" } else { "Add note" } }
+                    { if props.saving { t("notes-saving") } else { t("notes-add") } }
                 </button>
             </div>
         </form>

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::format::page_info;
+use crate::i18n::{t, use_lang};
 
 #[derive(Properties, PartialEq)]
 pub struct PagerProps {
@@ -18,20 +19,21 @@ pub struct PagerProps {
 
 #[component]
 pub fn Pager(props: &PagerProps) -> Html {
+    use_lang();
     let on_prev = props.on_prev.clone();
     let on_next = props.on_next.clone();
     html! {
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label={t("pager-label")}>
             <button type="button" id="page-prev" class="btn" disabled={!props.has_prev}
                 onclick={move |_| on_prev.emit(())}>
-                { "‹ Prev" }
+                { t("pager-prev") }
             </button>
             <span id="page-info" aria-live="polite">
                 { page_info(props.offset, props.shown, props.total) }
             </span>
             <button type="button" id="page-next" class="btn" disabled={!props.has_next}
                 onclick={move |_| on_next.emit(())}>
-                { "Next ›" }
+                { t("pager-next") }
             </button>
         </nav>
     }

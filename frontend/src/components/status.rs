@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{t, use_lang};
+
 #[derive(Properties, PartialEq)]
 pub struct LoadingProps {
     pub label: AttrValue,
@@ -27,11 +29,12 @@ pub struct ErrorNoticeProps {
 
 #[component]
 pub fn ErrorNotice(props: &ErrorNoticeProps) -> Html {
+    use_lang();
     let retry = props.on_retry.as_ref().map(|on_retry| {
         let on_retry = on_retry.clone();
         html! {
             <button type="button" class="btn btn-small" onclick={move |_| on_retry.emit(())}>
-                { "Try again" }
+                { t("status-try-again") }
             </button>
         }
     });

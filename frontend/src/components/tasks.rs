@@ -4,6 +4,7 @@ use callcard_shared::api::Task;
 use yew::prelude::*;
 
 use crate::format::date;
+use crate::i18n::{t, tr, use_lang};
 
 #[derive(Properties, PartialEq)]
 pub struct TaskListProps {
@@ -12,6 +13,7 @@ pub struct TaskListProps {
 
 #[component]
 pub fn TaskList(props: &TaskListProps) -> Html {
+    use_lang();
     let mut tasks: Vec<&Task> = props.tasks.iter().collect();
     tasks.sort_by_key(|t| t.done);
     let items = tasks.into_iter().map(|t| {
@@ -20,7 +22,7 @@ pub fn TaskList(props: &TaskListProps) -> Html {
                 <span class="task-check" aria-hidden="true">{ if t.done { "✓" } else { "○" } }</span>
                 <span class="task-title">{ t.title.clone() }</span>
                 if let Some(due) = &t.due_at {
-                    <span class="muted small">{ format!("due {}", date(due)) }</span>
+                    <span class="muted small">{ tr("tasks-due", &[("date", date(due).into())]) }</span>
                 }
             </li>
         }
@@ -29,7 +31,7 @@ pub fn TaskList(props: &TaskListProps) -> Html {
         <>
             <ul id="contact-tasks" class="task-list">{ for items }</ul>
             if props.tasks.is_empty() {
-                <p class="empty-inline">{ "No tasks." }</p>
+                <p class="empty-inline">{ t("tasks-empty") }</p>
             }
         </>
     }

@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::i18n::tr;
+
 #[hook]
 pub fn use_title(title: String) {
     use_effect_with(title, |title| {
@@ -9,7 +11,7 @@ pub fn use_title(title: String) {
             let full = if title.is_empty() {
                 "Callcard".to_owned()
             } else {
-                format!("{title} — Callcard")
+                tr("common-page-title", &[("page", title.into())])
             };
             document.set_title(&full);
         }

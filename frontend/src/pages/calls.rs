@@ -10,24 +10,36 @@ use crate::components::call_table::CallTable;
 use crate::components::pager::Pager;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_phone, use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::api;
 use crate::services::url::{self, CallFilters};
 use crate::state::session::SessionState;
 
 const PAGE: u32 = 50;
 
-const DIRECTIONS: [(&str, &str); 3] = [("", "Any way"), ("inbound", "In"), ("outbound", "Out")];
-const STATUSES: [(&str, &str); 9] = [
-    ("", "Any status"),
-    ("answered", "Answered"),
-    ("missed", "Missed"),
-    ("no_answer", "No answer"),
-    ("busy", "Busy"),
-    ("failed", "Failed"),
-    ("cancelled", "Cancelled"),
-    ("refused", "Refused"),
-    ("interrupted", "Interrupted"),
-];
+/// The direction filter's choices: the query value and its words.
+fn directions() -> [(&'static str, String); 3] {
+    [
+        ("", t("calls-log-filter-any-way")),
+        ("inbound", t("calls-log-filter-in")),
+        ("outbound", t("calls-log-filter-out")),
+    ]
+}
+
+/// The status filter's choices: the query value and its words.
+fn statuses() -> [(&'static str, String); 9] {
+    [
+        ("", t("calls-log-filter-any-status")),
+        ("answered", t("calls-log-filter-answered")),
+        ("missed", t("calls-log-filter-missed")),
+        ("no_answer", t("calls-log-filter-no-answer")),
+        ("busy", t("calls-log-filter-busy")),
+        ("failed", t("calls-log-filter-failed")),
+        ("cancelled", t("calls-log-filter-cancelled")),
+        ("refused", t("calls-log-filter-refused")),
+        ("interrupted", t("calls-log-filter-interrupted")),
+    ]
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Load {
@@ -38,7 +50,8 @@ enum Load {
 
 #[component]
 pub fn CallsPage() -> Html {
-    use_title("Calls".to_owned());
+    use_lang();
+    use_title(t("calls-log-title"));
     let session = use_session();
     let phone = use_phone();
     let is_admin = matches!(session.state(), SessionState::SignedIn(me) if me.is_admin);
@@ -98,10 +111,10 @@ pub fn CallsPage() -> Html {
             })
         }
     };
-    let options = |list: &[(&'static str, &'static str)], current: &str| {
+    let options = |list: &[(&'static str, String)], current: &str| {
         list.iter()
             .map(|(value, label)| {
-                html! { <option value={*value} selected={*value == current}>{ *label }</option> }
+                html! { <option value={*value} selected={*value == current}>{ label.clone() }</option> }
             })
             .collect::<Html>()
     };
@@ -115,9 +128,9 @@ pub fn CallsPage() -> Html {
             }
         });
         html! {
-            <label>{ "User" }
+            <label>{ t("calls-log-filter-user") }
                 <select id="calls-user" onchange={set(|f, v| f.user_id = v.parse().ok())}>
-                    <option value="" selected={current.is_none()}>{ "Everyone" }</option>
+                    <option value="" selected={current.is_none()}>{ t("calls-log-filter-everyone") }</option>
                     { for choices }
                 </select>
             </label>
@@ -125,7 +138,7 @@ pub fn CallsPage() -> Html {
     });
 
     let body = match &*load {
-        Load::Loading => html! { <Loading label="Loading calls…" /> },
+        Load::Loading => html! { <Loading label={t("calls-log-loading")} /> },
         Load::Failed(message) => {
             let attempt = attempt.clone();
             html! {
@@ -154,34 +167,48 @@ pub fn CallsPage() -> Html {
         }
     };
 
+    // How many calls the filters match, once the relay has said.
+    let total = match &*load {
+        Load::Loaded(page) => Some(u64::try_from(page.total).unwrap_or_default()),
+        _ => None,
+    };
+    let count = total.map(|total| {
+        html! {
+            <span id="calls-total" class="muted count">
+                { tr("calls-count", &[("count", total.into())]) }
+            </span>
+        }
+    });
+
     html! {
         <section class="page" id="calls-page">
             <div class="page-head">
-                <h1>{ "Calls" }</h1>
+                <h1>{ t("calls-log-title") }</h1>
+                { for count }
                 <span class="page-actions">
                     <super::calls_zip::ZipDownload href={url::calls_zip(&filters)} />
                     <a id="calls-csv" class="btn btn-ghost" href={url::calls_csv(&filters)} download="">
-                        { "Download CSV" }
+                        { t("calls-log-download-csv") }
                     </a>
                 </span>
             </div>
             <form class="filters" onsubmit={|e: SubmitEvent| e.prevent_default()}>
-                <label>{ "From" }
+                <label>{ t("calls-log-filter-from") }
                     <input id="calls-from" type="date" value={filters.from.clone()}
                         onchange={set(|f, v| f.from = v)} />
                 </label>
-                <label>{ "To" }
+                <label>{ t("calls-log-filter-to") }
                     <input id="calls-to" type="date" value={filters.to.clone()}
                         onchange={set(|f, v| f.to = v)} />
                 </label>
-                <label>{ "Way" }
+                <label>{ t("calls-log-filter-way") }
                     <select id="calls-direction" onchange={set(|f, v| f.direction = v)}>
-                        { options(&DIRECTIONS, &filters.direction) }
+                        { options(&directions(), &filters.direction) }
                     </select>
                 </label>
-                <label>{ "Status" }
+                <label>{ t("calls-log-filter-status") }
                     <select id="calls-status" onchange={set(|f, v| f.status = v)}>
-                        { options(&STATUSES, &filters.status) }
+                        { options(&statuses(), &filters.status) }
                     </select>
                 </label>
                 { for user_filter }

@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{t, tr, use_lang};
 use crate::services::download::{save_zip, Received};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,11 +29,13 @@ pub struct ZipDownloadProps {
 }
 
 fn megabytes(bytes: f64) -> String {
-    format!("{:.1} MB", bytes / 1_000_000.0)
+    let size = format!("{:.1}", bytes / 1_000_000.0);
+    tr("zip-megabytes", &[("size", size.into())])
 }
 
 #[component]
 pub fn ZipDownload(props: &ZipDownloadProps) -> Html {
+    use_lang();
     let progress = use_state(|| Progress::Idle);
     let onclick = {
         let progress = progress.clone();
@@ -76,16 +79,17 @@ pub fn ZipDownload(props: &ZipDownloadProps) -> Html {
                 <progress id="calls-zip-progress" max={total.max(1.0).to_string()}
                     value={received.to_string()}></progress>
                 <span class="small muted">
-                    { format!("{} of {} · {files} recordings", megabytes(*received), megabytes(*total)) }
+                    { tr("zip-progress", &[
+                        ("received", megabytes(*received).into()),
+                        ("total", megabytes(*total).into()),
+                        ("files", (*files).into()),
+                    ]) }
                 </span>
             </span>
         },
         Progress::Done { files } => html! {
             <span id="calls-zip-done" class="small muted" role="status">
-                { match files {
-                    1 => "1 recording saved".to_string(),
-                    n => format!("{n} recordings saved"),
-                } }
+                { tr("zip-saved", &[("count", (*files).into())]) }
             </span>
         },
         Progress::Failed(message) => html! {
@@ -95,7 +99,7 @@ pub fn ZipDownload(props: &ZipDownloadProps) -> Html {
     html! {
         <span class="zip-download">
             <button type="button" id="calls-zip" class="btn btn-ghost" disabled={running} {onclick}>
-                { if running { "Preparing zip…" } else { "Download recordings (zip)" } }
+                { if running { t("zip-preparing") } else { t("zip-download") } }
             </button>
             { status }
         </span>

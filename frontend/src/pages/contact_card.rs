@@ -13,6 +13,7 @@ use crate::components::notes::{NoteForm, NoteList};
 use crate::components::status::{Badge, ErrorNotice, Loading};
 use crate::components::tasks::TaskList;
 use crate::hooks::{use_phone, use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::api;
 use crate::services::error::ApiFailure;
 use crate::state::card::{CardAction, CardLoad, CardState, DraftProblem};
@@ -33,13 +34,14 @@ fn initials(name: &str) -> String {
 
 #[component]
 pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
+    use_lang();
     let state = use_reducer(|| CardState::new(props.id));
     let session = use_session();
     let phone = use_phone();
     use_title(match &state.load {
         CardLoad::Loaded(card) => card.contact.name.clone(),
-        CardLoad::NotFound => "Contact not found".to_owned(),
-        _ => "Contact".to_owned(),
+        CardLoad::NotFound => t("card-not-found-title"),
+        _ => t("card-title"),
     });
 
     {
@@ -125,21 +127,21 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
 
     let back = html! {
         <nav class="breadcrumbs">
-            <Link<Route> to={Route::Contacts}>{ "← Contacts" }</Link<Route>>
+            <Link<Route> to={Route::Contacts}>{ t("card-back") }</Link<Route>>
         </nav>
     };
 
     let card: &ContactCard = match &state.load {
         CardLoad::Loading => {
-            return html! { <section class="page">{ back }<Loading label="Loading contact…" /></section> }
+            return html! { <section class="page">{ back }<Loading label={t("card-loading")} /></section> }
         }
         CardLoad::NotFound => {
             return html! {
                 <section class="page">
                     { back }
                     <div class="empty" id="contact-not-found">
-                        <h1>{ "Contact not found" }</h1>
-                        <p>{ "It may have been deleted, or the link is wrong." }</p>
+                        <h1>{ t("card-not-found-title") }</h1>
+                        <p>{ t("card-not-found-text") }</p>
                     </div>
                 </section>
             }
@@ -188,17 +190,17 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
             </header>
             <div class="card-grid">
                 <section class="panel details">
-                    <h2>{ "Details" }</h2>
+                    <h2>{ t("card-details") }</h2>
                     <dl>
-                        <dt>{ "Phones" }</dt>
+                        <dt>{ t("card-phones") }</dt>
                         <dd>
                             if contact.phones.is_empty() {
-                                <span class="muted">{ "No phone numbers" }</span>
+                                <span class="muted">{ t("card-no-phones") }</span>
                             } else {
                                 <ul class="card-phones">{ for phones }</ul>
                             }
                         </dd>
-                        <dt>{ "Email" }</dt>
+                        <dt>{ t("card-email") }</dt>
                         <dd>
                             if let Some(email) = &contact.email {
                                 <a href={format!("mailto:{email}")}>{ email.clone() }</a>
@@ -206,28 +208,32 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
                                 <span class="muted">{ "—" }</span>
                             }
                         </dd>
-                        <dt>{ "Responsible" }</dt>
+                        <dt>{ t("card-responsible") }</dt>
                         <dd>
                             { contact.responsible.as_ref().map(|u| u.display_name.clone()).unwrap_or_else(|| "—".into()) }
                         </dd>
                     </dl>
                     if let Some(about) = card.about.as_ref().filter(|a| !a.trim().is_empty()) {
-                        <h3>{ "About" }</h3>
+                        <h3>{ t("card-about") }</h3>
                         <p class="about">{ about.clone() }</p>
                     }
                 </section>
                 <section class="panel">
-                    <h2>{ "Deals" }<span class="count-pill">{ card.deals.len() }</span></h2>
+                    <h2>{ t("card-deals") }<span class="count-pill"
+                        title={tr("card-deals-count", &[("count", card.deals.len().into())])}>
+                        { card.deals.len() }</span></h2>
                     <DealList deals={card.deals.clone()} />
                 </section>
                 <section class="panel">
-                    <h2>{ "Tasks" }<span class="count-pill">{ open_tasks }</span></h2>
+                    <h2>{ t("card-tasks") }<span class="count-pill"
+                        title={tr("card-open-tasks-count", &[("count", open_tasks.into())])}>
+                        { open_tasks }</span></h2>
                     <TaskList tasks={card.tasks.clone()} />
                 </section>
                 <section class="panel calls-panel" id="contact-calls">
-                    <h2>{ "Calls" }</h2>
+                    <h2>{ t("card-calls") }</h2>
                     { match &*calls {
-                        None => html! { <Loading label="Loading calls…" /> },
+                        None => html! { <Loading label={t("card-calls-loading")} /> },
                         Some(Err(message)) => html! { <p class="form-error">{ message.clone() }</p> },
                         Some(Ok(list)) => html! {
                             <CallTable calls={list.clone()} on_call={phone.dial()} without_contact=true />
@@ -235,7 +241,9 @@ pub fn ContactCardPage(props: &ContactCardPageProps) -> Html {
                     } }
                 </section>
                 <section class="panel notes-panel">
-                    <h2>{ "Notes" }<span class="count-pill">{ card.notes.len() }</span></h2>
+                    <h2>{ t("card-notes") }<span class="count-pill"
+                        title={tr("card-notes-count", &[("count", card.notes.len().into())])}>
+                        { card.notes.len() }</span></h2>
                     <NoteForm draft={state.draft.clone()} saving={state.saving} can_save={state.can_save()}
                         error={note_error} {on_input} {on_submit} />
                     <NoteList notes={card.notes.clone()} />

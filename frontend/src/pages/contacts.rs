@@ -8,6 +8,7 @@ use crate::components::contact_table::ContactTable;
 use crate::components::pager::Pager;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_contacts_state, use_debounced, use_phone, use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::api;
 use crate::state::contacts::ContactsAction;
 
@@ -16,12 +17,13 @@ const SEARCH_DEBOUNCE_MS: u32 = 250;
 
 #[component]
 pub fn ContactsPage() -> Html {
+    use_lang();
     let state = use_contacts_state();
     let session = use_session();
     let phone = use_phone();
     // What is in the box right now; `state.query` is what was last searched.
     let text = use_state(|| state.query.clone());
-    use_title("Contacts".to_owned());
+    use_title(t("contacts-title"));
 
     // Fetch whenever the search, the page or a retry asks for it (and on mount,
     // so coming back to the list shows fresh data).
@@ -102,21 +104,21 @@ pub fn ContactsPage() -> Html {
     };
 
     let count = state.total().map(|total| {
-        let noun = if total == 1 { "contact" } else { "contacts" };
-        let what = if state.query.is_empty() { "" } else { " found" };
-        html! { <span class="muted count">{ format!("{total} {noun}{what}") }</span> }
+        let text = if state.query.is_empty() {
+            tr("contacts-count", &[("count", total.into())])
+        } else {
+            tr("contacts-found", &[("count", total.into())])
+        };
+        html! { <span class="muted count">{ text }</span> }
     });
 
     let body = if let Some(message) = &state.error {
         html! { <ErrorNotice message={message.clone()} on_retry={on_retry} /> }
     } else if state.is_empty() {
         let message = if state.query.is_empty() {
-            "No contacts yet.".to_owned()
+            t("contacts-empty")
         } else {
-            format!(
-                "No contacts match “{}”. Try part of a name, a company or any phone format.",
-                state.query
-            )
+            tr("contacts-no-match", &[("query", (&state.query).into())])
         };
         html! { <div id="contacts-empty" class="empty">{ message }</div> }
     } else if let Some(page) = state.page.as_ref().filter(|p| !p.items.is_empty()) {
@@ -128,22 +130,22 @@ pub fn ContactsPage() -> Html {
             </>
         }
     } else {
-        html! { <Loading label="Loading contacts…" /> }
+        html! { <Loading label={t("contacts-loading")} /> }
     };
 
     html! {
         <section class="page contacts-page">
             <div class="page-head">
-                <h1>{ "Contacts" }</h1>
+                <h1>{ t("contacts-title") }</h1>
                 { for count }
             </div>
             <div class="search-box">
                 <input id="contact-search" type="search" autocomplete="off" spellcheck="false"
-                    aria-label="Search contacts"
-                    placeholder="Search by name, company or phone (any format)"
+                    aria-label={t("contacts-search-label")}
+                    placeholder={t("contacts-search-placeholder")}
                     value={(*text).clone()} {oninput} {onkeydown} />
                 if state.loading && state.page.is_some() {
-                    <span class="spinner search-spinner" role="status" aria-label="Searching"></span>
+                    <span class="spinner search-spinner" role="status" aria-label={t("contacts-searching")}></span>
                 }
             </div>
             { body }

@@ -6,6 +6,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::hooks::{use_contacts_state, use_session, use_title};
+use crate::i18n::{t, use_lang};
 use crate::services::api;
 use crate::services::error::ApiFailure;
 use crate::state::contacts::ContactsAction;
@@ -13,13 +14,14 @@ use crate::state::session::SessionState;
 
 #[component]
 pub fn LoginPage() -> Html {
+    use_lang();
     let session = use_session();
     let contacts = use_contacts_state();
     let login_ref = use_node_ref();
     let password_ref = use_node_ref();
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
-    use_title("Sign in".to_owned());
+    use_title(t("login-title"));
 
     let notice = match session.state() {
         SessionState::SignedOut(reason) => reason.notice(),
@@ -63,7 +65,7 @@ pub fn LoginPage() -> Html {
                     }
                     Err(failure) => {
                         let message = match &failure {
-                            ApiFailure::Unauthorized(None) => "Wrong login or password.".to_owned(),
+                            ApiFailure::Unauthorized(None) => t("login-wrong-credentials"),
                             other => other.message(),
                         };
                         error.set(Some(message));
@@ -84,21 +86,21 @@ pub fn LoginPage() -> Html {
                 <div class="login-brand">
                     <span class="brand-mark" aria-hidden="true">{ "☎" }</span>{ "Callcard" }
                 </div>
-                <h1>{ "Sign in" }</h1>
+                <h1>{ t("login-title") }</h1>
                 if let Some(notice) = notice {
                     <p id="login-notice" class="notice">{ notice }</p>
                 }
-                <label for="login">{ "Login" }</label>
+                <label for="login">{ t("login-login-label") }</label>
                 <input id="login" name="login" type="text" autocomplete="username"
                     autocapitalize="none" spellcheck="false" autofocus=true ref={login_ref} />
-                <label for="password">{ "Password" }</label>
+                <label for="password">{ t("login-password-label") }</label>
                 <input id="password" name="password" type="password"
                     autocomplete="current-password" ref={password_ref} />
                 if let Some(message) = &*error {
                     <p id="login-error" class="form-error" role="alert">{ message.clone() }</p>
                 }
                 <button type="submit" id="login-submit" class="btn btn-primary btn-block" disabled={*busy}>
-                    { if *busy { "Signing in…" } else { "Sign in" } }
+                    { if *busy { t("login-signing-in") } else { t("login-submit") } }
                 </button>
             </form>
         </main>

@@ -4,14 +4,16 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
+use crate::i18n::{t, use_lang};
 
 #[component]
 pub fn NotFoundPage() -> Html {
+    use_lang();
     html! {
         <section class="page">
-            <h1>{ "Page not found" }</h1>
-            <p class="muted">{ "There is nothing at this address." }</p>
-            <Link<Route> to={Route::Contacts} classes="btn">{ "Go to contacts" }</Link<Route>>
+            <h1>{ t("common-not-found-title") }</h1>
+            <p class="muted">{ t("common-not-found-text") }</p>
+            <Link<Route> to={Route::Contacts} classes="btn">{ t("common-not-found-link") }</Link<Route>>
         </section>
     }
 }

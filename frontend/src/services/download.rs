@@ -8,6 +8,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, ReadableStreamDefaultReader, Url};
 
+use crate::i18n::{t, tr};
+
 /// How far a download is: bytes received, bytes coming, files coming.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Received {
@@ -37,8 +39,7 @@ fn file_name(disposition: Option<String>) -> String {
 }
 
 fn js_error(e: wasm_bindgen::JsValue) -> String {
-    e.as_string()
-        .unwrap_or_else(|| "the download was interrupted".into())
+    e.as_string().unwrap_or_else(|| t("zip-interrupted"))
 }
 
 /// Fetches `href` (with the session), reporting progress at each whole
@@ -53,13 +54,18 @@ pub async fn save_zip(href: &str, progress: impl Fn(Received)) -> Result<u32, St
         let text = response.text().await.unwrap_or_default();
         let message = serde_json::from_str::<callcard_shared::api::ApiError>(&text)
             .map(|e| e.error)
-            .unwrap_or_else(|_| format!("the relay answered {}", response.status()));
+            .unwrap_or_else(|_| {
+                tr(
+                    "zip-relay-answered",
+                    &[("status", response.status().to_string().into())],
+                )
+            });
         return Err(message);
     }
     let total = header_number(&response, "x-recordings-bytes");
     let files = header_number(&response, "x-recordings") as u32;
     let name = file_name(response.headers().get("content-disposition"));
-    let body = response.body().ok_or("the relay sent no zip")?;
+    let body = response.body().ok_or_else(|| t("zip-no-body"))?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let chunks = Array::new();
     let (mut received, mut shown) = (0.0, -1.0);
@@ -98,7 +104,7 @@ pub async fn save_zip(href: &str, progress: impl Fn(Received)) -> Result<u32, St
     let url = Url::create_object_url_with_blob(&blob).map_err(js_error)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or_else(|| t("zip-no-document"))?;
     let link: HtmlAnchorElement = document
         .create_element("a")
         .map_err(js_error)?

@@ -3,6 +3,8 @@
 
 use callcard_shared::api::ApiError;
 
+use crate::i18n::{t, tr};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
     /// HTTP 401. From `POST /api/login` it means wrong credentials (the body
@@ -37,15 +39,13 @@ impl ApiFailure {
     pub fn message(&self) -> String {
         match self {
             ApiFailure::Unauthorized(Some(e)) => e.error.clone(),
-            ApiFailure::Unauthorized(None) => "Please sign in.".into(),
+            ApiFailure::Unauthorized(None) => t("error-sign-in"),
             ApiFailure::NotFound(e) | ApiFailure::Rejected { error: e, .. } => e.error.clone(),
             ApiFailure::Server { status } => {
-                format!("The server could not handle the request (HTTP {status}). Try again in a moment.")
+                tr("error-server", &[("status", status.to_string().into())])
             }
-            ApiFailure::Network(_) => {
-                "Cannot reach the server. Check your connection and try again.".into()
-            }
-            ApiFailure::Decode(_) => "The server sent an answer this page cannot read.".into(),
+            ApiFailure::Network(_) => t("error-network"),
+            ApiFailure::Decode(_) => t("error-decode"),
         }
     }
 }
@@ -62,7 +62,7 @@ pub fn classify(status: u16, body: &str) -> Result<(), ApiFailure> {
         (401, error) => ApiFailure::Unauthorized(error),
         (404, Some(error)) => ApiFailure::NotFound(error),
         (404, None) => ApiFailure::NotFound(ApiError {
-            error: "Not found.".into(),
+            error: t("error-not-found"),
             field: None,
         }),
         (400..=499, Some(error)) => ApiFailure::Rejected { status, error },

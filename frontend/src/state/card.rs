@@ -5,6 +5,8 @@ use std::rc::Rc;
 use callcard_shared::api::{ContactCard, NewNote, Note};
 use yew::Reducible;
 
+use crate::i18n::tr;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CardLoad {
     Loading,
@@ -38,9 +40,9 @@ impl DraftProblem {
     pub fn message(self) -> Option<String> {
         match self {
             DraftProblem::Empty => None,
-            DraftProblem::TooLong { chars } => Some(format!(
-                "The note is too long: {chars} characters, at most {} allowed.",
-                NewNote::MAX_LEN
+            DraftProblem::TooLong { chars } => Some(tr(
+                "notes-too-long",
+                &[("chars", chars.into()), ("max", NewNote::MAX_LEN.into())],
             )),
         }
     }

@@ -6,6 +6,8 @@ use std::rc::Rc;
 use callcard_shared::api::Me;
 use yew::Reducible;
 
+use crate::i18n::t;
+
 /// Why nobody is signed in; decides what the login page says and whether it
 /// should send the user back to where they were.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,10 +22,10 @@ pub enum SignedOutReason {
 
 impl SignedOutReason {
     /// The notice the login page shows above the form, if any.
-    pub fn notice(self) -> Option<&'static str> {
+    pub fn notice(self) -> Option<String> {
         match self {
-            SignedOutReason::Expired => Some("Your session has ended. Please sign in again."),
-            SignedOutReason::LoggedOut => Some("You have signed out."),
+            SignedOutReason::Expired => Some(t("login-session-ended")),
+            SignedOutReason::LoggedOut => Some(t("login-signed-out")),
             SignedOutReason::Anonymous => None,
         }
     }
