@@ -21,30 +21,40 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, use_lang};
 use crate::state::admin::Load;
 
+/// A tab's label in the current language.
+type Label = fn() -> String;
+
 /// The admin pages in tab order: route, tab id and label.
-const TABS: [(Route, &str, &str); 8] = [
-    (Route::AdminTrunks, "admin-tab-trunks", "SIP accounts"),
+const TABS: [(Route, &str, Label); 8] = [
+    (Route::AdminTrunks, "admin-tab-trunks", || {
+        t("admin-tab-trunks")
+    }),
     (
         Route::AdminTelephonyUsers,
         "admin-tab-telephony-users",
-        "Telephony users",
+        || t("admin-tab-telephony-users"),
     ),
-    (
-        Route::AdminNumberRules,
-        "admin-tab-number-rules",
-        "Number rules",
-    ),
-    (Route::AdminMasking, "admin-tab-masking", "Masking"),
-    (Route::AdminLimits, "admin-tab-limits", "Call limits"),
-    (Route::AdminRecordings, "admin-tab-recordings", "Recordings"),
-    (Route::AdminAudit, "admin-tab-audit", "Audit log"),
-    (
-        Route::AdminTelephonyOff,
-        "admin-tab-telephony-off",
-        "Turn telephony off",
-    ),
+    (Route::AdminNumberRules, "admin-tab-number-rules", || {
+        t("admin-tab-number-rules")
+    }),
+    (Route::AdminMasking, "admin-tab-masking", || {
+        t("admin-tab-masking")
+    }),
+    (Route::AdminLimits, "admin-tab-limits", || {
+        t("admin-tab-limits")
+    }),
+    (Route::AdminRecordings, "admin-tab-recordings", || {
+        t("admin-tab-recordings")
+    }),
+    (Route::AdminAudit, "admin-tab-audit", || {
+        t("admin-tab-audit")
+    }),
+    (Route::AdminTelephonyOff, "admin-tab-telephony-off", || {
+        t("admin-tab-telephony-off")
+    }),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -55,6 +65,7 @@ pub struct AdminAreaProps {
 /// An admin page with the tab bar, or the "admins only" page.
 #[component]
 pub fn AdminArea(props: &AdminAreaProps) -> Html {
+    use_lang();
     let session = use_session();
     let is_admin = session.me().is_some_and(|me| me.is_admin);
     if !is_admin {
@@ -65,7 +76,7 @@ pub fn AdminArea(props: &AdminAreaProps) -> Html {
         html! {
             <Link<Route> to={route.clone()}
                 classes={classes!("admin-tab", current.then_some("current"))}>
-                <span id={*id} aria-current={current.then_some("page")}>{ *label }</span>
+                <span id={*id} aria-current={current.then_some("page")}>{ label() }</span>
             </Link<Route>>
         }
     });
@@ -81,7 +92,7 @@ pub fn AdminArea(props: &AdminAreaProps) -> Html {
     };
     html! {
         <section class="page admin-page">
-            <nav class="admin-tabs" aria-label="Administration">{ for tabs }</nav>
+            <nav class="admin-tabs" aria-label={t("admin-tabs-label")}>{ for tabs }</nav>
             { page }
         </section>
     }
@@ -90,22 +101,28 @@ pub fn AdminArea(props: &AdminAreaProps) -> Html {
 /// What a signed-in user who is not an administrator sees on `/admin/…`.
 #[component]
 pub fn AdminOnlyPage() -> Html {
-    use_title("Admins only".to_owned());
+    use_lang();
+    use_title(t("admin-only-title"));
     html! {
         <section class="page">
             <div class="empty" id="admin-only">
-                <h1>{ "Admins only" }</h1>
-                <p>{ "This page is for administrators. Ask one if you need a change here." }</p>
-                <Link<Route> to={Route::Contacts} classes="btn">{ "Go to contacts" }</Link<Route>>
+                <h1>{ t("admin-only-title") }</h1>
+                <p>{ t("admin-only-text") }</p>
+                <Link<Route> to={Route::Contacts} classes="btn">{ t("admin-only-contacts") }</Link<Route>>
             </div>
         </section>
     }
 }
 
 /// Loading spinner or error with retry while `load` is not `Loaded`.
-pub(crate) fn load_notice(load: &Load, what: &'static str, on_retry: Callback<()>) -> Option<Html> {
+/// `what` is the spinner's text: a `&'static str` or a translated `String`.
+pub(crate) fn load_notice(
+    load: &Load,
+    what: impl Into<AttrValue>,
+    on_retry: Callback<()>,
+) -> Option<Html> {
     match load {
-        Load::Loading => Some(html! { <Loading label={what} /> }),
+        Load::Loading => Some(html! { <Loading label={what.into()} /> }),
         Load::Failed(message) => Some(html! {
             <ErrorNotice message={message.clone()} {on_retry} />
         }),

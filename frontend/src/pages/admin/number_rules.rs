@@ -9,9 +9,10 @@ use yew::prelude::*;
 
 use super::{field_error, load_notice, CheckField, TextField};
 use crate::hooks::{use_phone, use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::{admin, api};
 use crate::state::admin::number_rules::{
-    class_allowed, outcome_text, NumberRulesState, RulesAction, RulesField, CLASSES,
+    class_allowed, class_label, outcome_text, NumberRulesState, RulesAction, RulesField, CLASSES,
 };
 use crate::state::phone::PhoneAction;
 
@@ -32,10 +33,11 @@ fn dom_id(field: RulesField) -> &'static str {
 
 #[component]
 pub fn NumberRulesPage() -> Html {
+    use_lang();
     let state = use_reducer(NumberRulesState::default);
     let session = use_session();
     let phone = use_phone();
-    use_title("Number rules".to_owned());
+    use_title(t("rules-title"));
 
     {
         let state = state.clone();
@@ -126,10 +128,10 @@ pub fn NumberRulesPage() -> Html {
         Callback::from(move |action: RulesAction| state.dispatch(action))
     };
 
-    let head = html! { <div class="page-head"><h1>{ "Number rules" }</h1></div> };
+    let head = html! { <div class="page-head"><h1>{ t("rules-title") }</h1></div> };
     if let Some(notice) = load_notice(
         &state.load,
-        "Loading the number rules…",
+        t("rules-loading"),
         act.reform(|()| RulesAction::Retry),
     ) {
         return html! { <>{ head }{ notice }</> };
@@ -142,34 +144,31 @@ pub fn NumberRulesPage() -> Html {
             .error_for(field)
             .map(|e| AttrValue::from(e.to_owned()))
     };
-    let textarea = |field: RulesField,
-                    label: &'static str,
-                    value: &str,
-                    hint: &'static str,
-                    placeholder: &'static str| {
-        let id = dom_id(field);
-        let oninput = act.reform(move |e: InputEvent| {
-            RulesAction::Set(
-                field,
-                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
-            )
-        });
-        let message = state.error_for(field);
-        html! {
-            <div class="field field-wide">
-                <label for={id}>{ label }</label>
-                <textarea id={id} rows="4" spellcheck="false" value={value.to_owned()} {oninput}
-                    {placeholder} aria-invalid={message.is_some().to_string()}
-                    aria-describedby={format!("{id}-error")} />
-                <p class="field-hint">{ hint }</p>
-                { field_error(id, message) }
-            </div>
-        }
-    };
+    let textarea =
+        |field: RulesField, label: String, value: &str, hint: String, placeholder: &'static str| {
+            let id = dom_id(field);
+            let oninput = act.reform(move |e: InputEvent| {
+                RulesAction::Set(
+                    field,
+                    e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+                )
+            });
+            let message = state.error_for(field);
+            html! {
+                <div class="field field-wide">
+                    <label for={id}>{ label }</label>
+                    <textarea id={id} rows="4" spellcheck="false" value={value.to_owned()} {oninput}
+                        {placeholder} aria-invalid={message.is_some().to_string()}
+                        aria-describedby={format!("{id}-error")} />
+                    <p class="field-hint">{ hint }</p>
+                    { field_error(id, message) }
+                </div>
+            }
+        };
     let classes = CLASSES.iter().map(|&class| {
         html! {
             <CheckField id={format!("rules-allow-{}", class.as_str())}
-                label={capitalise(class.describe())}
+                label={capitalise(&class_label(class))}
                 checked={class_allowed(&form.allowed, class)}
                 on_change={act.reform(move |on| RulesAction::SetClass(class, on))} />
         }
@@ -180,52 +179,45 @@ pub fn NumberRulesPage() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { format!(
-                    "Every outbound call goes through these rules, in this order; the relay enforces them \
-                     whatever a phone sends. Numbers without + are read as {} numbers.",
-                    state.default_region
-                ) }
+                { tr("rules-intro", &[("region", (&state.default_region).into())]) }
             </p>
             <div class="rules-layout">
                 <form id="rules-form" class="panel admin-form" onsubmit={on_save} novalidate=true>
-                    { textarea(RulesField::Autocorrect, "Autocorrect rules", &form.autocorrect,
-                        "One per line: a regular expression, /, its replacement ($1 for a group). \
-                         Applied in order. Example: ^\\+7/8 dials +7 numbers with 8.", "^\\+7/8") }
+                    { textarea(RulesField::Autocorrect, t("rules-autocorrect-label"), &form.autocorrect,
+                        t("rules-autocorrect-hint"), "^\\+7/8") }
                     <div class="form-grid">
-                        <TextField id={dom_id(RulesField::AreaPrefix)} label="Area prefix"
+                        <TextField id={dom_id(RulesField::AreaPrefix)} label={t("rules-area-prefix-label")}
                             value={form.area_prefix.clone()} on_input={set(RulesField::AreaPrefix)}
                             error={error(RulesField::AreaPrefix)} placeholder="495"
-                            hint="Put in front of local numbers. Needs the local number length." />
-                        <TextField id={dom_id(RulesField::LocalLength)} label="Local number length"
+                            hint={t("rules-area-prefix-hint")} />
+                        <TextField id={dom_id(RulesField::LocalLength)} label={t("rules-local-length-label")}
                             value={form.local_length.clone()} on_input={set(RulesField::LocalLength)}
                             error={error(RulesField::LocalLength)} placeholder="7"
-                            hint="Digits of a local number, 4 to 10. Empty: no local numbers." />
-                        <TextField id={dom_id(RulesField::ExitPrefix)} label="International exit prefix"
+                            hint={t("rules-local-length-hint")} />
+                        <TextField id={dom_id(RulesField::ExitPrefix)} label={t("rules-exit-prefix-label")}
                             value={form.exit_prefix.clone()} on_input={set(RulesField::ExitPrefix)}
                             error={error(RulesField::ExitPrefix)} placeholder="810"
-                            hint="A number starting with it is read as +. Empty: none." />
-                        <TextField id={dom_id(RulesField::ExtensionLength)} label="Extension length"
+                            hint={t("rules-exit-prefix-hint")} />
+                        <TextField id={dom_id(RulesField::ExtensionLength)} label={t("rules-extension-length-label")}
                             value={form.extension_length.clone()} on_input={set(RulesField::ExtensionLength)}
                             error={error(RulesField::ExtensionLength)}
-                            hint="Digits of an internal extension, 3 to 6." />
+                            hint={t("rules-extension-length-hint")} />
                     </div>
-                    { textarea(RulesField::Extra, "Extra rules", &form.extra,
-                        "One per line, e.g. _XXXX: a number of exactly that shape is dialled as it is \
-                         (X any digit, Z 1–9, N 2–9).", "_XXXX") }
-                    <TextField id={dom_id(RulesField::ForbiddenCodes)} label="Forbidden codes"
+                    { textarea(RulesField::Extra, t("rules-extra-label"), &form.extra,
+                        t("rules-extra-hint"), "_XXXX") }
+                    <TextField id={dom_id(RulesField::ForbiddenCodes)} label={t("rules-forbidden-codes-label")}
                         value={form.forbidden_codes.clone()} on_input={set(RulesField::ForbiddenCodes)}
                         error={error(RulesField::ForbiddenCodes)} placeholder="+375, 8809"
-                        hint="Comma-separated. With +: a country or area however the number is typed; \
-                              without: the start of the string sent to the provider." />
+                        hint={t("rules-forbidden-codes-hint")} />
                     <fieldset class="field field-wide" id={dom_id(RulesField::Allowed)}>
-                        <legend>{ "Allowed destinations" }</legend>
+                        <legend>{ t("rules-allowed-label") }</legend>
                         <div class="check-grid">{ for classes }</div>
                         { field_error(dom_id(RulesField::Allowed), state.error_for(RulesField::Allowed)) }
                     </fieldset>
-                    <TextField id={dom_id(RulesField::InternationalCountries)} label="International: only these countries"
+                    <TextField id={dom_id(RulesField::InternationalCountries)} label={t("rules-countries-label")}
                         value={form.countries.clone()} on_input={set(RulesField::InternationalCountries)}
                         error={error(RulesField::InternationalCountries)} placeholder="PL, DE, +48"
-                        hint="Comma-separated regions or calling codes. Empty: every country." />
+                        hint={t("rules-countries-hint")} />
                     if let Some(message) = state.general_error() {
                         <p id="rules-error" class="form-error" role="alert">{ message.to_owned() }</p>
                     }
@@ -234,12 +226,12 @@ pub fn NumberRulesPage() -> Html {
                     }
                     <div class="form-actions">
                         <button type="submit" id="rules-save" class="btn btn-primary" disabled={state.saving || !dirty}>
-                            { if state.saving { "Saving…" } else { "Save rules" } }
+                            { if state.saving { t("rules-saving") } else { t("rules-save") } }
                         </button>
                         <button type="button" id="rules-discard" class="btn" disabled={state.saving || !dirty}
-                            onclick={act.reform(|_| RulesAction::Discard)}>{ "Discard changes" }</button>
+                            onclick={act.reform(|_| RulesAction::Discard)}>{ t("rules-discard") }</button>
                         if dirty {
-                            <span class="muted small" id="rules-dirty">{ "Unsaved changes" }</span>
+                            <span class="muted small" id="rules-dirty">{ t("rules-unsaved") }</span>
                         }
                     </div>
                 </form>
@@ -274,6 +266,7 @@ struct TryBoxProps {
 /// "Try a number": every step of the pipeline and the verdict, from the relay.
 #[component]
 fn TryBox(props: &TryBoxProps) -> Html {
+    use_lang();
     let result = props.verdict.as_ref().map(|verdict| {
         let steps = verdict.steps.iter().map(|step| {
             html! {
@@ -289,7 +282,7 @@ fn TryBox(props: &TryBoxProps) -> Html {
         html! {
             <div id="try-result">
                 if verdict.steps.is_empty() {
-                    <p class="muted small">{ "No rule changed the number." }</p>
+                    <p class="muted small">{ t("rules-try-no-change") }</p>
                 } else {
                     <ol id="try-steps">{ for steps }</ol>
                 }
@@ -301,18 +294,17 @@ fn TryBox(props: &TryBoxProps) -> Html {
     });
     html! {
         <aside class="panel try-box">
-            <h2>{ "Try a number" }</h2>
+            <h2>{ t("rules-try-title") }</h2>
             <p class="muted small">
-                { if props.dirty { "Uses the rules as they are on the form, not yet saved." }
-                  else { "Uses the rules on the form (the saved ones)." } }
+                { if props.dirty { t("rules-try-uses-draft") } else { t("rules-try-uses-saved") } }
             </p>
             <form id="try-form" onsubmit={props.on_submit.clone()} novalidate=true>
-                <label for="try-number" class="visually-hidden">{ "Number to try" }</label>
+                <label for="try-number" class="visually-hidden">{ t("rules-try-number-label") }</label>
                 <div class="try-row">
                     <input id="try-number" type="tel" placeholder="+7 495 123-45-67"
                         value={props.number.clone()} oninput={props.on_input.reform(super::input_value)} />
                     <button type="submit" id="try-submit" class="btn" disabled={props.trying}>
-                        { if props.trying { "Trying…" } else { "Try" } }
+                        { if props.trying { t("rules-trying") } else { t("rules-try") } }
                     </button>
                 </div>
             </form>

@@ -10,6 +10,7 @@ use yew_router::prelude::*;
 use super::{field_error, load_notice, CheckField, TextField};
 use crate::app::Route;
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::error::ApiFailure;
 use crate::services::{admin, api};
 use crate::state::admin::telephony_users::{
@@ -19,9 +20,10 @@ use crate::state::admin::telephony_users::{
 
 #[component]
 pub fn TelephonyUsersPage() -> Html {
+    use_lang();
     let state = use_reducer(TelephonyUsersState::default);
     let session = use_session();
-    use_title("Telephony users".to_owned());
+    use_title(t("tusers-title"));
 
     {
         let state = state.clone();
@@ -105,16 +107,12 @@ pub fn TelephonyUsersPage() -> Html {
     let creating = state.editor.as_ref().is_some_and(|e| e.target.is_none());
     let head = html! {
         <div class="page-head">
-            <h1>{ "Telephony users" }</h1>
+            <h1>{ t("tusers-title") }</h1>
             <button type="button" id="sip-user-new" class="btn btn-primary btn-small"
-                disabled={creating} onclick={act.reform(|_| A::New)}>{ "Add telephony user" }</button>
+                disabled={creating} onclick={act.reform(|_| A::New)}>{ t("tusers-add") }</button>
         </div>
     };
-    if let Some(notice) = load_notice(
-        &state.load,
-        "Loading telephony users…",
-        act.reform(|()| A::Retry),
-    ) {
+    if let Some(notice) = load_notice(&state.load, t("tusers-loading"), act.reform(|()| A::Retry)) {
         return html! { <>{ head }{ notice }</> };
     }
 
@@ -138,11 +136,12 @@ pub fn TelephonyUsersPage() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { "A telephony user gives a CRM user an extension and SIP credentials: \
-                   the browser phone signs in with the web session, a desk phone with the login and password. \
-                   To give every member of an access group one, use its switch on the " }
-                <Link<Route> to={Route::AdminMasking}>{ "Masking" }</Link<Route>>
-                { " tab." }
+                // The link sits inside the sentence: the text before and
+                // after it are messages of their own, so each language
+                // puts the tab's name where its word order wants it.
+                { t("tusers-intro-before-link") }
+                <Link<Route> to={Route::AdminMasking}>{ t("admin-tab-masking") }</Link<Route>>
+                { t("tusers-intro-after-link") }
             </p>
             if let Some(credentials) = &state.credentials {
                 <CredentialsBox credentials={credentials.clone()} on_dismiss={act.reform(|()| A::DismissCredentials)} />
@@ -154,14 +153,15 @@ pub fn TelephonyUsersPage() -> Html {
                 <p id="sip-users-error" class="form-error" role="alert">{ error.clone() }</p>
             }
             if state.sip_users.is_empty() {
-                <p class="empty" id="sip-users-empty">{ "Nobody can call yet. Add a telephony user for a CRM user." }</p>
+                <p class="empty" id="sip-users-empty">{ t("tusers-empty") }</p>
             } else {
                 <div class="table-wrap">
                     <table id="sip-users-table" class="admin-table">
                         <thead>
                             <tr>
-                                <th>{ "Ext." }</th><th>{ "User" }</th><th>{ "SIP login" }</th>
-                                <th>{ "Incoming" }</th><th>{ "Phone" }</th><th>{ "Forward to" }</th>
+                                <th>{ t("tusers-col-extension") }</th><th>{ t("tusers-col-user") }</th>
+                                <th>{ t("tusers-col-sip-login") }</th><th>{ t("tusers-col-incoming") }</th>
+                                <th>{ t("tusers-col-phone") }</th><th>{ t("tusers-col-forward-to") }</th>
                                 <th></th>
                             </tr>
                         </thead>
@@ -182,26 +182,26 @@ struct CredentialsProps {
 /// The one-time box with the generated login and password.
 #[component]
 fn CredentialsBox(props: &CredentialsProps) -> Html {
+    use_lang();
     let c = &props.credentials;
     html! {
         <section id="sip-credentials" class="panel credentials-box" role="status">
-            <h2>{ format!("SIP credentials for {}", c.sip_user.user.display_name) }</h2>
+            <h2>{ tr("tusers-credentials-title", &[("name", (&c.sip_user.user.display_name).into())]) }</h2>
             <dl>
-                <dt>{ "Login" }</dt>
+                <dt>{ t("tusers-credentials-login") }</dt>
                 <dd><code id="sip-credentials-login">{ c.sip_login.clone() }</code></dd>
-                <dt>{ "Password" }</dt>
+                <dt>{ t("tusers-credentials-password") }</dt>
                 <dd><code id="sip-credentials-password">{ c.sip_password.clone() }</code></dd>
-                <dt>{ "Realm" }</dt>
+                <dt>{ t("tusers-credentials-realm") }</dt>
                 <dd><code>{ c.realm.clone() }</code></dd>
-                <dt>{ "Extension" }</dt>
+                <dt>{ t("tusers-credentials-extension") }</dt>
                 <dd>{ c.sip_user.extension.clone() }</dd>
             </dl>
             <p class="notice">
-                { "This password is shown only now. Copy it into the desk phone; \
-                   if it is lost, make a new one with “New password”." }
+                { t("tusers-credentials-once") }
             </p>
             <button type="button" id="sip-credentials-dismiss" class="btn"
-                onclick={props.on_dismiss.reform(|_| ())}>{ "Done, hide it" }</button>
+                onclick={props.on_dismiss.reform(|_| ())}>{ t("tusers-credentials-dismiss") }</button>
         </section>
     }
 }
@@ -217,16 +217,14 @@ struct SipUserRowProps {
 
 #[component]
 fn SipUserRow(props: &SipUserRowProps) -> Html {
+    use_lang();
     let user = &props.user;
     let id = user.id;
     let actions = match props.confirm {
         Some(what) => {
             let (question, button) = match what {
-                Confirm::Rotate => (
-                    "Replace the password? Phones using it must be set up again.",
-                    "New password",
-                ),
-                Confirm::Delete => ("Delete this telephony user?", "Delete"),
+                Confirm::Rotate => (t("tusers-rotate-question"), t("tusers-new-password")),
+                Confirm::Delete => (t("tusers-delete-question"), t("tusers-delete")),
             };
             html! {
                 <>
@@ -234,36 +232,36 @@ fn SipUserRow(props: &SipUserRowProps) -> Html {
                     <button type="button" class={classes!("btn", "btn-small", "sip-user-confirm",
                             (what == Confirm::Delete).then_some("btn-danger"))}
                         disabled={props.busy} onclick={props.on_confirm.reform(move |_| (id, what))}>
-                        { if props.busy { "Working…" } else { button } }
+                        { if props.busy { t("tusers-working") } else { button } }
                     </button>
                     <button type="button" class="btn btn-small sip-user-keep"
-                        onclick={props.act.reform(|_| A::Dismiss)}>{ "Cancel" }</button>
+                        onclick={props.act.reform(|_| A::Dismiss)}>{ t("tusers-cancel") }</button>
                 </>
             }
         }
         None => html! {
             <>
                 <button type="button" class="btn btn-small sip-user-edit"
-                    onclick={props.act.reform(move |_| A::Edit(id))}>{ "Edit" }</button>
+                    onclick={props.act.reform(move |_| A::Edit(id))}>{ t("tusers-edit") }</button>
                 <button type="button" class="btn btn-small sip-user-rotate"
-                    onclick={props.act.reform(move |_| A::Ask(id, Confirm::Rotate))}>{ "New password" }</button>
+                    onclick={props.act.reform(move |_| A::Ask(id, Confirm::Rotate))}>{ t("tusers-new-password") }</button>
                 <button type="button" class="btn btn-small btn-ghost sip-user-delete"
-                    onclick={props.act.reform(move |_| A::Ask(id, Confirm::Delete))}>{ "Delete" }</button>
+                    onclick={props.act.reform(move |_| A::Ask(id, Confirm::Delete))}>{ t("tusers-delete") }</button>
             </>
         },
     };
     let registered = if user.registered {
-        html! { <span class="reg-dot online" title="A phone is registered now" aria-label="registered"></span> }
+        html! { <span class="reg-dot online" title={t("tusers-registered-title")} aria-label={t("tusers-registered")}></span> }
     } else {
-        html! { <span class="reg-dot" title="No phone registered now" aria-label="not registered"></span> }
+        html! { <span class="reg-dot" title={t("tusers-not-registered-title")} aria-label={t("tusers-not-registered")}></span> }
     };
     html! {
         <tr class="sip-user-row" data-id={id.to_string()} data-extension={user.extension.clone()}>
             <td class="sip-user-extension">{ user.extension.clone() }</td>
             <td>{ registered }{ user.user.display_name.clone() }</td>
             <td><code class="sip-user-login">{ user.sip_login.clone() }</code></td>
-            <td>{ if user.accept_incoming { "Yes" } else { "No" } }</td>
-            <td>{ if user.browser_calls { "Browser" } else { "Desk phone" } }</td>
+            <td>{ if user.accept_incoming { t("tusers-incoming-yes") } else { t("tusers-incoming-no") } }</td>
+            <td>{ if user.browser_calls { t("tusers-phone-browser") } else { t("tusers-phone-desk") } }</td>
             <td>{ user.forward_to.clone().unwrap_or_else(|| "—".into()) }</td>
             <td class="row-actions">{ actions }</td>
         </tr>
@@ -281,6 +279,7 @@ struct SipUserFormProps {
 
 #[component]
 fn SipUserFormView(props: &SipUserFormProps) -> Html {
+    use_lang();
     let editor = &props.editor;
     let form = &editor.form;
     let act = &props.act;
@@ -303,8 +302,8 @@ fn SipUserFormView(props: &SipUserFormProps) -> Html {
     let user_field = if editor.target.is_some() {
         html! {
             <div class="field">
-                <span class="label">{ "CRM user" }</span>
-                <p class="static-value">{ "The telephony user stays with its CRM user; delete it to give the extension to someone else." }</p>
+                <span class="label">{ t("tusers-field-user") }</span>
+                <p class="static-value">{ t("tusers-field-user-fixed") }</p>
             </div>
         }
     } else {
@@ -313,13 +312,13 @@ fn SipUserFormView(props: &SipUserFormProps) -> Html {
         });
         html! {
             <div class="field">
-                <label for="sip-user-user">{ "CRM user" }</label>
+                <label for="sip-user-user">{ t("tusers-field-user") }</label>
                 <select id="sip-user-user" onchange={on_pick}>
-                    <option value="" selected={form.user_id.is_none()}>{ "— pick a user —" }</option>
+                    <option value="" selected={form.user_id.is_none()}>{ t("tusers-field-user-pick") }</option>
                     { for options }
                 </select>
                 if props.choices.is_empty() {
-                    <p class="field-hint">{ "Every CRM user already has a telephony user." }</p>
+                    <p class="field-hint">{ t("tusers-field-user-none-left") }</p>
                 }
                 { field_error("sip-user-user", editor.error_for(SipUserField::User)) }
             </div>
@@ -327,33 +326,33 @@ fn SipUserFormView(props: &SipUserFormProps) -> Html {
     };
     html! {
         <form id="sip-user-form" class="panel admin-form" {onsubmit} novalidate=true>
-            <h2>{ if editor.target.is_none() { "New telephony user" } else { "Edit telephony user" } }</h2>
+            <h2>{ if editor.target.is_none() { t("tusers-form-new") } else { t("tusers-form-edit") } }</h2>
             <div class="form-grid">
                 { user_field }
-                <TextField id="sip-user-extension" label="Extension" value={form.extension.clone()}
+                <TextField id="sip-user-extension" label={t("tusers-field-extension")} value={form.extension.clone()}
                     on_input={act.reform(A::SetExtension)} error={error(SipUserField::Extension)}
-                    hint="3 to 6 digits. The SIP login follows it." />
-                <TextField id="sip-user-forward-to" label="Forward to" value={form.forward_to.clone()}
+                    hint={t("tusers-field-extension-hint")} />
+                <TextField id="sip-user-forward-to" label={t("tusers-field-forward-to")} value={form.forward_to.clone()}
                     on_input={act.reform(A::SetForwardTo)} error={error(SipUserField::ForwardTo)}
-                    hint="Optional: an extension or a phone number, for calls nobody answers."
+                    hint={t("tusers-field-forward-to-hint")}
                     kind="tel" />
             </div>
             <div class="form-checks">
-                <CheckField id="sip-user-accept-incoming" label="Accept incoming calls"
+                <CheckField id="sip-user-accept-incoming" label={t("tusers-field-accept-incoming")}
                     checked={form.accept_incoming} on_change={act.reform(A::SetAcceptIncoming)} />
-                <CheckField id="sip-user-browser-calls" label="Calls in the browser"
+                <CheckField id="sip-user-browser-calls" label={t("tusers-field-browser-calls")}
                     checked={form.browser_calls} on_change={act.reform(A::SetBrowserCalls)}
-                    hint="Off: the user takes calls on a desk or soft phone (SIP over UDP/TCP)." />
+                    hint={t("tusers-field-browser-calls-hint")} />
             </div>
             if let Some(message) = editor.general_error() {
                 <p id="sip-user-form-error" class="form-error" role="alert">{ message.to_owned() }</p>
             }
             <div class="form-actions">
                 <button type="submit" id="sip-user-save" class="btn btn-primary" disabled={editor.saving}>
-                    { if editor.saving { "Saving…" } else if editor.target.is_none() { "Create" } else { "Save" } }
+                    { if editor.saving { t("tusers-saving") } else if editor.target.is_none() { t("tusers-create") } else { t("tusers-save") } }
                 </button>
                 <button type="button" id="sip-user-cancel" class="btn"
-                    onclick={act.reform(|_| A::Cancel)}>{ "Cancel" }</button>
+                    onclick={act.reform(|_| A::Cancel)}>{ t("tusers-cancel") }</button>
             </div>
         </form>
     }

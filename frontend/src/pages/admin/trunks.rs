@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::{field_error, load_notice, CheckField, TextField};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, use_lang};
 use crate::services::admin;
 use crate::state::admin::trunks::{
     status_icon, transport_name, TrunkEditor, TrunkField, TrunksAction, TrunksState,
@@ -15,9 +16,10 @@ use crate::state::admin::trunks::{
 
 #[component]
 pub fn TrunksPage() -> Html {
+    use_lang();
     let state = use_reducer(TrunksState::default);
     let session = use_session();
-    use_title("SIP accounts".to_owned());
+    use_title(t("trunks-title"));
 
     {
         let state = state.clone();
@@ -118,15 +120,15 @@ pub fn TrunksPage() -> Html {
 
     let head = html! {
         <div class="page-head">
-            <h1>{ "SIP accounts" }</h1>
+            <h1>{ t("trunks-title") }</h1>
             <button type="button" id="trunk-new" class="btn btn-primary btn-small"
                 disabled={state.editor.as_ref().is_some_and(TrunkEditor::creating)}
-                onclick={act.reform(|_| TrunksAction::New)}>{ "Add trunk" }</button>
+                onclick={act.reform(|_| TrunksAction::New)}>{ t("trunks-add") }</button>
         </div>
     };
     if let Some(notice) = load_notice(
         &state.load,
-        "Loading SIP accounts…",
+        t("trunks-loading"),
         act.reform(|()| TrunksAction::Retry),
     ) {
         return html! { <>{ head }{ notice }</> };
@@ -144,8 +146,7 @@ pub fn TrunksPage() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { "The provider accounts calls go out through, tried by priority (lower first). \
-                   The status follows registration live." }
+                { t("trunks-intro") }
             </p>
             if let Some(editor) = &state.editor {
                 <TrunkFormView editor={editor.clone()} act={act.clone()} on_save={on_save.clone()} />
@@ -154,14 +155,15 @@ pub fn TrunksPage() -> Html {
                 <p id="trunks-error" class="form-error" role="alert">{ error.clone() }</p>
             }
             if state.trunks.is_empty() {
-                <p class="empty" id="trunks-empty">{ "No SIP accounts yet. Add the one your provider gave you." }</p>
+                <p class="empty" id="trunks-empty">{ t("trunks-empty") }</p>
             } else {
                 <div class="table-wrap">
                     <table id="trunks-table" class="admin-table">
                         <thead>
                             <tr>
-                                <th>{ "Status" }</th><th>{ "Name" }</th><th>{ "Number" }</th>
-                                <th>{ "Account" }</th><th>{ "Server" }</th><th>{ "Priority" }</th>
+                                <th>{ t("trunks-col-status") }</th><th>{ t("trunks-col-name") }</th>
+                                <th>{ t("trunks-col-number") }</th><th>{ t("trunks-col-account") }</th>
+                                <th>{ t("trunks-col-server") }</th><th>{ t("trunks-col-priority") }</th>
                                 <th></th>
                             </tr>
                         </thead>
@@ -185,6 +187,7 @@ struct TrunkRowProps {
 
 #[component]
 fn TrunkRow(props: &TrunkRowProps) -> Html {
+    use_lang();
     let trunk = &props.trunk;
     let id = trunk.id;
     let icon = status_icon(&trunk.status);
@@ -196,13 +199,13 @@ fn TrunkRow(props: &TrunkRowProps) -> Html {
     let actions = if props.confirming {
         html! {
             <>
-                <span class="confirm-text">{ "Delete this trunk?" }</span>
+                <span class="confirm-text">{ t("trunks-delete-question") }</span>
                 <button type="button" class="btn btn-small btn-danger trunk-delete-confirm"
                     disabled={props.deleting} onclick={props.on_delete.reform(move |_| id)}>
-                    { if props.deleting { "Deleting…" } else { "Delete" } }
+                    { if props.deleting { t("trunks-deleting") } else { t("trunks-delete") } }
                 </button>
                 <button type="button" class="btn btn-small trunk-delete-keep"
-                    onclick={props.act.reform(|_| TrunksAction::KeepTrunk)}>{ "Keep" }</button>
+                    onclick={props.act.reform(|_| TrunksAction::KeepTrunk)}>{ t("trunks-keep") }</button>
             </>
         }
     } else {
@@ -210,13 +213,13 @@ fn TrunkRow(props: &TrunkRowProps) -> Html {
             <>
                 if trunk.enabled && trunk.register {
                     <button type="button" class="btn btn-small trunk-register"
-                        title="Send a REGISTER to the provider now"
-                        onclick={props.on_register.reform(move |_| id)}>{ "Register now" }</button>
+                        title={t("trunks-register-now-title")}
+                        onclick={props.on_register.reform(move |_| id)}>{ t("trunks-register-now") }</button>
                 }
                 <button type="button" class="btn btn-small trunk-edit"
-                    onclick={props.act.reform(move |_| TrunksAction::Edit(id))}>{ "Edit" }</button>
+                    onclick={props.act.reform(move |_| TrunksAction::Edit(id))}>{ t("trunks-edit") }</button>
                 <button type="button" class="btn btn-small btn-ghost trunk-delete"
-                    onclick={props.act.reform(move |_| TrunksAction::AskDelete(id))}>{ "Delete" }</button>
+                    onclick={props.act.reform(move |_| TrunksAction::AskDelete(id))}>{ t("trunks-delete") }</button>
             </>
         }
     };
@@ -226,13 +229,13 @@ fn TrunkRow(props: &TrunkRowProps) -> Html {
                 <span class={classes!("trunk-status", format!("status-{}", icon.class))}
                     title={icon.title.clone()} data-state={icon.class}>
                     <span class="status-dot" aria-hidden="true"></span>
-                    { icon.label }
+                    { icon.label.clone() }
                 </span>
             </td>
             <td class="trunk-name">
                 { trunk.name.clone() }
                 if !trunk.enabled {
-                    <span class="muted small">{ " (disabled)" }</span>
+                    <span class="muted small">{ t("trunks-row-disabled") }</span>
                 }
             </td>
             <td>{ trunk.number.clone() }</td>
@@ -253,6 +256,7 @@ struct TrunkFormProps {
 
 #[component]
 fn TrunkFormView(props: &TrunkFormProps) -> Html {
+    use_lang();
     let editor = &props.editor;
     let form = &editor.form;
     let act = &props.act;
@@ -284,53 +288,51 @@ fn TrunkFormView(props: &TrunkFormProps) -> Html {
             }
         });
     let password_hint = match (editor.creating(), editor.has_password) {
-        (true, _) => "Required. It is stored and never shown again.",
-        (false, true) => {
-            "A password is stored. Leave empty to keep it; type a new one to replace it."
-        }
-        (false, false) => "No password is stored yet.",
+        (true, _) => t("trunks-password-hint-new"),
+        (false, true) => t("trunks-password-hint-stored"),
+        (false, false) => t("trunks-password-hint-none"),
     };
     html! {
         <form id="trunk-form" class="panel admin-form" {onsubmit} novalidate=true>
-            <h2>{ if editor.creating() { "New trunk" } else { "Edit trunk" } }</h2>
+            <h2>{ if editor.creating() { t("trunks-form-new") } else { t("trunks-form-edit") } }</h2>
             <div class="form-grid">
-                <TextField id="trunk-name" label="Name" value={form.name.clone()}
+                <TextField id="trunk-name" label={t("trunks-field-name")} value={form.name.clone()}
                     on_input={text(TrunkField::Name)} error={error(TrunkField::Name)} />
-                <TextField id="trunk-number" label="Number" value={form.number.clone()}
+                <TextField id="trunk-number" label={t("trunks-field-number")} value={form.number.clone()}
                     on_input={text(TrunkField::Number)} error={error(TrunkField::Number)}
-                    hint="The number this account receives calls on, any format." />
-                <TextField id="trunk-username" label="User name" value={form.username.clone()}
+                    hint={t("trunks-field-number-hint")} />
+                <TextField id="trunk-username" label={t("trunks-field-username")} value={form.username.clone()}
                     on_input={text(TrunkField::Username)} error={error(TrunkField::Username)}
                     autocomplete="off" />
-                <TextField id="trunk-password" label="Password" kind="password"
+                <TextField id="trunk-password" label={t("trunks-field-password")} kind="password"
                     value={form.password.clone()} on_input={text(TrunkField::Password)}
                     error={error(TrunkField::Password)} hint={password_hint}
                     autocomplete="new-password" />
-                <TextField id="trunk-domain" label="Domain" value={form.domain.clone()}
+                <TextField id="trunk-domain" label={t("trunks-field-domain")} value={form.domain.clone()}
                     on_input={text(TrunkField::Domain)} error={error(TrunkField::Domain)}
-                    hint="The SIP domain of the account (the part after @)." />
-                <TextField id="trunk-host" label="Server" value={form.host.clone()}
+                    hint={t("trunks-field-domain-hint")} />
+                <TextField id="trunk-host" label={t("trunks-field-server")} value={form.host.clone()}
                     on_input={text(TrunkField::Host)} error={error(TrunkField::Host)}
                     placeholder="sip.provider.example:5060" />
                 <div class="field">
-                    <label for="trunk-transport">{ "Transport" }</label>
+                    <label for="trunk-transport">{ t("trunks-field-transport") }</label>
                     <select id="trunk-transport" onchange={on_transport}>{ for transports }</select>
                     { field_error("trunk-transport", editor.error_for(TrunkField::Transport)) }
                 </div>
-                <TextField id="trunk-outbound-proxy" label="Outbound proxy"
+                <TextField id="trunk-outbound-proxy" label={t("trunks-field-outbound-proxy")}
                     value={form.outbound_proxy.clone()} on_input={text(TrunkField::OutboundProxy)}
-                    error={error(TrunkField::OutboundProxy)} hint="Optional, host or host:port." />
-                <TextField id="trunk-expires" label="Registration expiry (s)" kind="number"
+                    error={error(TrunkField::OutboundProxy)} hint={t("trunks-field-outbound-proxy-hint")} />
+                <TextField id="trunk-expires" label={t("trunks-field-expires")} kind="number"
                     value={form.expires.clone()} on_input={text(TrunkField::Expires)}
                     error={error(TrunkField::Expires)} />
-                <TextField id="trunk-priority" label="Priority" kind="number"
+                <TextField id="trunk-priority" label={t("trunks-field-priority")} kind="number"
                     value={form.priority.clone()} on_input={text(TrunkField::Priority)}
-                    error={error(TrunkField::Priority)} hint="Lower is tried first." />
+                    error={error(TrunkField::Priority)} hint={t("trunks-field-priority-hint")} />
             </div>
             <div class="form-checks">
-                <CheckField id="trunk-register" label="Register with the provider"
+                <CheckField id="trunk-register" label={t("trunks-field-register")}
                     checked={form.register} on_change={flag(TrunkField::Register)} />
-                <CheckField id="trunk-enabled" label="Enabled (used for calls)"
+                <CheckField id="trunk-enabled" label={t("trunks-field-enabled")}
                     checked={form.enabled} on_change={flag(TrunkField::Enabled)} />
             </div>
             if let Some(message) = editor.general_error() {
@@ -338,10 +340,10 @@ fn TrunkFormView(props: &TrunkFormProps) -> Html {
             }
             <div class="form-actions">
                 <button type="submit" id="trunk-save" class="btn btn-primary" disabled={editor.saving}>
-                    { if editor.saving { "Saving…" } else if editor.creating() { "Add trunk" } else { "Save" } }
+                    { if editor.saving { t("trunks-saving") } else if editor.creating() { t("trunks-add") } else { t("trunks-save") } }
                 </button>
                 <button type="button" id="trunk-cancel" class="btn"
-                    onclick={act.reform(|_| TrunksAction::Cancel)}>{ "Cancel" }</button>
+                    onclick={act.reform(|_| TrunksAction::Cancel)}>{ t("trunks-cancel") }</button>
             </div>
         </form>
     }

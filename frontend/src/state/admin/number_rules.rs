@@ -11,6 +11,7 @@ use callcard_shared::dialplan::{parse_list, Allowed, DestinationClass, Outcome, 
 use yew::Reducible;
 
 use super::{split_index, FormError, Load};
+use crate::i18n::{t, tr};
 
 /// The destination classes, in the order the form shows their checkboxes.
 pub const CLASSES: [DestinationClass; 7] = [
@@ -58,17 +59,17 @@ impl RulesField {
     }
 
     /// The field's label on the form.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            RulesField::Autocorrect => "Autocorrect rules",
-            RulesField::AreaPrefix => "Area prefix",
-            RulesField::ExitPrefix => "International exit prefix",
-            RulesField::LocalLength => "Local number length",
-            RulesField::ExtensionLength => "Extension length",
-            RulesField::Extra => "Extra rules",
-            RulesField::ForbiddenCodes => "Forbidden codes",
-            RulesField::Allowed => "Allowed destinations",
-            RulesField::InternationalCountries => "International countries",
+            RulesField::Autocorrect => t("rules-autocorrect-label"),
+            RulesField::AreaPrefix => t("rules-area-prefix-label"),
+            RulesField::ExitPrefix => t("rules-exit-prefix-label"),
+            RulesField::LocalLength => t("rules-local-length-label"),
+            RulesField::ExtensionLength => t("rules-extension-length-label"),
+            RulesField::Extra => t("rules-extra-label"),
+            RulesField::ForbiddenCodes => t("rules-forbidden-codes-label"),
+            RulesField::Allowed => t("rules-allowed-label"),
+            RulesField::InternationalCountries => t("rules-countries-name"),
         }
     }
 
@@ -116,6 +117,20 @@ fn line_number(text: &str, index: usize) -> Option<usize> {
         .map(|(n, _)| n + 1)
 }
 
+/// A destination class as the page names it, lower case (English: the
+/// shared crate's `describe()`); the checkboxes capitalise it.
+pub fn class_label(class: DestinationClass) -> String {
+    match class {
+        DestinationClass::Internal => t("rules-class-internal"),
+        DestinationClass::Local => t("rules-class-local"),
+        DestinationClass::National => t("rules-class-national"),
+        DestinationClass::Mobile => t("rules-class-mobile"),
+        DestinationClass::International => t("rules-class-international"),
+        DestinationClass::Premium => t("rules-class-premium"),
+        DestinationClass::Special => t("rules-class-special"),
+    }
+}
+
 pub fn class_allowed(allowed: &Allowed, class: DestinationClass) -> bool {
     allowed.permits(class)
 }
@@ -160,16 +175,13 @@ impl RulesForm {
         let local_length = match self.local_length.trim() {
             "" => None,
             n => Some(n.parse::<u8>().map_err(|_| {
-                FormError::at(
-                    RulesField::LocalLength,
-                    "Enter the number of digits (e.g. 7), or leave it empty for no local numbers.",
-                )
+                FormError::at(RulesField::LocalLength, t("rules-error-local-length"))
             })?),
         };
         let extension_length = self.extension_length.trim().parse::<u8>().map_err(|_| {
             FormError::at(
                 RulesField::ExtensionLength,
-                "Enter the number of digits of an extension, 3 to 6.",
+                t("rules-error-extension-length"),
             )
         })?;
         Ok(Rules {
@@ -200,7 +212,10 @@ impl RulesForm {
         };
         let message = match index.filter(|_| field.by_line()) {
             Some(i) => match line_number(text, i) {
-                Some(line) => format!("Line {line}: {message}"),
+                Some(line) => {
+                    let args = [("line", line.into()), ("message", message.into())];
+                    tr("rules-error-at-line", &args)
+                }
                 None => message,
             },
             None => message,
@@ -226,16 +241,29 @@ impl RulesForm {
 /// The verdict's last line: allowed as what, or refused and why.
 pub fn outcome_text(verdict: &Verdict) -> (bool, String) {
     match &verdict.outcome {
-        Outcome::Allowed { dial, e164, class } => (
-            true,
-            match e164 {
+        Outcome::Allowed { dial, e164, class } => {
+            let class = class_label(*class);
+            let text = match e164 {
                 Some(e164) if e164 != dial => {
-                    format!("Allowed, {}: dials {dial} ({e164})", class.describe())
+                    let args = [
+                        ("class", (&class).into()),
+                        ("dial", dial.into()),
+                        ("e164", e164.into()),
+                    ];
+                    tr("rules-outcome-allowed-e164", &args)
                 }
-                _ => format!("Allowed, {}: dials {dial}", class.describe()),
-            },
+                _ => {
+                    let args = [("class", (&class).into()), ("dial", dial.into())];
+                    tr("rules-outcome-allowed", &args)
+                }
+            };
+            (true, text)
+        }
+        // The reason is the shared pipeline's sentence, shown as it comes.
+        Outcome::Refused { reason, .. } => (
+            false,
+            tr("rules-outcome-refused", &[("reason", reason.into())]),
         ),
-        Outcome::Refused { reason, .. } => (false, format!("Refused: {reason}")),
     }
 }
 
@@ -342,7 +370,7 @@ impl Reducible for NumberRulesState {
                 next.load = Load::Loaded;
                 next.saving = false;
                 next.error = None;
-                next.notice = saving.then(|| "Saved: the next call follows these rules.".into());
+                next.notice = saving.then(|| t("rules-saved-notice"));
             }
             RulesAction::LoadFailed(message) => next.load = Load::Failed(message),
             RulesAction::Set(field, value) => {
@@ -401,10 +429,13 @@ impl Reducible for NumberRulesState {
                 next.verdict = None;
                 if field.as_deref().is_some_and(|f| f.starts_with("rules.")) {
                     let error = self.form.error_at(field.as_deref(), message);
-                    let label = error.field.map_or("the rules", RulesField::label);
-                    next.try_error = Some(format!(
-                        "The draft rules have a mistake (see {label} above)."
-                    ));
+                    next.try_error = Some(match error.field {
+                        Some(field) => {
+                            let args = [("field", field.label().into())];
+                            tr("rules-try-draft-mistake-in", &args)
+                        }
+                        None => t("rules-try-draft-mistake"),
+                    });
                     next.error = Some(error);
                 } else {
                     next.try_error = Some(message);
@@ -667,6 +698,13 @@ mod tests {
             outcome_text(&refused),
             (false, "Refused: forbidden code `+375`".into())
         );
+    }
+
+    #[test]
+    fn english_class_labels_are_the_shared_descriptions() {
+        for class in CLASSES {
+            assert_eq!(class_label(class), class.describe());
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use callcard_shared::api::{SipCredentials, SipUser, SipUserInput, UserSummary};
 use yew::Reducible;
 
 use super::{FormError, Load};
+use crate::i18n::t;
 
 /// The relay hands out extensions from here up.
 pub const FIRST_EXTENSION: u32 = 101;
@@ -87,14 +88,14 @@ impl SipUserForm {
     pub fn to_input(&self) -> Result<SipUserInput, FormError<SipUserField>> {
         let user_id = self
             .user_id
-            .ok_or_else(|| FormError::at(SipUserField::User, "Pick the CRM user."))?;
+            .ok_or_else(|| FormError::at(SipUserField::User, t("tusers-error-user")))?;
         let extension = self.extension.trim();
         let well_formed =
             (3..=6).contains(&extension.len()) && extension.bytes().all(|b| b.is_ascii_digit());
         if !extension.is_empty() && !well_formed {
             return Err(FormError::at(
                 SipUserField::Extension,
-                "An extension is 3 to 6 digits.",
+                t("tusers-error-extension"),
             ));
         }
         let forward_to = self.forward_to.trim();

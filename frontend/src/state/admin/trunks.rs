@@ -10,6 +10,7 @@ use callcard_shared::api::{SipTransport, Trunk, TrunkInput, TrunkState, TrunkSta
 use yew::Reducible;
 
 use super::{FormError, Load};
+use crate::i18n::{t, tr};
 
 /// The fields of the trunk form; their API names are the JSON keys of
 /// [`TrunkInput`].
@@ -107,20 +108,21 @@ impl TrunkForm {
     /// The request body. `creating`: a password is required; otherwise an
     /// empty one keeps the stored password. The relay checks the rest.
     pub fn to_input(&self, creating: bool) -> Result<TrunkInput, FormError<TrunkField>> {
-        let expires = self.expires.trim().parse::<u32>().map_err(|_| {
-            FormError::at(TrunkField::Expires, "Enter the expiry in whole seconds.")
-        })?;
-        let priority = self.priority.trim().parse::<i32>().map_err(|_| {
-            FormError::at(
-                TrunkField::Priority,
-                "Enter a whole number (lower is tried first).",
-            )
-        })?;
+        let expires = self
+            .expires
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| FormError::at(TrunkField::Expires, t("trunks-error-expires")))?;
+        let priority = self
+            .priority
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| FormError::at(TrunkField::Priority, t("trunks-error-priority")))?;
         let password = (!self.password.is_empty()).then(|| self.password.clone());
         if creating && password.is_none() {
             return Err(FormError::at(
                 TrunkField::Password,
-                "A new trunk needs the provider's password.",
+                t("trunks-error-password"),
             ));
         }
         let proxy = self.outbound_proxy.trim();
@@ -191,7 +193,7 @@ pub fn parse_transport(s: &str) -> Option<SipTransport> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusIcon {
     pub class: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub title: String,
 }
 
@@ -200,26 +202,29 @@ pub fn status_icon(status: &TrunkStatus) -> StatusIcon {
     match status.state {
         TrunkState::Registered => StatusIcon {
             class: "registered",
-            label: "Registered",
-            title: format!("Registered since {since}"),
+            label: t("trunks-status-registered"),
+            title: tr("trunks-status-registered-title", &[("since", since.into())]),
         },
         TrunkState::Failed => StatusIcon {
             class: "failed",
-            label: "Failed",
+            label: t("trunks-status-failed"),
             title: match &status.reason {
-                Some(reason) => format!("Registration failed: {reason} (since {since})"),
-                None => format!("Registration failed (since {since})"),
+                Some(reason) => {
+                    let args = [("reason", reason.into()), ("since", since.into())];
+                    tr("trunks-status-failed-reason-title", &args)
+                }
+                None => tr("trunks-status-failed-title", &[("since", since.into())]),
             },
         },
         TrunkState::Pending => StatusIcon {
             class: "pending",
-            label: "Pending",
-            title: "Registering…".into(),
+            label: t("trunks-status-pending"),
+            title: t("trunks-status-pending-title"),
         },
         TrunkState::NotRegistering => StatusIcon {
             class: "off",
-            label: "Not registering",
-            title: "Registration is off: the trunk is used without it".into(),
+            label: t("trunks-status-off"),
+            title: t("trunks-status-off-title"),
         },
     }
 }
