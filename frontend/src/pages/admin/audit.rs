@@ -4,26 +4,28 @@
 use callcard_shared::api::AuditPage;
 use yew::prelude::*;
 
-use super::load_notice;
+use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::admin;
 use crate::state::admin::Load;
 
 /// Lines per page.
 const PAGE: u32 = 50;
 
-fn action_label(action: &str) -> &str {
+fn action_label(action: &str) -> String {
     match action {
-        "recording_played" => "played the recording",
-        "recording_downloaded" => "downloaded the recording",
-        other => other,
+        "recording_played" => t("audit-played"),
+        "recording_downloaded" => t("audit-downloaded"),
+        other => other.to_owned(),
     }
 }
 
 #[component]
 pub fn AuditPageView() -> Html {
+    use_lang();
     let session = use_session();
-    use_title("Audit log".to_owned());
+    use_title(t("audit-title"));
     let offset = use_state(|| 0u32);
     let attempt = use_state(|| 0u32);
     let load = use_state(|| Load::Loading);
@@ -47,13 +49,19 @@ pub fn AuditPageView() -> Html {
             });
         });
     }
-    let head = html! { <div class="page-head"><h1>{ "Audit log" }</h1></div> };
+    let head = html! { <div class="page-head"><h1>{ t("audit-title") }</h1></div> };
     let retry = {
         let attempt = attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
-    if let Some(notice) = load_notice(&load, "Loading the audit log…", retry) {
-        return html! { <>{ head }{ notice }</> };
+    match &*load {
+        Load::Loading => {
+            return html! { <>{ head }<Loading label={t("audit-loading")} /></> };
+        }
+        Load::Failed(message) => {
+            return html! { <>{ head }<ErrorNotice message={message.clone()} on_retry={retry} /></> };
+        }
+        Load::Loaded => {}
     }
     let Some(page) = (*page).clone() else {
         return head;
@@ -64,7 +72,7 @@ pub fn AuditPageView() -> Html {
                 <td>{ crate::format::timestamp(&e.at) }</td>
                 <td class="audit-user">{ e.user.display_name.clone() }</td>
                 <td>{ action_label(&e.action) }</td>
-                <td class="audit-call">{ e.call_id.map(|id| format!("call {id}")).unwrap_or_default() }</td>
+                <td class="audit-call">{ e.call_id.map(|id| tr("audit-call", &[("id", id.to_string().into())])).unwrap_or_default() }</td>
             </tr>
         }
     });
@@ -82,25 +90,34 @@ pub fn AuditPageView() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { "Every play and download of a call's recording, with who did it." }
+                { t("audit-intro") }
             </p>
             if page.items.is_empty() {
-                <p id="audit-empty" class="empty">{ "Nobody has played or downloaded a recording yet." }</p>
+                <p id="audit-empty" class="empty">{ t("audit-empty") }</p>
             } else {
                 <div class="table-wrap">
                     <table id="audit-table" class="admin-table">
-                        <thead><tr><th>{ "When" }</th><th>{ "Who" }</th><th>{ "What" }</th><th>{ "Call" }</th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th>{ t("audit-col-when") }</th><th>{ t("audit-col-who") }</th>
+                                <th>{ t("audit-col-what") }</th><th>{ t("audit-col-call") }</th>
+                            </tr>
+                        </thead>
                         <tbody>{ for rows }</tbody>
                     </table>
                 </div>
                 <div class="pager">
                     <button type="button" id="audit-newer" class="btn btn-small" disabled={at == 0}
-                        onclick={newer}>{ "Newer" }</button>
+                        onclick={newer}>{ t("audit-newer") }</button>
                     <span class="muted small">
-                        { format!("{}–{} of {}", at + 1, (at + PAGE).min(total), total) }
+                        { tr("audit-range", &[
+                            ("from", (at + 1).into()),
+                            ("to", (at + PAGE).min(total).into()),
+                            ("total", total.into()),
+                        ]) }
                     </span>
                     <button type="button" id="audit-older" class="btn btn-small"
-                        disabled={at + PAGE >= total} onclick={older}>{ "Older" }</button>
+                        disabled={at + PAGE >= total} onclick={older}>{ t("audit-older") }</button>
                 </div>
             }
         </>

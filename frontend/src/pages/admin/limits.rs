@@ -5,16 +5,20 @@
 
 use yew::prelude::*;
 
-use super::{load_notice, TextField};
+use super::TextField;
+use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, use_lang};
 use crate::services::admin;
 use crate::state::admin::limits::{LimitField, LimitKind, LimitScope, LimitsAction, LimitsState};
+use crate::state::admin::Load;
 
 #[component]
 pub fn LimitsPage() -> Html {
+    use_lang();
     let state = use_reducer(LimitsState::default);
     let session = use_session();
-    use_title("Call limits".to_owned());
+    use_title(t("limits-title"));
 
     {
         let state = state.clone();
@@ -67,13 +71,16 @@ pub fn LimitsPage() -> Html {
         Callback::from(move |action: LimitsAction| state.dispatch(action))
     };
 
-    let head = html! { <div class="page-head"><h1>{ "Call limits" }</h1></div> };
-    if let Some(notice) = load_notice(
-        &state.load,
-        "Loading call limits…",
-        act.reform(|()| LimitsAction::Retry),
-    ) {
-        return html! { <>{ head }{ notice }</> };
+    let head = html! { <div class="page-head"><h1>{ t("limits-title") }</h1></div> };
+    match &state.load {
+        Load::Loading => {
+            return html! { <>{ head }<Loading label={t("limits-loading")} /></> };
+        }
+        Load::Failed(message) => {
+            let on_retry = act.reform(|()| LimitsAction::Retry);
+            return html! { <>{ head }<ErrorNotice message={message.clone()} {on_retry} /></> };
+        }
+        Load::Loaded => {}
     }
     let scope = |scope: LimitScope| {
         let fields = LimitKind::ALL.into_iter().map(|kind| {
@@ -83,7 +90,7 @@ pub fn LimitsPage() -> Html {
                     value={state.form.text(field).to_owned()}
                     on_input={act.reform(move |value: String| LimitsAction::SetText(field, value))}
                     error={state.error_for(field).map(|e| AttrValue::from(e.to_owned()))}
-                    hint={kind.hint()} placeholder="No limit" />
+                    hint={kind.hint()} placeholder={t("limits-no-limit")} />
             }
         });
         html! {
@@ -97,8 +104,7 @@ pub fn LimitsPage() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { "The relay refuses an outbound call over any of these limits; a running international \
-                   call over the daily minutes is hung up. Leave a field empty for no limit." }
+                { t("limits-intro") }
             </p>
             <form id="limits-form" class="panel admin-form" {onsubmit} novalidate=true>
                 { scope(LimitScope::PerUser) }
@@ -109,10 +115,10 @@ pub fn LimitsPage() -> Html {
                 <div class="form-actions">
                     <button type="submit" id="limits-save" class="btn btn-primary"
                         disabled={state.saving || !state.dirty()}>
-                        { if state.saving { "Saving…" } else { "Save limits" } }
+                        { if state.saving { t("limits-saving") } else { t("limits-save") } }
                     </button>
                     if state.saved {
-                        <span id="limits-saved" class="saved-mark" role="status">{ "Saved" }</span>
+                        <span id="limits-saved" class="saved-mark" role="status">{ t("limits-saved") }</span>
                     }
                 </div>
             </form>

@@ -7,18 +7,21 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::load_notice;
+use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::admin;
 use crate::state::admin::masking::{
     GroupRow, MaskKind, MaskingAction, MaskingState, MAX_DIGITS, SAMPLE_NUMBER,
 };
+use crate::state::admin::Load;
 
 #[component]
 pub fn MaskingPage() -> Html {
+    use_lang();
     let state = use_reducer(MaskingState::default);
     let session = use_session();
-    use_title("Number masking".to_owned());
+    use_title(t("masking-title"));
 
     {
         let state = state.clone();
@@ -92,13 +95,16 @@ pub fn MaskingPage() -> Html {
         Callback::from(move |action: MaskingAction| state.dispatch(action))
     };
 
-    let head = html! { <div class="page-head"><h1>{ "Number masking" }</h1></div> };
-    if let Some(notice) = load_notice(
-        &state.load,
-        "Loading access groups…",
-        act.reform(|()| MaskingAction::Retry),
-    ) {
-        return html! { <>{ head }{ notice }</> };
+    let head = html! { <div class="page-head"><h1>{ t("masking-title") }</h1></div> };
+    match &state.load {
+        Load::Loading => {
+            return html! { <>{ head }<Loading label={t("masking-loading")} /></> };
+        }
+        Load::Failed(message) => {
+            let on_retry = act.reform(|()| MaskingAction::Retry);
+            return html! { <>{ head }<ErrorNotice message={message.clone()} {on_retry} /></> };
+        }
+        Load::Loaded => {}
     }
     let rows = state.rows.iter().map(|row| {
         html! {
@@ -110,17 +116,16 @@ pub fn MaskingPage() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { format!(
-                    "How the members of each access group see phone numbers, everywhere: lists, cards, \
-                     the call log and incoming calls. The example shows {SAMPLE_NUMBER}. \
-                     \"Telephony users\" gives every member of the group a telephony user (the next free \
-                     extension), now and when someone joins the group later; switched off, the existing ones stay."
-                ) }
+                { tr("masking-intro", &[("sample", SAMPLE_NUMBER.into())]) }
             </p>
             <div class="table-wrap">
                 <table id="masking-table" class="admin-table">
                     <thead>
-                        <tr><th>{ "Group" }</th><th>{ "Numbers" }</th><th>{ "N" }</th><th>{ "Example" }</th><th></th><th>{ "Telephony users" }</th></tr>
+                        <tr>
+                            <th>{ t("masking-col-group") }</th><th>{ t("masking-col-numbers") }</th>
+                            <th>{ t("masking-col-n") }</th><th>{ t("masking-col-example") }</th><th></th>
+                            <th>{ t("masking-col-telephony") }</th>
+                        </tr>
                     </thead>
                     <tbody>{ for rows }</tbody>
                 </table>
@@ -139,6 +144,7 @@ struct GroupMaskingProps {
 
 #[component]
 fn GroupMasking(props: &GroupMaskingProps) -> Html {
+    use_lang();
     let row = &props.row;
     let id = row.group.id;
     let on_kind = props.act.reform(move |e: Event| {
@@ -162,17 +168,17 @@ fn GroupMasking(props: &GroupMaskingProps) -> Html {
             <td class="group-name">
                 { row.group.name.clone() }
                 if row.group.is_admin {
-                    <span class="muted small">{ " (administrators)" }</span>
+                    <span class="muted small">{ format!(" {}", t("masking-administrators")) }</span>
                 }
             </td>
             <td>
                 <label for={format!("masking-kind-{id}")} class="visually-hidden">
-                    { format!("How {} sees numbers", row.group.name) }
+                    { tr("masking-kind-label", &[("group", (&row.group.name).into())]) }
                 </label>
                 <select id={format!("masking-kind-{id}")} class="masking-kind" onchange={on_kind}>{ for kinds }</select>
             </td>
             <td>
-                <label for={format!("masking-n-{id}")} class="visually-hidden">{ "N digits" }</label>
+                <label for={format!("masking-n-{id}")} class="visually-hidden">{ t("masking-n-label") }</label>
                 <input id={format!("masking-n-{id}")} class="masking-n" type="number" min="1"
                     max={MAX_DIGITS.to_string()} value={row.draft.n.clone()} disabled={!takes_count}
                     oninput={on_count} />
@@ -185,10 +191,10 @@ fn GroupMasking(props: &GroupMaskingProps) -> Html {
             <td class="row-actions">
                 <button type="button" id={format!("masking-save-{id}")} class="btn btn-small btn-primary masking-save"
                     disabled={row.saving || !row.dirty()} onclick={props.on_save.reform(move |_| id)}>
-                    { if row.saving { "Saving…" } else { "Save" } }
+                    { if row.saving { t("masking-saving") } else { t("masking-save") } }
                 </button>
                 if row.saved {
-                    <span id={format!("masking-saved-{id}")} class="saved-mark" role="status">{ "Saved" }</span>
+                    <span id={format!("masking-saved-{id}")} class="saved-mark" role="status">{ t("masking-saved") }</span>
                 }
                 if let Some(error) = &row.error {
                     <p id={format!("masking-error-{id}")} class="field-error" role="alert">{ error.clone() }</p>
@@ -199,7 +205,7 @@ fn GroupMasking(props: &GroupMaskingProps) -> Html {
                     <input type="checkbox" id={format!("group-telephony-{id}")} class="group-telephony-switch"
                         checked={row.auto_telephony()} disabled={row.telephony_pending.is_some()}
                         onchange={props.on_telephony.reform(move |e: Event| (id, super::checked(e)))} />
-                    { "Give every member a telephony user" }
+                    { t("masking-telephony-switch") }
                 </label>
                 if let Some(error) = &row.telephony_error {
                     <p id={format!("group-telephony-{id}-error")} class="field-error" role="alert">{ error.clone() }</p>

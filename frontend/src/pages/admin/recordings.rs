@@ -9,8 +9,10 @@ use callcard_shared::api::{
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{checked, load_notice, TextField};
+use super::{checked, TextField};
+use crate::components::status::{ErrorNotice, Loading};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, tr, use_lang};
 use crate::services::{admin, api};
 use crate::state::admin::Load;
 
@@ -58,8 +60,9 @@ fn set_user_choice(settings: &mut RecordingSettings, user: i64, choice: &str) {
 
 #[component]
 pub fn RecordingsPage() -> Html {
+    use_lang();
     let session = use_session();
-    use_title("Recordings".to_owned());
+    use_title(t("recset-title"));
     let attempt = use_state(|| 0u32);
     let load = use_state(|| Load::Loading);
     let loaded = use_state(|| None::<Loaded>);
@@ -98,7 +101,7 @@ pub fn RecordingsPage() -> Html {
         });
     }
 
-    let head = html! { <div class="page-head"><h1>{ "Recordings" }</h1></div> };
+    let head = html! { <div class="page-head"><h1>{ t("recset-title") }</h1></div> };
     let retry = {
         let attempt = attempt.clone();
         let load = load.clone();
@@ -107,8 +110,14 @@ pub fn RecordingsPage() -> Html {
             attempt.set(*attempt + 1);
         })
     };
-    if let Some(notice) = load_notice(&load, "Loading recording settings…", retry) {
-        return html! { <>{ head }{ notice }</> };
+    match &*load {
+        Load::Loading => {
+            return html! { <>{ head }<Loading label={t("recset-loading")} /></> };
+        }
+        Load::Failed(message) => {
+            return html! { <>{ head }<ErrorNotice message={message.clone()} on_retry={retry} /></> };
+        }
+        Load::Loaded => {}
     }
     let Some(all) = (*loaded).clone() else {
         return head;
@@ -138,7 +147,7 @@ pub fn RecordingsPage() -> Html {
         let days: u32 = retention
             .trim()
             .parse()
-            .map_err(|_| "a whole number of days, 1 to 3650".to_string())?;
+            .map_err(|_| t("recset-retention-invalid"))?;
         let mut next = settings.clone();
         next.retention_days = days;
         Ok(next)
@@ -246,14 +255,14 @@ pub fn RecordingsPage() -> Html {
                 <td>{ group.name.clone() }</td>
                 <td>
                     <input type="checkbox" id={format!("recording-group-{id}")} checked={recorded}
-                        aria-label={format!("Record the calls of {}", group.name)} onchange={on_recorded} />
+                        aria-label={tr("recset-record-group", &[("group", (&group.name).into())])} onchange={on_recorded} />
                 </td>
                 <td>
                     if group.is_admin {
-                        <span class="muted small">{ "always (administrators)" }</span>
+                        <span class="muted small">{ t("recset-admins-always") }</span>
                     } else {
                         <input type="checkbox" id={format!("hears-all-{id}")} checked={group.hears_all_calls}
-                            aria-label={format!("{} hears every call", group.name)} onchange={on_hears_all} />
+                            aria-label={tr("recset-hears-all", &[("group", (&group.name).into())])} onchange={on_hears_all} />
                     }
                 </td>
             </tr>
@@ -273,9 +282,9 @@ pub fn RecordingsPage() -> Html {
             })
         };
         let options = [
-            ("group", "As the group"),
-            ("always", "Always recorded"),
-            ("never", "Never recorded"),
+            ("group", t("recset-user-group")),
+            ("always", t("recset-user-always")),
+            ("never", t("recset-user-never")),
         ]
         .map(|(value, label)| html! { <option {value} selected={choice == value}>{ label }</option> });
         html! {
@@ -284,7 +293,7 @@ pub fn RecordingsPage() -> Html {
                 <td class="muted">{ user.group.clone() }</td>
                 <td>
                     <select id={format!("recording-user-{id}")} onchange={on_choice}
-                        aria-label={format!("Recording of {}'s calls", user.display_name)}>
+                        aria-label={tr("recset-user-label", &[("user", (&user.display_name).into())])}>
                         { for options }
                     </select>
                 </td>
@@ -330,15 +339,18 @@ pub fn RecordingsPage() -> Html {
                 <p id="announcement-error" class="field-error" role="alert">{ why.clone() }</p>
             } else if let Some(seconds) = status.announcement_seconds {
                 <p id="announcement-ready" class="field-hint">
-                    { format!("The announcement lasts {seconds:.1} s ({}).",
-                        if status.announcement_uploaded { "uploaded" } else { "the default: \"This call is recorded.\"" }) }
+                    { if status.announcement_uploaded {
+                        tr("recset-announcement-uploaded", &[("seconds", format!("{seconds:.1}").into())])
+                    } else {
+                        tr("recset-announcement-default", &[("seconds", format!("{seconds:.1}").into())])
+                    } }
                 </p>
             }
-            <label for="announcement-file">{ "Your own announcement (WAV or MP3, up to 30 s)" }</label>
+            <label for="announcement-file">{ t("recset-announcement-file") }</label>
             <input id="announcement-file" type="file" accept=".wav,.mp3,audio/wav,audio/mpeg" onchange={on_upload} />
             if status.announcement_uploaded {
                 <button type="button" id="announcement-default" class="btn btn-small" onclick={on_default}>
-                    { "Use the default announcement" }
+                    { t("recset-announcement-use-default") }
                 </button>
             }
         </div>
@@ -357,65 +369,77 @@ pub fn RecordingsPage() -> Html {
         <>
             { head }
             <p class="muted page-intro">
-                { "Answered calls whose audio the relay carries (browser calls) are recorded in stereo — \
-                   the client left, your side right — from the answer to the hang-up. A user's own choice \
-                   wins over their group's. Managers hear their own calls' recordings; a group that hears \
-                   all calls hears everyone's. Every play and download goes to the audit log." }
+                { t("recset-intro") }
             </p>
             if let Some(alert) = &all.status.alert {
                 <p id="recording-alert" class="form-error" role="alert">
-                    { format!("New calls are not being recorded: {alert}. Calls go on as usual; free some space and recording resumes by itself.") }
+                    { tr("recset-alert", &[("alert", alert.into())]) }
                 </p>
             }
             <p id="recording-now" class="muted small">
-                { format!("{} calls being recorded now{}", all.status.recording_now,
-                    all.status.free_bytes.map(|b| format!(" · {:.1} GB free for recordings", b as f64 / 1e9)).unwrap_or_default()) }
+                { match all.status.free_bytes {
+                    Some(b) => tr("recset-recording-now-free", &[
+                        ("count", all.status.recording_now.into()),
+                        ("free", format!("{:.1}", b as f64 / 1e9).into()),
+                    ]),
+                    None => tr("recset-recording-now", &[("count", all.status.recording_now.into())]),
+                } }
             </p>
             <form id="recording-form" class="panel admin-form" {onsubmit} novalidate=true>
                 <label class="check">
                     <input type="checkbox" id="recording-enabled" checked={draft.enabled}
                         onchange={edit(|s, on| s.enabled = on)} />
-                    { " Record calls" }
+                    { format!(" {}", t("recset-enabled")) }
                 </label>
                 <fieldset class="recording-directions" disabled={!draft.enabled}>
-                    <legend>{ "Directions" }</legend>
+                    <legend>{ t("recset-directions") }</legend>
                     <label class="check">
                         <input type="checkbox" id="recording-inbound" checked={draft.inbound}
-                            onchange={edit(|s, on| s.inbound = on)} />{ " Inbound" }
+                            onchange={edit(|s, on| s.inbound = on)} />{ format!(" {}", t("recset-inbound")) }
                     </label>
                     <label class="check">
                         <input type="checkbox" id="recording-outbound" checked={draft.outbound}
-                            onchange={edit(|s, on| s.outbound = on)} />{ " Outbound" }
+                            onchange={edit(|s, on| s.outbound = on)} />{ format!(" {}", t("recset-outbound")) }
                     </label>
                     <label class="check">
                         <input type="checkbox" id="recording-internal" checked={draft.internal}
-                            onchange={edit(|s, on| s.internal = on)} />{ " Between colleagues" }
+                            onchange={edit(|s, on| s.internal = on)} />{ format!(" {}", t("recset-internal")) }
                     </label>
                 </fieldset>
                 <label class="check">
                     <input type="checkbox" id="recording-consent" checked={draft.consent_announcement}
                         onchange={edit(|s, on| s.consent_announcement = on)} />
-                    { " Announce the recording to the client before the call is connected" }
+                    { format!(" {}", t("recset-consent")) }
                 </label>
                 { announcement }
-                <TextField id="recording-retention" label="Keep recordings for (days)" kind="number"
+                <TextField id="recording-retention" label={t("recset-retention")} kind="number"
                     value={(*retention).clone()} on_input={on_retention}
                     error={field_message("retention_days")}
-                    hint="Older recordings are deleted; the call stays in the log and says so. 1 to 3650." />
-                <h2>{ "Access groups" }</h2>
+                    hint={t("recset-retention-hint")} />
+                <h2>{ t("recset-groups") }</h2>
                 if let Some(message) = &*group_error {
                     <p id="hears-all-error" class="form-error" role="alert">{ message.clone() }</p>
                 }
                 <div class="table-wrap">
                     <table id="recording-groups" class="admin-table">
-                        <thead><tr><th>{ "Group" }</th><th>{ "Calls recorded" }</th><th>{ "Hears all calls (saved at once)" }</th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th>{ t("recset-col-group") }</th><th>{ t("recset-col-recorded") }</th>
+                                <th>{ t("recset-col-hears-all") }</th>
+                            </tr>
+                        </thead>
                         <tbody>{ for group_rows }</tbody>
                     </table>
                 </div>
-                <h2>{ "Users" }</h2>
+                <h2>{ t("recset-users") }</h2>
                 <div class="table-wrap">
                     <table id="recording-users" class="admin-table">
-                        <thead><tr><th>{ "User" }</th><th>{ "Group" }</th><th>{ "Calls recorded" }</th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th>{ t("recset-col-user") }</th><th>{ t("recset-col-group") }</th>
+                                <th>{ t("recset-col-recorded") }</th>
+                            </tr>
+                        </thead>
                         <tbody>{ for user_rows }</tbody>
                     </table>
                 </div>
@@ -425,10 +449,10 @@ pub fn RecordingsPage() -> Html {
                 <div class="form-actions">
                     <button type="submit" id="recording-save" class="btn btn-primary"
                         disabled={*saving || !dirty}>
-                        { if *saving { "Saving…" } else { "Save recording settings" } }
+                        { if *saving { t("recset-saving") } else { t("recset-save") } }
                     </button>
                     if *saved_mark {
-                        <span id="recording-saved" class="saved-mark" role="status">{ "Saved" }</span>
+                        <span id="recording-saved" class="saved-mark" role="status">{ t("recset-saved") }</span>
                     }
                 </div>
             </form>

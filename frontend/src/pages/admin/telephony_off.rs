@@ -7,14 +7,16 @@ use yew::prelude::*;
 
 use super::{field_error, input_value, CheckField};
 use crate::hooks::{use_session, use_title};
+use crate::i18n::{t, use_lang};
 use crate::services::admin;
 use crate::state::admin::telephony_off::{TelephonyOffAction as A, TelephonyOffState};
 
 #[component]
 pub fn TelephonyOffPage() -> Html {
+    use_lang();
     let state = use_reducer(TelephonyOffState::default);
     let session = use_session();
-    use_title("Turn telephony off".to_owned());
+    use_title(t("teloff-title"));
 
     let onsubmit = {
         let state = state.clone();
@@ -49,7 +51,7 @@ pub fn TelephonyOffPage() -> Html {
             <form id="telephony-off-form" class="admin-form" {onsubmit} novalidate=true>
                 <div class="field">
                     <label for="telephony-off-confirm">
-                        { "To go on, type " }<code>{ TelephonyOff::CONFIRMATION }</code>
+                        { format!("{} ", t("teloff-confirm-label")) }<code>{ TelephonyOff::CONFIRMATION }</code>
                     </label>
                     <input id="telephony-off-confirm" type="text" autocomplete="off" spellcheck="false"
                         value={state.confirm.clone()}
@@ -61,14 +63,16 @@ pub fn TelephonyOffPage() -> Html {
                 <div class="form-actions">
                     <button type="submit" id="telephony-off-submit" class="btn btn-danger"
                         disabled={state.sending || !state.confirmed()}>
-                        { if state.sending { "Turning off…" } else if state.delete_call_records {
-                            "Turn telephony off and delete call records"
+                        { if state.sending {
+                            t("teloff-turning-off")
+                        } else if state.delete_call_records {
+                            t("teloff-submit-delete")
                         } else {
-                            "Turn telephony off"
+                            t("teloff-submit")
                         } }
                     </button>
                     <button type="button" id="telephony-off-cancel" class="btn"
-                        disabled={state.sending} onclick={act.reform(|_| A::Cancel)}>{ "Cancel" }</button>
+                        disabled={state.sending} onclick={act.reform(|_| A::Cancel)}>{ t("teloff-cancel") }</button>
                 </div>
             </form>
         }
@@ -76,33 +80,31 @@ pub fn TelephonyOffPage() -> Html {
         html! {
             <div class="form-actions">
                 <button type="button" id="telephony-off-start" class="btn btn-danger"
-                    onclick={act.reform(|_| A::AskConfirm)}>{ "Turn telephony off…" }</button>
+                    onclick={act.reform(|_| A::AskConfirm)}>{ t("teloff-start") }</button>
             </div>
         }
     };
     html! {
         <>
-            <div class="page-head"><h1>{ "Turn telephony off" }</h1></div>
+            <div class="page-head"><h1>{ t("teloff-title") }</h1></div>
             if let Some(report) = &state.report {
                 <Report report={report.clone()} />
             }
             <section id="danger-zone" class="panel danger-zone" aria-labelledby="danger-zone-title">
-                <h2 id="danger-zone-title">{ "Danger zone" }</h2>
-                <p>{ "Turning telephony off removes, at once and for good:" }</p>
+                <h2 id="danger-zone-title">{ t("teloff-danger-zone") }</h2>
+                <p>{ t("teloff-removes") }</p>
                 <ul>
-                    <li>{ "every SIP account (trunk) at your providers;" }</li>
-                    <li>{ "every telephony user — their extensions and SIP passwords;" }</li>
-                    <li>{ "the number rules (back to the defaults), the call limits and the automatic telephony users per group." }</li>
+                    <li>{ t("teloff-removes-trunks") }</li>
+                    <li>{ t("teloff-removes-users") }</li>
+                    <li>{ t("teloff-removes-settings") }</li>
                 </ul>
                 <p>
-                    { "Calls in progress are hung up and every browser phone and desk phone is disconnected. \
-                       The CRM — contacts, deals, tasks, notes, users — stays, and so do the call records, \
-                       unless you tick the box below." }
+                    { t("teloff-stays") }
                 </p>
-                <CheckField id="telephony-off-delete-calls" label="Also delete call records"
+                <CheckField id="telephony-off-delete-calls" label={t("teloff-delete-calls")}
                     checked={state.delete_call_records}
                     on_change={act.reform(A::SetDeleteCallRecords)}
-                    hint="The whole call log. Notes and tasks keep their text, without the call. This cannot be undone." />
+                    hint={t("teloff-delete-calls-hint")} />
                 { confirmation }
             </section>
         </>
@@ -117,19 +119,20 @@ struct ReportProps {
 /// What the relay removed.
 #[component]
 fn Report(props: &ReportProps) -> Html {
+    use_lang();
     let r = &props.report;
-    let line = |id: &'static str, label: &'static str, n: u64| {
+    let line = |id: &'static str, label: String, n: u64| {
         html! { <li>{ format!("{label}: ") }<strong id={id}>{ n }</strong></li> }
     };
     html! {
         <div id="telephony-off-report" class="panel form-notice" role="status">
-            <p><strong>{ "Telephony is off." }</strong></p>
+            <p><strong>{ t("teloff-done") }</strong></p>
             <ul>
-                { line("telephony-off-trunks", "SIP accounts removed", r.trunks_removed) }
-                { line("telephony-off-sip-users", "Telephony users removed", r.sip_users_removed) }
-                { line("telephony-off-calls", "Calls hung up", r.calls_ended) }
-                { line("telephony-off-connections", "Phone connections closed", r.connections_closed) }
-                { line("telephony-off-records", "Call records deleted", r.call_records_deleted) }
+                { line("telephony-off-trunks", t("teloff-report-trunks"), r.trunks_removed) }
+                { line("telephony-off-sip-users", t("teloff-report-sip-users"), r.sip_users_removed) }
+                { line("telephony-off-calls", t("teloff-report-calls"), r.calls_ended) }
+                { line("telephony-off-connections", t("teloff-report-connections"), r.connections_closed) }
+                { line("telephony-off-records", t("teloff-report-records"), r.call_records_deleted) }
             </ul>
         </div>
     }

@@ -9,6 +9,7 @@ use callcard_shared::api::{CallLimits, Limits};
 use yew::Reducible;
 
 use super::{FormError, Load};
+use crate::i18n::t;
 
 /// Whose calls a limit counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,10 +29,10 @@ impl LimitScope {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            LimitScope::PerUser => "Each user",
-            LimitScope::Overall => "Everyone together",
+            LimitScope::PerUser => t("limits-scope-per-user"),
+            LimitScope::Overall => t("limits-scope-overall"),
         }
     }
 }
@@ -60,21 +61,19 @@ impl LimitKind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            LimitKind::ConcurrentCalls => "Outbound calls at the same time",
-            LimitKind::AttemptsPerMinute => "Call attempts per minute",
-            LimitKind::InternationalMinutesPerDay => "International minutes per day",
+            LimitKind::ConcurrentCalls => t("limits-concurrent"),
+            LimitKind::AttemptsPerMinute => t("limits-attempts"),
+            LimitKind::InternationalMinutesPerDay => t("limits-international"),
         }
     }
 
-    pub fn hint(self) -> &'static str {
+    pub fn hint(self) -> String {
         match self {
-            LimitKind::ConcurrentCalls => "Ringing or answered. 1 to 10 000.",
-            LimitKind::AttemptsPerMinute => "In any 60 seconds. 1 to 100 000.",
-            LimitKind::InternationalMinutesPerDay => {
-                "Talk time per UTC day; a call over it is hung up. 1 to 1 000 000."
-            }
+            LimitKind::ConcurrentCalls => t("limits-concurrent-hint"),
+            LimitKind::AttemptsPerMinute => t("limits-attempts-hint"),
+            LimitKind::InternationalMinutesPerDay => t("limits-international-hint"),
         }
     }
 
@@ -189,12 +188,10 @@ impl LimitsForm {
             let value = if text.is_empty() {
                 None
             } else {
-                Some(text.parse::<u32>().map_err(|_| {
-                    FormError::at(
-                        field,
-                        "Enter a whole number, or leave it empty for no limit.",
-                    )
-                })?)
+                Some(
+                    text.parse::<u32>()
+                        .map_err(|_| FormError::at(field, t("limits-not-a-number")))?,
+                )
             };
             let set = match field.scope {
                 LimitScope::PerUser => &mut limits.per_user,

@@ -9,6 +9,7 @@ use callcard_shared::masking::Masking;
 use yew::Reducible;
 
 use super::Load;
+use crate::i18n::{t, tr};
 
 /// A number to show what a masking does.
 pub const SAMPLE_NUMBER: &str = "+7 495 123-45-67";
@@ -45,12 +46,12 @@ impl MaskKind {
         MaskKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            MaskKind::None => "Shown in full",
-            MaskKind::Hidden => "Hidden",
-            MaskKind::MaskFirst => "First N digits as *",
-            MaskKind::ShowLast => "Only the last N digits",
+            MaskKind::None => t("masking-kind-none"),
+            MaskKind::Hidden => t("masking-kind-hidden"),
+            MaskKind::MaskFirst => t("masking-kind-mask-first"),
+            MaskKind::ShowLast => t("masking-kind-show-last"),
         }
     }
 
@@ -88,7 +89,12 @@ impl MaskingDraft {
                 .parse::<u8>()
                 .ok()
                 .filter(|n| (1..=MAX_DIGITS).contains(n))
-                .ok_or_else(|| format!("N must be a whole number from 1 to {MAX_DIGITS}."))
+                .ok_or_else(|| {
+                    tr(
+                        "masking-n-invalid",
+                        &[("max", u32::from(MAX_DIGITS).into())],
+                    )
+                })
         };
         Ok(match self.kind {
             MaskKind::None => Masking::None,
@@ -102,7 +108,7 @@ impl MaskingDraft {
     pub fn sample(&self) -> Option<String> {
         let masking = self.to_masking().ok()?;
         Some(match masking.apply(SAMPLE_NUMBER) {
-            s if s.is_empty() => "(hidden: only the call button)".to_owned(),
+            s if s.is_empty() => t("masking-sample-hidden"),
             s => s,
         })
     }
