@@ -1236,6 +1236,18 @@ async fn a_masked_group_sees_no_digits_of_a_clients_number_in_any_answer_or_even
             .unwrap();
         received.push((format!("/api/calls/{id}"), body));
     }
+    // The dial pad's preview of the number (a click-to-call puts it there).
+    let preview = anna_web
+        .post(t.relay.url("/api/dialplan/try"))
+        .json(&json!({ "number": IVAN }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(preview.contains("\"allowed\""), "{preview}");
+    received.push(("/api/dialplan/try".into(), preview));
     for (what, body) in &received {
         assert!(
             !contains_digits_of(body.as_bytes(), IVAN),

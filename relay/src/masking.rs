@@ -53,6 +53,28 @@ pub fn event(masking: Masking, event: &mut ServerEvent) {
     }
 }
 
+/// A number-rules verdict (the dial pad's preview) as the group may see it:
+/// the dial string, the E.164 form, the steps and the reason.
+pub fn verdict(masking: Masking, verdict: &mut callcard_shared::dialplan::Verdict) {
+    use callcard_shared::dialplan::Outcome;
+    if masking.is_none() {
+        return;
+    }
+    for step in &mut verdict.steps {
+        step.before = text(masking, &step.before);
+        step.after = text(masking, &step.after);
+        step.name = text(masking, &step.name);
+    }
+    match &mut verdict.outcome {
+        Outcome::Allowed { dial, e164, .. } => {
+            // Through `text`: an extension (`102`) stays readable.
+            *dial = text(masking, dial);
+            *e164 = e164.as_deref().map(|n| text(masking, n));
+        }
+        Outcome::Refused { reason, .. } => *reason = text(masking, reason),
+    }
+}
+
 /// Masks every phone-number-looking run (5+ digits, with `+`, spaces, dashes,
 /// brackets between them) inside free text.
 pub fn text(masking: Masking, text: &str) -> String {

@@ -8,7 +8,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use callcard_shared::api::DialplanView;
+use callcard_shared::dialplan::Verdict;
 
 use crate::components::headset::HeadsetSettings;
 use crate::components::wrap_up::WrapUpPrompt;
@@ -35,18 +35,25 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
     use_lang();
     let state = &props.state;
     let on_action = props.on_action.clone();
+    // The relay's verdict on the number in the pad, asked 150 ms after the
+    // last keystroke (the relay holds the numbering-plan metadata; the app
+    // stays small). Kept with the text it is for, so a stale answer is never shown.
+    let verdict = use_state(|| None::<(String, Verdict)>);
     {
-        // The rules are fetched once per page load; without them there is no preview.
-        let on_action = on_action.clone();
-        let loaded = state.dialplan.is_some();
-        use_effect_with((), move |_| {
-            if !loaded {
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(view) = api::dialplan().await {
-                        on_action.emit(PhoneAction::Rules(view));
-                    }
-                });
-            }
+        let verdict = verdict.clone();
+        let dial = state.dial.trim().to_owned();
+        use_effect_with((dial, state.rules_version), move |(dial, _)| {
+            let dial = dial.clone();
+            let timer = (!dial.is_empty()).then(|| {
+                gloo_timers::callback::Timeout::new(150, move || {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(answer) = api::check_number(&dial).await {
+                            verdict.set(Some((dial, answer)));
+                        }
+                    });
+                })
+            });
+            move || drop(timer)
         });
     }
     // The ring tone plays (for tests and styles: `data-ringing`).
@@ -86,13 +93,10 @@ pub fn SoftphoneDock(props: &SoftphoneDockProps) -> Html {
             crate::softphone::devices::ask_notification_permission();
         }
     };
-    let plan = use_memo(state.dialplan.clone(), |view: &Option<DialplanView>| {
-        view.as_ref().and_then(phone::compile)
-    });
     let mut allowed = true;
-    let preview = match (&*plan, state.dial.trim()) {
-        (Some((plan, region)), dial) if !dial.is_empty() => {
-            let p = phone::preview(&plan.evaluate(*region, dial));
+    let preview = match &*verdict {
+        Some((checked, verdict)) if !checked.is_empty() && *checked == state.dial.trim() => {
+            let p = phone::preview(verdict);
             allowed = p.allowed;
             let class = if p.allowed {
                 "dial-preview ok"

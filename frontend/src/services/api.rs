@@ -48,7 +48,16 @@ pub(super) async fn fetch_json<T: DeserializeOwned>(
     serde_json::from_str(&body).map_err(|e| ApiFailure::Decode(e.to_string()))
 }
 
-/// The number rules and default region, for the dial pad's preview.
+/// The relay's verdict on `number` under the rules in force (the dial pad's preview).
+pub async fn check_number(number: &str) -> Result<callcard_shared::dialplan::Verdict, ApiFailure> {
+    let request = callcard_shared::api::TryNumber {
+        number: number.to_owned(),
+        rules: None,
+    };
+    fetch_json(post("/api/dialplan/try").json(&request)).await
+}
+
+/// The number rules and default region (the admin page's editor).
 pub async fn dialplan() -> Result<callcard_shared::api::DialplanView, ApiFailure> {
     fetch_json(get("/api/dialplan").build()).await
 }

@@ -6,9 +6,8 @@
 
 use std::rc::Rc;
 
-use callcard_shared::api::{CallRecord, Contact, DialplanView};
-use callcard_shared::dialplan::{DestinationClass, Outcome, Plan, Verdict};
-use callcard_shared::phone::Region;
+use callcard_shared::api::{CallRecord, Contact};
+use callcard_shared::dialplan::{DestinationClass, Outcome, Verdict};
 use yew::Reducible;
 
 use crate::i18n::{t, tr};
@@ -23,8 +22,8 @@ pub struct PhoneState {
     /// Bumped on every click-to-call, so the dock can draw attention to the
     /// new number even when it is the same as before.
     pub dial_requests: u32,
-    /// The number rules from the relay (None until loaded).
-    pub dialplan: Option<DialplanView>,
+    /// Bumped when this tab saved new number rules, so the preview is asked again.
+    pub rules_version: u32,
     /// The browser phone's registration.
     pub line: LineState,
     /// The call on screen.
@@ -118,8 +117,8 @@ pub enum PhoneAction {
     Press(char),
     Backspace,
     Clear,
-    /// The relay's number rules arrived.
-    Rules(DialplanView),
+    /// This tab saved new number rules.
+    RulesChanged,
     /// The phone's line changed.
     Line(LineState),
     /// The call on screen appeared or changed.
@@ -147,16 +146,8 @@ pub enum PhoneAction {
     Other(Option<CallView>),
 }
 
-/// The rules compiled for previews; None when they do not compile here (the
-/// relay then decides alone).
-pub fn compile(view: &DialplanView) -> Option<(Plan, Region)> {
-    let plan = Plan::new(&view.rules).ok()?;
-    let region = view.default_region.parse().ok()?;
-    Some((plan, region))
-}
-
 /// The dial pad's preview line: whether the call would go through, as what,
-/// or why not — exactly the relay's verdict, computed in the browser.
+/// or why not — the relay's verdict (`POST /api/dialplan/try`), put into words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preview {
     pub allowed: bool,
@@ -240,7 +231,7 @@ impl Reducible for PhoneState {
                 next.dial.pop();
             }
             PhoneAction::Clear => next.dial.clear(),
-            PhoneAction::Rules(view) => next.dialplan = Some(view),
+            PhoneAction::RulesChanged => next.rules_version = next.rules_version.wrapping_add(1),
             PhoneAction::Line(line) => next.line = line,
             PhoneAction::Call(call) => {
                 if next.call.as_ref().is_none_or(|c| c.id != call.id) {
@@ -350,31 +341,37 @@ mod tests {
         assert_eq!(state.dial, full);
     }
 
-    fn view(rules: callcard_shared::dialplan::Rules) -> DialplanView {
-        DialplanView {
-            default_region: "RU".into(),
-            rules,
+    fn verdict(outcome: Outcome) -> Verdict {
+        Verdict {
+            steps: Vec::new(),
+            outcome,
         }
     }
 
     #[test]
     fn the_preview_shows_the_dial_string_or_why_not() {
-        let mut rules = callcard_shared::dialplan::Rules {
-            autocorrect: vec![r"^\+7/8".into()],
-            ..Default::default()
-        };
-        rules.forbidden_codes = vec!["+375".into()];
-        let (plan, region) = compile(&view(rules)).expect("the rules compile");
-        let ivan = preview(&plan.evaluate(region, "+7 (495) 123-45-67"));
+        let ivan = preview(&verdict(Outcome::Allowed {
+            dial: "84951234567".into(),
+            e164: Some("+74951234567".into()),
+            class: DestinationClass::National,
+        }));
         assert!(ivan.allowed, "{ivan:?}");
-        assert!(
-            ivan.text.contains("dials 84951234567 (+74951234567)"),
-            "{ivan:?}"
+        assert_eq!(
+            ivan.text,
+            "national numbers: dials 84951234567 (+74951234567)"
         );
-        let minsk = preview(&plan.evaluate(region, "+375 29 123 45 67"));
+        let extension = preview(&verdict(Outcome::Allowed {
+            dial: "102".into(),
+            e164: None,
+            class: DestinationClass::Internal,
+        }));
+        assert_eq!(extension.text, "internal extensions: dials 102");
+        let minsk = preview(&verdict(Outcome::Refused {
+            class: Some(DestinationClass::International),
+            reason: "forbidden code `+375`".into(),
+        }));
         assert!(!minsk.allowed);
-        assert!(minsk.text.starts_with("Refused:"), "{minsk:?}");
-        assert!(minsk.text.contains("+375"), "{minsk:?}");
+        assert_eq!(minsk.text, "Refused: forbidden code `+375`");
     }
 
     #[test]
@@ -390,15 +387,6 @@ mod tests {
         ] {
             assert_eq!(class_words(class), class.describe());
         }
-    }
-
-    #[test]
-    fn rules_that_do_not_compile_give_no_preview() {
-        let rules = callcard_shared::dialplan::Rules {
-            autocorrect: vec!["^(+7/8".into()],
-            ..Default::default()
-        };
-        assert!(compile(&view(rules)).is_none());
     }
 
     fn call(id: u64, status: CallStatus) -> CallView {

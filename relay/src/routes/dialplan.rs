@@ -1,6 +1,7 @@
 //! `GET/PUT /api/dialplan` (the number rules; everyone reads them so the dial
 //! pad can preview, administrators change them) and `POST /api/dialplan/try`
-//! (every step for a sample number and the verdict). The relay enforces the
+//! (every step for a sample number and the verdict, masked like every number
+//! the user's group receives; the dial pad's live preview). The relay enforces the
 //! same rules on every outbound INVITE.
 
 use axum::extract::State;
@@ -77,7 +78,7 @@ pub async fn replace(
     ))]
 pub async fn try_number(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     ApiJson(input): ApiJson<TryNumber>,
 ) -> AppResult<Json<Verdict>> {
     if input.number.trim().is_empty() {
@@ -87,7 +88,9 @@ pub async fn try_number(
         Some(draft) => compile(draft, "rules.")?,
         None => compile(&dialplan::load(&state.db).await?, "")?,
     };
-    Ok(Json(
-        plan.evaluate(state.config.default_region, &input.number),
-    ))
+    // The dial pad of a masked group previews without showing the number
+    // (a click-to-call may have put a number there the user may not see).
+    let mut verdict = plan.evaluate(state.config.default_region, &input.number);
+    crate::masking::verdict(user.masking, &mut verdict);
+    Ok(Json(verdict))
 }

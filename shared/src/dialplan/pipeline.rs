@@ -1,17 +1,17 @@
 //! The pipeline itself: [`Plan`] (rules validated and compiled once),
 //! [`evaluate`], and the [`Verdict`] with every step for the "try a number" box.
 
-use phonenumber::metadata::DATABASE;
 use super::autocorrect::Autocorrect;
 use super::class::DestinationClass;
 use super::classify::classify;
-use super::verdict::{Outcome, Step, Verdict};
 use super::extra::ExtraRule;
 use super::forbidden::ForbiddenCode;
 use super::number::read;
 use super::rules::{Allowed, RuleError, Rules};
 use super::special::is_special;
+use super::verdict::{Outcome, Step, Verdict};
 use crate::phone::Region;
+use phonenumber::metadata::DATABASE;
 
 /// Most digits a dialled string may have (E.164's 15, an exit prefix, slack).
 const MAX_DIGITS: usize = 24;

@@ -75,7 +75,7 @@ pub fn NumberRulesPage() -> Html {
                 match admin::save_dialplan(&rules).await {
                     Ok(view) => {
                         // This tab's own dial pad previews the new rules at once.
-                        phone.act().emit(PhoneAction::Rules(view.clone()));
+                        phone.act().emit(PhoneAction::RulesChanged);
                         state.dispatch(RulesAction::Saved(view));
                     }
                     Err(failure) => {
