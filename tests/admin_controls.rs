@@ -88,12 +88,34 @@ async fn refused(
     let Event::Failed {
         code,
         reason: phrase,
+        refusal,
         ..
     } = failed
     else {
         unreachable!()
     };
     assert_eq!((code, phrase.as_str()), (403, reason));
+    // The stable code the browser translates rides along (RFC 3326 Reason).
+    let refusal = refusal.expect("a Reason: callcard;… header with the 403");
+    let n = reason
+        .split_whitespace()
+        .nth(1)
+        .expect("the limit's number");
+    let kind = if reason.contains("concurrent") {
+        "limit-concurrent"
+    } else if reason.contains("attempt") {
+        "limit-attempts"
+    } else {
+        "limit-international-minutes"
+    };
+    assert_eq!(refusal.kind, kind, "{refusal:?}");
+    assert_eq!(refusal.args["n"], n, "{refusal:?}");
+    let scope = if reason.ends_with("overall") {
+        "overall"
+    } else {
+        "user"
+    };
+    assert_eq!(refusal.args["scope"], scope, "{refusal:?}");
     let record = last_call(t).await;
     assert_eq!(record["status"], "refused", "{record}");
     assert_eq!(record["end_cause"], reason, "{record}");

@@ -9,6 +9,7 @@ pub mod dialplan;
 pub mod masking;
 #[cfg(feature = "numbers")]
 pub mod phone;
+pub mod refusal;
 pub mod sip;
 pub mod time;
 

@@ -204,6 +204,7 @@ fn real_world_numbers_come_out_as_expected() {
                 Outcome::Refused {
                     class: got_class,
                     reason: got_reason,
+                    ..
                 },
             ) => class == got_class && got_reason.contains(reason),
             _ => false,

@@ -227,7 +227,8 @@ fn busy_callee() {
         p.run_until(secs(5), |p| p.a_events.contains(&Event::Failed {
             call: a_call,
             code: 486,
-            reason: "Busy Here".into()
+            reason: "Busy Here".into(),
+            refusal: None
         }))
     );
     p.run_for(secs(1));
@@ -251,7 +252,8 @@ fn unreachable_callee_times_out_with_408_after_retransmissions() {
     assert!(p.a_events.contains(&Event::Failed {
         call: a_call,
         code: 408,
-        reason: "Request Timeout".into()
+        reason: "Request Timeout".into(),
+        refusal: None
     }));
 }
 

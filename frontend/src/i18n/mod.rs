@@ -63,3 +63,25 @@ pub fn initial() -> Lang {
     lang::mark_document(lang);
     lang
 }
+
+/// Words for a refusal by the relay: in English its own sentence (which
+/// names the rule and the number); in the other languages the stable code's
+/// message (`refusal-<kind>` with the code's arguments), or the English
+/// sentence when the code is unknown to this app.
+pub fn refusal(code: &callcard_shared::refusal::RefusalCode, english: &str) -> String {
+    if bundle::current() == Lang::En || code.kind.is_empty() {
+        return english.to_owned();
+    }
+    let id = format!("refusal-{}", code.kind);
+    let args: Vec<(&str, Arg<'_>)> = code
+        .args
+        .iter()
+        .map(|(name, value)| (name.as_str(), Arg::from(value.as_str())))
+        .collect();
+    let text = tr(&id, &args);
+    if text == id {
+        english.to_owned()
+    } else {
+        text
+    }
+}

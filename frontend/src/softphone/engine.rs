@@ -133,6 +133,16 @@ pub fn request_uri(number: &str) -> Option<String> {
 /// (why the number rules or a limit refused the call) is shown as it is;
 /// a stock phrase is put into words by its code.
 pub fn failure_text(code: u16, reason: &str) -> String {
+    refused_text(code, reason, None)
+}
+
+/// [`failure_text`] for a response that may carry the relay's refusal code,
+/// which other languages than English put into their own words.
+pub fn refused_text(
+    code: u16,
+    reason: &str,
+    refusal: Option<&callcard_shared::refusal::RefusalCode>,
+) -> String {
     const STOCK: [&str; 14] = [
         "",
         "Transfer Failed",
@@ -149,6 +159,9 @@ pub fn failure_text(code: u16, reason: &str) -> String {
         "Service Unavailable",
         "Decline",
     ];
+    if let Some(refusal) = refusal {
+        return format!("{} ({code})", crate::i18n::refusal(refusal, reason));
+    }
     if !STOCK.contains(&reason) {
         return format!("{reason} ({code})");
     }
@@ -928,11 +941,16 @@ impl Engine {
                 self.talking();
             }
             Event::Confirmed { call } if self.is_current(call) => self.talking(),
-            Event::Failed { call, code, reason } => self.finish(
+            Event::Failed {
+                call,
+                code,
+                reason,
+                refusal,
+            } => self.finish(
                 call,
                 Some(tr(
                     "dock-call-failed",
-                    &[("why", failure_text(code, &reason).into())],
+                    &[("why", refused_text(code, &reason, refusal.as_ref()).into())],
                 )),
             ),
             Event::Cancelled { call } => self.finish(call, Some(t("dock-missed-caller-hung-up"))),
@@ -1679,6 +1697,17 @@ mod tests {
             "refused by the server (403)"
         );
         assert_eq!(failure_text(486, ""), "busy (486)");
+        let limit = callcard_shared::refusal::RefusalCode::new("limit-concurrent")
+            .with("n", 3)
+            .with("scope", "user");
+        assert_eq!(
+            refused_text(403, "Limit: 3 concurrent calls", Some(&limit)),
+            "Limit: 3 concurrent calls (403)"
+        );
+        crate::i18n::choose(crate::i18n::Lang::Pl);
+        let polish = refused_text(403, "Limit: 3 concurrent calls", Some(&limit));
+        crate::i18n::choose(crate::i18n::Lang::En);
+        assert_eq!(polish, "osiągnięto limit: 3 jednoczesnych połączeń (403)");
         // The relay's own reason is what the user reads.
         assert_eq!(
             failure_text(403, "Limit: 3 concurrent calls"),

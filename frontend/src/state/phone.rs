@@ -177,9 +177,12 @@ pub fn preview(verdict: &Verdict) -> Preview {
             }
         }
         // The reason is the number rules' own sentence (as the relay says it).
-        Outcome::Refused { reason, .. } => Preview {
+        Outcome::Refused { reason, code, .. } => Preview {
             allowed: false,
-            text: tr("dock-preview-refused", &[("reason", reason.into())]),
+            text: tr(
+                "dock-preview-refused",
+                &[("reason", crate::i18n::refusal(code, reason).into())],
+            ),
         },
     }
 }
@@ -341,6 +344,8 @@ mod tests {
         assert_eq!(state.dial, full);
     }
 
+    use callcard_shared::refusal::RefusalCode;
+
     fn verdict(outcome: Outcome) -> Verdict {
         Verdict {
             steps: Vec::new(),
@@ -366,12 +371,25 @@ mod tests {
             class: DestinationClass::Internal,
         }));
         assert_eq!(extension.text, "internal extensions: dials 102");
-        let minsk = preview(&verdict(Outcome::Refused {
+        let minsk = verdict(Outcome::Refused {
             class: Some(DestinationClass::International),
-            reason: "forbidden code `+375`".into(),
-        }));
-        assert!(!minsk.allowed);
-        assert_eq!(minsk.text, "Refused: forbidden code `+375`");
+            reason: "forbidden code `+375` (forbidden_codes[0])".into(),
+            code: RefusalCode::new("forbidden-code").with("prefix", "+375"),
+        });
+        let refused = preview(&minsk);
+        assert!(!refused.allowed);
+        assert_eq!(
+            refused.text,
+            "Refused: forbidden code `+375` (forbidden_codes[0])"
+        );
+        // Other languages put the relay's stable code into words.
+        crate::i18n::choose(crate::i18n::Lang::Ru);
+        let russian = preview(&minsk).text;
+        crate::i18n::choose(crate::i18n::Lang::En);
+        assert_eq!(
+            russian,
+            "Запрещено: номера с префиксом +375 запрещены правилами номеров"
+        );
     }
 
     #[test]

@@ -47,13 +47,21 @@ pub struct Limiter {
 pub struct Refusal {
     /// The SIP reason phrase and the record's cause, e.g. `Limit: 3 concurrent calls`.
     pub reason: String,
+    /// The same for the browser's languages (`limit-concurrent`, `n=3`, `scope=user`).
+    pub code: callcard_shared::refusal::RefusalCode,
 }
 
+/// Which limit was hit: the words, the code's kind, the limit.
+type Hit = (String, &'static str, u32);
+
 impl Refusal {
-    fn new(what: String, overall: bool) -> Refusal {
+    fn new((what, kind, n): Hit, overall: bool) -> Refusal {
         let scope = if overall { " overall" } else { "" };
         Refusal {
             reason: format!("Limit: {what}{scope}"),
+            code: callcard_shared::refusal::RefusalCode::new(kind)
+                .with("n", n)
+                .with("scope", if overall { "overall" } else { "user" }),
         }
     }
 }
@@ -153,18 +161,20 @@ impl Limiter {
         set: &CallLimits,
         user: Option<i64>,
         international: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), Hit> {
         let mine = |u: i64| user.is_none_or(|me| me == u);
         if let Some(max) = set.concurrent_calls {
             let running = self.calls.values().filter(|c| mine(c.user_id)).count();
             if running >= max as usize {
-                return Err(format!("{max} concurrent call{}", plural(max)));
+                let what = format!("{max} concurrent call{}", plural(max));
+                return Err((what, "limit-concurrent", max));
             }
         }
         if let Some(max) = set.attempts_per_minute {
             let recent = self.attempts.iter().filter(|(_, u)| mine(*u)).count();
             if recent >= max as usize {
-                return Err(format!("{max} call attempt{} per minute", plural(max)));
+                let what = format!("{max} call attempt{} per minute", plural(max));
+                return Err((what, "limit-attempts", max));
             }
         }
         if let (true, Some(minutes)) = (international, set.international_minutes_per_day) {
@@ -276,8 +286,12 @@ fn plural(n: u32) -> &'static str {
     }
 }
 
-fn international_minutes(minutes: u32) -> String {
-    format!("{minutes} international minute{} per day", plural(minutes))
+fn international_minutes(minutes: u32) -> Hit {
+    (
+        format!("{minutes} international minute{} per day", plural(minutes)),
+        "limit-international-minutes",
+        minutes,
+    )
 }
 
 fn budget(minutes: u32) -> Duration {

@@ -11,6 +11,7 @@ use super::rules::{Allowed, RuleError, Rules};
 use super::special::is_special;
 use super::verdict::{Outcome, Step, Verdict};
 use crate::phone::Region;
+use crate::refusal::RefusalCode;
 use phonenumber::metadata::DATABASE;
 
 /// Most digits a dialled string may have (E.164's 15, an exit prefix, slack).
@@ -49,6 +50,7 @@ pub fn evaluate(rules: &Rules, default_region: Region, input: &str) -> Verdict {
             steps: Vec::new(),
             outcome: Outcome::Refused {
                 class: None,
+                code: RefusalCode::new("rules-invalid"),
                 reason: format!(
                     "the number rules are invalid, so no call is allowed: {}",
                     errors[0]
@@ -182,7 +184,7 @@ impl Plan {
         let shown = input.trim();
         let mut number = match strip(shown) {
             Ok(number) => number,
-            Err(reason) => return refused(None, reason),
+            Err(reason) => return refused(None, RefusalCode::new("not-dialable"), reason),
         };
         trace.step("strip formatting", shown, &number);
         // A number typed with `+` is complete: never an extension or a local
@@ -202,6 +204,7 @@ impl Plan {
             if !dialable(&corrected) {
                 return refused(
                     None,
+                    RefusalCode::new("autocorrect-undialable").with("rule", rule.source()),
                     format!(
                         "autocorrect[{i}] `{}` turned `{number}` into `{corrected}`, which cannot be dialled",
                         rule.source()
@@ -283,7 +286,13 @@ impl Plan {
             None if local || as_is.is_some() => {
                 trace.step("E.164", source, "none (a short number)");
             }
-            None => return refused(None, self.not_a_number(source, region)),
+            None => {
+                return refused(
+                    None,
+                    RefusalCode::new("not-a-number"),
+                    self.not_a_number(source, region),
+                )
+            }
         }
         let e164 = reading.as_ref().map(|r| r.e164.clone());
 
@@ -316,6 +325,7 @@ impl Plan {
             );
             return refused(
                 Some(class),
+                RefusalCode::new("forbidden-code").with("prefix", &code.source),
                 format!(
                     "forbidden code `{}` (forbidden_codes[{i}]): {what} `{value}` starts with it",
                     code.source
@@ -342,6 +352,7 @@ impl Plan {
             if !self.allowed.international {
                 return refused(
                     Some(class),
+                    RefusalCode::new("international-off").with("country", &name),
                     format!(
                         "international calls are not allowed (allowed destinations: international is off); `{}` is in {name}",
                         e164.as_deref().unwrap_or_default()
@@ -356,6 +367,7 @@ impl Plan {
             {
                 return refused(
                     Some(class),
+                    RefusalCode::new("country-not-allowed").with("country", &name),
                     format!(
                         "calls to {name} (+{}) are not allowed: international calls are limited to {} (allowed.international_countries)",
                         c.country_code,
@@ -374,6 +386,7 @@ impl Plan {
         } else {
             refused(
                 Some(class),
+                RefusalCode::new("class-not-allowed").with("class", class.as_str()),
                 format!(
                     "{} are not allowed (allowed destinations: {} is off)",
                     class.describe(),
@@ -426,10 +439,15 @@ fn parse_country(entry: &str) -> Result<Country, String> {
         })
 }
 
-fn refused(class: Option<DestinationClass>, reason: impl Into<String>) -> Outcome {
+fn refused(
+    class: Option<DestinationClass>,
+    code: RefusalCode,
+    reason: impl Into<String>,
+) -> Outcome {
     Outcome::Refused {
         class,
         reason: reason.into(),
+        code,
     }
 }
 

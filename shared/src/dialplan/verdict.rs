@@ -37,6 +37,9 @@ pub enum Outcome {
         class: Option<DestinationClass>,
         /// A sentence for a person, naming the rule that refused.
         reason: String,
+        /// The same in a stable form, for the browser's other languages.
+        #[serde(default)]
+        code: crate::refusal::RefusalCode,
     },
 }
 

@@ -71,6 +71,7 @@ header_names! {
     UserAgent => "User-Agent";
     Server => "Server";
     SubscriptionState => "Subscription-State";
+    Reason => "Reason";
 }
 
 /// Classifies a header name, case-insensitively, including compact forms
@@ -137,6 +138,8 @@ fn classify(name: &str) -> HeaderName {
                 HeaderName::Accept
             } else if name.eq_ignore_ascii_case("Server") {
                 HeaderName::Server
+            } else if name.eq_ignore_ascii_case("Reason") {
+                HeaderName::Reason
             } else {
                 HeaderName::Other
             }

@@ -102,6 +102,9 @@ pub enum Event {
         call: CallHandle,
         code: u16,
         reason: String,
+        /// Our relay's stable code for a refusal (its `Reason: callcard;…`
+        /// header, RFC 3326), for the browser to put into words.
+        refusal: Option<crate::refusal::RefusalCode>,
     },
     /// The caller cancelled before we answered (RFC 3261 §9.2).
     Cancelled {
@@ -2033,10 +2036,17 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
             }
             _ => {
                 self.calls.remove(&h);
+                let refusal = resp
+                    .headers
+                    .0
+                    .iter()
+                    .filter(|h| h.kind == HeaderName::Reason)
+                    .find_map(|h| crate::refusal::RefusalCode::from_reason_header(&h.value));
                 self.events.push_back(Event::Failed {
                     call: h,
                     code,
                     reason: resp.reason.clone(),
+                    refusal,
                 });
             }
         }

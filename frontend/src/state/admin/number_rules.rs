@@ -692,6 +692,7 @@ mod tests {
             outcome: Outcome::Refused {
                 class: None,
                 reason: "forbidden code `+375`".into(),
+                code: Default::default(),
             },
         };
         assert_eq!(

@@ -78,9 +78,12 @@ impl Switch {
                     self.transfer_answered(now, k, (leg, call), sdp);
                 }
             }
-            (leg, Event::Failed { call, code, reason })
-                if self.transfer_of_fork(leg, call).is_some() =>
-            {
+            (
+                leg,
+                Event::Failed {
+                    call, code, reason, ..
+                },
+            ) if self.transfer_of_fork(leg, call).is_some() => {
                 if let Some(k) = self.transfer_of_fork(leg, call) {
                     self.transfer_fork_failed(now, k, (leg, call), code, &reason);
                 }
@@ -191,7 +194,12 @@ impl Switch {
                     });
                 }
             }
-            (leg, Event::Failed { call, code, reason }) => {
+            (
+                leg,
+                Event::Failed {
+                    call, code, reason, ..
+                },
+            ) => {
                 if let Some((i, _)) = self.bridge_of_fork(leg, call) {
                     self.fork_failed(now, i, leg, call, code);
                     return;

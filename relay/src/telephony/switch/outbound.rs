@@ -2,6 +2,7 @@
 //! record, then the first usable trunk (failover on the next).
 
 use super::*;
+use callcard_shared::sip::header::HeaderName;
 
 impl Switch {
     /// A browser dials: normalize, record, pick a trunk, INVITE it.
@@ -104,7 +105,7 @@ impl Switch {
         self.tell_record((leg, call), record);
         let (dial, class) = match verdict.outcome {
             Outcome::Allowed { dial, class, .. } => (dial, class),
-            Outcome::Refused { reason, .. } => {
+            Outcome::Refused { reason, code, .. } => {
                 tracing::warn!(
                     conn,
                     user = %login,
@@ -116,7 +117,8 @@ impl Switch {
                 let masking = self.telephony.maskings.masking_of(user_id);
                 let phrase = crate::masking::text(masking, &reason);
                 if let Some(device) = self.devices.get_mut(&conn) {
-                    device.ep.reject_with(now, call, 403, &phrase, Vec::new());
+                    let why = (HeaderName::Reason, code.to_reason_header(403));
+                    device.ep.reject_with(now, call, 403, &phrase, vec![why]);
                 }
                 self.dirty.insert(leg);
                 self.finish(now, record, "refused", &reason, "relay");
@@ -141,9 +143,10 @@ impl Switch {
                 refusal.reason
             );
             if let Some(device) = self.devices.get_mut(&conn) {
+                let why = (HeaderName::Reason, refusal.code.to_reason_header(403));
                 device
                     .ep
-                    .reject_with(now, call, 403, &refusal.reason, Vec::new());
+                    .reject_with(now, call, 403, &refusal.reason, vec![why]);
             }
             self.dirty.insert(leg);
             self.finish(now, record, "refused", &refusal.reason, "relay");
