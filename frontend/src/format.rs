@@ -36,6 +36,15 @@ fn group_thousands(n: u64) -> String {
 /// An amount in minor units as `12 345.67 RUB`. Currencies are assumed to
 /// have two decimals; the relay stores kopecks and cents.
 pub fn money(amount_minor: i64, currency: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(local) = crate::i18n::local_money(amount_minor, currency) {
+        return local;
+    }
+    money_plain(amount_minor, currency)
+}
+
+/// [`money`] without the browser: `12 345.67 RUB`.
+pub fn money_plain(amount_minor: i64, currency: &str) -> String {
     let sign = if amount_minor < 0 { "−" } else { "" };
     let abs = amount_minor.unsigned_abs();
     let (major, minor) = (abs / 100, abs % 100);
@@ -47,9 +56,18 @@ pub fn money(amount_minor: i64, currency: &str) -> String {
     }
 }
 
-/// An RFC 3339 UTC timestamp as `2026-11-25 19:40`. Anything that does not
+/// An RFC 3339 UTC timestamp for people. Anything that does not
 /// look like one is shown as it is rather than hidden.
 pub fn timestamp(rfc3339: &str) -> String {
+    // In the browser: local time, in the language's style (`Intl`).
+    #[cfg(target_arch = "wasm32")]
+    return crate::i18n::local_timestamp(rfc3339);
+    #[cfg(not(target_arch = "wasm32"))]
+    timestamp_plain(rfc3339)
+}
+
+/// [`timestamp`] without the browser: `2026-11-25 19:40` (UTC).
+pub fn timestamp_plain(rfc3339: &str) -> String {
     let bytes = rfc3339.as_bytes();
     let looks_right = bytes.len() >= 16
         && bytes[4] == b'-'
@@ -65,7 +83,15 @@ pub fn timestamp(rfc3339: &str) -> String {
 
 /// Just the date part, for due dates and deal dates.
 pub fn date(rfc3339: &str) -> String {
-    let stamp = timestamp(rfc3339);
+    #[cfg(target_arch = "wasm32")]
+    return crate::i18n::local_date(rfc3339);
+    #[cfg(not(target_arch = "wasm32"))]
+    date_plain(rfc3339)
+}
+
+/// [`date`] without the browser.
+pub fn date_plain(rfc3339: &str) -> String {
+    let stamp = timestamp_plain(rfc3339);
     match stamp.split_once(' ') {
         Some((day, _)) if day.len() == 10 => day.to_owned(),
         _ => stamp,
@@ -103,21 +129,21 @@ mod tests {
 
     #[test]
     fn money_groups_thousands_and_keeps_cents() {
-        assert_eq!(money(1_234_567, "RUB"), "12\u{202F}345.67 RUB");
-        assert_eq!(money(5, "USD"), "0.05 USD");
-        assert_eq!(money(100_000_000, ""), "1\u{202F}000\u{202F}000.00");
-        assert_eq!(money(-250, "EUR"), "−2.50 EUR");
+        assert_eq!(money_plain(1_234_567, "RUB"), "12\u{202F}345.67 RUB");
+        assert_eq!(money_plain(5, "USD"), "0.05 USD");
+        assert_eq!(money_plain(100_000_000, ""), "1\u{202F}000\u{202F}000.00");
+        assert_eq!(money_plain(-250, "EUR"), "−2.50 EUR");
     }
 
     #[test]
     fn timestamps_drop_seconds_and_zone() {
-        assert_eq!(timestamp("2026-11-25T19:40:12Z"), "2026-11-25 19:40");
+        assert_eq!(timestamp_plain("2026-11-25T19:40:12Z"), "2026-11-25 19:40");
         assert_eq!(
-            timestamp("2026-11-25T19:40:12.123+00:00"),
+            timestamp_plain("2026-11-25T19:40:12.123+00:00"),
             "2026-11-25 19:40"
         );
-        assert_eq!(timestamp("yesterday"), "yesterday");
-        assert_eq!(date("2026-11-25T19:40:12Z"), "2026-11-25");
-        assert_eq!(date("soon"), "soon");
+        assert_eq!(timestamp_plain("yesterday"), "yesterday");
+        assert_eq!(date_plain("2026-11-25T19:40:12Z"), "2026-11-25");
+        assert_eq!(date_plain("soon"), "soon");
     }
 }

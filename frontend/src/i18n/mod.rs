@@ -17,7 +17,7 @@ mod locale_format;
 pub use bundle::{t, tr, Arg};
 pub use lang::Lang;
 #[cfg(target_arch = "wasm32")]
-pub use locale_format::{local_date, local_number, local_timestamp};
+pub use locale_format::{local_date, local_money, local_number, local_timestamp};
 
 use yew::prelude::*;
 
