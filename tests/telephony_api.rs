@@ -1224,3 +1224,42 @@ async fn register_now_sends_a_fresh_register_at_once_and_only_for_registering_tr
     assert_eq!(status, 409, "{text}");
     assert_eq!(field(&text).as_deref(), Some("register"));
 }
+
+/// `/sip` opens for our own pages and for clients that send no Origin (desk
+/// phones, SIP apps), and refuses a page of another site (403 naming the
+/// field), even with a valid session cookie.
+#[tokio::test]
+async fn the_sip_websocket_refuses_another_sites_page() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let relay = TestRelay::start().await;
+    let cookie = relay.session_cookie("anna").await;
+    let open = |origin: Option<String>| {
+        let mut request = format!("ws://{}/sip", relay.addr)
+            .into_client_request()
+            .expect("request");
+        let headers = request.headers_mut();
+        headers.insert("Sec-WebSocket-Protocol", "sip".parse().unwrap());
+        headers.insert("Cookie", cookie.parse().unwrap());
+        if let Some(origin) = origin {
+            headers.insert("Origin", origin.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+    };
+    match open(Some("https://evil.example".into())).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+            let body = String::from_utf8(response.body().clone().unwrap_or_default()).unwrap();
+            assert_eq!(field(&body).as_deref(), Some("Origin"), "{body}");
+        }
+        other => panic!(
+            "a foreign page's WebSocket was not refused: {:?}",
+            other.map(|_| ())
+        ),
+    }
+    let (mut own, _) = open(Some(format!("http://{}", relay.addr)))
+        .await
+        .expect("our own page opens the socket");
+    let _ = own.close(None).await;
+    let (mut phone, _) = open(None).await.expect("a client without Origin opens it");
+    let _ = phone.close(None).await;
+}

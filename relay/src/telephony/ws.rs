@@ -28,8 +28,34 @@ pub async fn upgrade(
     State(state): State<AppState>,
     user: CurrentUser,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // A browser always says which page opens the socket: only our own pages
+    // may (cross-site WebSocket hijacking). SIP clients that are not browsers
+    // send no Origin.
+    let origin = headers
+        .get(axum::http::header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("?"));
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok());
+    if !same_origin(origin, host) {
+        tracing::warn!(
+            user = %user.login,
+            %peer,
+            origin = origin.unwrap_or_default(),
+            "security: /sip WebSocket from another site's page refused"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(callcard_shared::api::ApiError {
+                error: "the SIP WebSocket may only be opened by this site's own pages".into(),
+                field: Some("Origin".into()),
+            }),
+        )
+            .into_response();
+    }
     // RFC 7118 §4: the client must offer the `sip` subprotocol.
     // Small buffers: tungstenite's 128 KiB default read buffer per socket would
     // cost more than everything else a registered browser holds. A SIP message
@@ -51,6 +77,21 @@ pub async fn upgrade(
             .into_response();
     }
     ws.on_upgrade(move |socket| serve(state, user, peer, socket))
+}
+
+/// No `Origin` (not a browser), or one naming the host the request was sent to
+/// (`http://127.0.0.1:8080` for `Host: 127.0.0.1:8080`), case-insensitively.
+fn same_origin(origin: Option<&str>, host: Option<&str>) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    let Some(host) = host else {
+        return false;
+    };
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    authority.is_some_and(|a| !a.contains('/') && a.eq_ignore_ascii_case(host))
 }
 
 async fn serve(state: AppState, user: CurrentUser, peer: SocketAddr, mut socket: WebSocket) {
@@ -117,4 +158,25 @@ async fn serve(state: AppState, user: CurrentUser, peer: SocketAddr, mut socket:
     }
     tracing::debug!(conn, user = %user.login, "SIP WebSocket closed");
     let _ = switch.send(Input::Closed { conn });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn only_the_sites_own_pages_and_non_browsers_may_open_the_socket() {
+        let host = Some("127.0.0.1:8080");
+        assert!(same_origin(None, host), "a desk phone sends no Origin");
+        assert!(same_origin(Some("http://127.0.0.1:8080"), host));
+        assert!(same_origin(
+            Some("https://CRM.example"),
+            Some("crm.example")
+        ));
+        assert!(!same_origin(Some("https://evil.example"), host));
+        assert!(!same_origin(Some("http://127.0.0.1:8081"), host));
+        assert!(!same_origin(Some("null"), host), "a sandboxed frame");
+        assert!(!same_origin(Some("http://127.0.0.1:8080/x"), host));
+        assert!(!same_origin(Some("http://127.0.0.1:8080"), None));
+    }
 }
