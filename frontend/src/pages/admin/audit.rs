@@ -4,7 +4,7 @@
 use callcard_shared::api::AuditPage;
 use yew::prelude::*;
 
-use crate::components::status::{ErrorNotice, Loading};
+use super::load_notice;
 use crate::hooks::{use_session, use_title};
 use crate::i18n::{t, tr, use_lang};
 use crate::services::admin;
@@ -54,14 +54,8 @@ pub fn AuditPageView() -> Html {
         let attempt = attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
-    match &*load {
-        Load::Loading => {
-            return html! { <>{ head }<Loading label={t("audit-loading")} /></> };
-        }
-        Load::Failed(message) => {
-            return html! { <>{ head }<ErrorNotice message={message.clone()} on_retry={retry} /></> };
-        }
-        Load::Loaded => {}
+    if let Some(notice) = load_notice(&load, t("audit-loading"), retry) {
+        return html! { <>{ head }{ notice }</> };
     }
     let Some(page) = (*page).clone() else {
         return head;

@@ -5,13 +5,11 @@
 
 use yew::prelude::*;
 
-use super::TextField;
-use crate::components::status::{ErrorNotice, Loading};
+use super::{load_notice, TextField};
 use crate::hooks::{use_session, use_title};
 use crate::i18n::{t, use_lang};
 use crate::services::admin;
 use crate::state::admin::limits::{LimitField, LimitKind, LimitScope, LimitsAction, LimitsState};
-use crate::state::admin::Load;
 
 #[component]
 pub fn LimitsPage() -> Html {
@@ -72,15 +70,12 @@ pub fn LimitsPage() -> Html {
     };
 
     let head = html! { <div class="page-head"><h1>{ t("limits-title") }</h1></div> };
-    match &state.load {
-        Load::Loading => {
-            return html! { <>{ head }<Loading label={t("limits-loading")} /></> };
-        }
-        Load::Failed(message) => {
-            let on_retry = act.reform(|()| LimitsAction::Retry);
-            return html! { <>{ head }<ErrorNotice message={message.clone()} {on_retry} /></> };
-        }
-        Load::Loaded => {}
+    if let Some(notice) = load_notice(
+        &state.load,
+        t("limits-loading"),
+        act.reform(|()| LimitsAction::Retry),
+    ) {
+        return html! { <>{ head }{ notice }</> };
     }
     let scope = |scope: LimitScope| {
         let fields = LimitKind::ALL.into_iter().map(|kind| {

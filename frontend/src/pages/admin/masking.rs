@@ -7,14 +7,13 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::components::status::{ErrorNotice, Loading};
+use super::load_notice;
 use crate::hooks::{use_session, use_title};
 use crate::i18n::{t, tr, use_lang};
 use crate::services::admin;
 use crate::state::admin::masking::{
     GroupRow, MaskKind, MaskingAction, MaskingState, MAX_DIGITS, SAMPLE_NUMBER,
 };
-use crate::state::admin::Load;
 
 #[component]
 pub fn MaskingPage() -> Html {
@@ -96,15 +95,12 @@ pub fn MaskingPage() -> Html {
     };
 
     let head = html! { <div class="page-head"><h1>{ t("masking-title") }</h1></div> };
-    match &state.load {
-        Load::Loading => {
-            return html! { <>{ head }<Loading label={t("masking-loading")} /></> };
-        }
-        Load::Failed(message) => {
-            let on_retry = act.reform(|()| MaskingAction::Retry);
-            return html! { <>{ head }<ErrorNotice message={message.clone()} {on_retry} /></> };
-        }
-        Load::Loaded => {}
+    if let Some(notice) = load_notice(
+        &state.load,
+        t("masking-loading"),
+        act.reform(|()| MaskingAction::Retry),
+    ) {
+        return html! { <>{ head }{ notice }</> };
     }
     let rows = state.rows.iter().map(|row| {
         html! {

@@ -9,8 +9,7 @@ use callcard_shared::api::{
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{checked, TextField};
-use crate::components::status::{ErrorNotice, Loading};
+use super::{checked, load_notice, TextField};
 use crate::hooks::{use_session, use_title};
 use crate::i18n::{t, tr, use_lang};
 use crate::services::{admin, api};
@@ -110,14 +109,8 @@ pub fn RecordingsPage() -> Html {
             attempt.set(*attempt + 1);
         })
     };
-    match &*load {
-        Load::Loading => {
-            return html! { <>{ head }<Loading label={t("recset-loading")} /></> };
-        }
-        Load::Failed(message) => {
-            return html! { <>{ head }<ErrorNotice message={message.clone()} on_retry={retry} /></> };
-        }
-        Load::Loaded => {}
+    if let Some(notice) = load_notice(&load, t("recset-loading"), retry) {
+        return html! { <>{ head }{ notice }</> };
     }
     let Some(all) = (*loaded).clone() else {
         return head;
