@@ -161,13 +161,6 @@ rules-countries-hint = Comma-separated regions or calling codes. Empty: every co
 # The same field, named inside a sentence (rules-try-draft-mistake-in).
 rules-countries-name = International countries
 # Destination classes, lower case: checkbox labels (capitalised) and $class in the verdict.
-rules-class-internal = internal extensions
-rules-class-local = local numbers
-rules-class-national = national numbers
-rules-class-mobile = mobile numbers
-rules-class-international = international numbers
-rules-class-premium = premium-rate numbers
-rules-class-special = special and emergency numbers
 rules-saving = Saving…
 rules-save = Save rules
 rules-discard = Discard changes
@@ -187,7 +180,7 @@ rules-try-no-change = No rule changed the number.
 # $field: a field's label (e.g. rules-forbidden-codes-label).
 rules-try-draft-mistake-in = The draft rules have a mistake (see { $field } above).
 rules-try-draft-mistake = The draft rules have a mistake (see the rules above).
-# $class: rules-class-…; $dial: what is sent to the provider; $e164: the number in international form.
+# $class: class-… (common.ftl); $dial: what is sent to the provider; $e164: the number in international form.
 rules-outcome-allowed-e164 = Allowed, { $class }: dials { $dial } ({ $e164 })
 rules-outcome-allowed = Allowed, { $class }: dials { $dial }
 # $reason: the relay's sentence, as it comes.

@@ -43,3 +43,12 @@ pager-label = Pages
 pager-prev = ‹ Prev
 pager-next = Next ›
 status-try-again = Try again
+
+# Destination classes (the number rules), lower case.
+class-internal = internal extensions
+class-local = local numbers
+class-national = national numbers
+class-mobile = mobile numbers
+class-international = international numbers
+class-premium = premium-rate numbers
+class-special = special and emergency numbers

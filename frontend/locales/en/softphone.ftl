@@ -31,13 +31,6 @@ dock-not-connected-title = The phone is not connected
 dock-preview-dials = { $class }: dials { $dial }
 dock-preview-dials-e164 = { $class }: dials { $dial } ({ $e164 })
 dock-preview-refused = Refused: { $reason }
-dock-class-internal = internal extensions
-dock-class-local = local numbers
-dock-class-national = national numbers
-dock-class-mobile = mobile numbers
-dock-class-international = international numbers
-dock-class-premium = premium-rate numbers
-dock-class-special = special and emergency numbers
 dock-click-to-call = Call { $number }
 dock-click-to-call-e164 = Call { $number } ({ $e164 })
 

@@ -44,3 +44,12 @@ pager-label = Strony
 pager-prev = ‹ Poprzednia
 pager-next = Następna ›
 status-try-again = Spróbuj ponownie
+
+# Destination classes (the number rules), lower case.
+class-internal = numery wewnętrzne
+class-local = numery lokalne
+class-national = numery krajowe
+class-mobile = numery komórkowe
+class-international = numery międzynarodowe
+class-premium = numery o podwyższonej opłacie
+class-special = numery specjalne i alarmowe

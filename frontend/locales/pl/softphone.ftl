@@ -32,13 +32,6 @@ dock-not-connected-title = Telefon nie jest połączony
 dock-preview-dials = { $class }: zostanie wybrany { $dial }
 dock-preview-dials-e164 = { $class }: zostanie wybrany { $dial } ({ $e164 })
 dock-preview-refused = Odrzucono: { $reason }
-dock-class-internal = numery wewnętrzne
-dock-class-local = numery lokalne
-dock-class-national = numery krajowe
-dock-class-mobile = numery komórkowe
-dock-class-international = numery międzynarodowe
-dock-class-premium = numery o podwyższonej opłacie
-dock-class-special = numery specjalne i alarmowe
 dock-click-to-call = Zadzwoń pod { $number }
 dock-click-to-call-e164 = Zadzwoń pod { $number } ({ $e164 })
 

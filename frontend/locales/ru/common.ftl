@@ -44,3 +44,12 @@ pager-label = Страницы
 pager-prev = ‹ Назад
 pager-next = Далее ›
 status-try-again = Повторить
+
+# Destination classes (the number rules), lower case.
+class-internal = внутренние номера
+class-local = местные номера
+class-national = междугородные номера
+class-mobile = мобильные номера
+class-international = международные номера
+class-premium = номера с повышенной оплатой
+class-special = специальные и экстренные номера

@@ -32,13 +32,6 @@ dock-not-connected-title = Телефон не подключён
 dock-preview-dials = { $class }: будет набрано { $dial }
 dock-preview-dials-e164 = { $class }: будет набрано { $dial } ({ $e164 })
 dock-preview-refused = Запрещено: { $reason }
-dock-class-internal = внутренние номера
-dock-class-local = местные номера
-dock-class-national = междугородные номера
-dock-class-mobile = мобильные номера
-dock-class-international = международные номера
-dock-class-premium = номера с повышенной оплатой
-dock-class-special = специальные и экстренные номера
 dock-click-to-call = Позвонить на { $number }
 dock-click-to-call-e164 = Позвонить на { $number } ({ $e164 })
 

@@ -85,3 +85,21 @@ pub fn refusal(code: &callcard_shared::refusal::RefusalCode, english: &str) -> S
         text
     }
 }
+
+/// What people call a destination class's numbers, lower case: the shared
+/// crate's `describe()` in the current language (`class-<class>` messages).
+pub fn class_words(class: callcard_shared::dialplan::DestinationClass) -> String {
+    t(&format!("class-{}", class.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use callcard_shared::dialplan::DestinationClass;
+
+    #[test]
+    fn class_words_in_english_are_the_shared_descriptions() {
+        for class in DestinationClass::ALL {
+            assert_eq!(super::class_words(class), class.describe());
+        }
+    }
+}

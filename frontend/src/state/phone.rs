@@ -7,10 +7,10 @@
 use std::rc::Rc;
 
 use callcard_shared::api::{CallRecord, Contact};
-use callcard_shared::dialplan::{DestinationClass, Outcome, Verdict};
+use callcard_shared::dialplan::{Outcome, Verdict};
 use yew::Reducible;
 
-use crate::i18n::{t, tr};
+use crate::i18n::tr;
 
 /// Longest text the dial input keeps; real numbers with extensions fit easily.
 pub const MAX_DIAL_LEN: usize = 64;
@@ -157,7 +157,7 @@ pub struct Preview {
 pub fn preview(verdict: &Verdict) -> Preview {
     match &verdict.outcome {
         Outcome::Allowed { dial, e164, class } => {
-            let class = class_words(*class);
+            let class = crate::i18n::class_words(*class);
             Preview {
                 allowed: true,
                 text: match e164 {
@@ -184,20 +184,6 @@ pub fn preview(verdict: &Verdict) -> Preview {
                 &[("reason", crate::i18n::refusal(code, reason).into())],
             ),
         },
-    }
-}
-
-/// What people call a destination class's numbers (the shared crate's
-/// `describe()`, in the current language).
-fn class_words(class: DestinationClass) -> String {
-    match class {
-        DestinationClass::Internal => t("dock-class-internal"),
-        DestinationClass::Local => t("dock-class-local"),
-        DestinationClass::National => t("dock-class-national"),
-        DestinationClass::Mobile => t("dock-class-mobile"),
-        DestinationClass::International => t("dock-class-international"),
-        DestinationClass::Premium => t("dock-class-premium"),
-        DestinationClass::Special => t("dock-class-special"),
     }
 }
 
@@ -344,6 +330,7 @@ mod tests {
         assert_eq!(state.dial, full);
     }
 
+    use callcard_shared::dialplan::DestinationClass;
     use callcard_shared::refusal::RefusalCode;
 
     fn verdict(outcome: Outcome) -> Verdict {
@@ -390,21 +377,6 @@ mod tests {
             russian,
             "Запрещено: номера с префиксом +375 запрещены правилами номеров"
         );
-    }
-
-    #[test]
-    fn the_class_words_in_english_are_the_shared_crates() {
-        for class in [
-            DestinationClass::Internal,
-            DestinationClass::Local,
-            DestinationClass::National,
-            DestinationClass::Mobile,
-            DestinationClass::International,
-            DestinationClass::Premium,
-            DestinationClass::Special,
-        ] {
-            assert_eq!(class_words(class), class.describe());
-        }
     }
 
     fn call(id: u64, status: CallStatus) -> CallView {

@@ -31,6 +31,17 @@ pub enum DestinationClass {
 }
 
 impl DestinationClass {
+    /// Every class, in the order the admin's form lists them.
+    pub const ALL: [DestinationClass; 7] = [
+        DestinationClass::Internal,
+        DestinationClass::Local,
+        DestinationClass::National,
+        DestinationClass::Mobile,
+        DestinationClass::International,
+        DestinationClass::Premium,
+        DestinationClass::Special,
+    ];
+
     /// The field of [`super::Allowed`] that switches this class.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -3,7 +3,7 @@
 //! 422), with a "try a number" box that asks the relay about the draft.
 
 use callcard_shared::api::TryNumber;
-use callcard_shared::dialplan::Verdict;
+use callcard_shared::dialplan::{DestinationClass, Verdict};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -12,7 +12,7 @@ use crate::hooks::{use_phone, use_session, use_title};
 use crate::i18n::{t, tr, use_lang};
 use crate::services::{admin, api};
 use crate::state::admin::number_rules::{
-    class_allowed, class_label, outcome_text, NumberRulesState, RulesAction, RulesField, CLASSES,
+    class_allowed, outcome_text, NumberRulesState, RulesAction, RulesField,
 };
 use crate::state::phone::PhoneAction;
 
@@ -165,10 +165,10 @@ pub fn NumberRulesPage() -> Html {
                 </div>
             }
         };
-    let classes = CLASSES.iter().map(|&class| {
+    let classes = DestinationClass::ALL.iter().map(|&class| {
         html! {
             <CheckField id={format!("rules-allow-{}", class.as_str())}
-                label={capitalise(&class_label(class))}
+                label={capitalise(&crate::i18n::class_words(class))}
                 checked={class_allowed(&form.allowed, class)}
                 on_change={act.reform(move |on| RulesAction::SetClass(class, on))} />
         }

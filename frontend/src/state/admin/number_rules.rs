@@ -13,17 +13,6 @@ use yew::Reducible;
 use super::{split_index, FormError, Load};
 use crate::i18n::{t, tr};
 
-/// The destination classes, in the order the form shows their checkboxes.
-pub const CLASSES: [DestinationClass; 7] = [
-    DestinationClass::Internal,
-    DestinationClass::Local,
-    DestinationClass::National,
-    DestinationClass::Mobile,
-    DestinationClass::International,
-    DestinationClass::Premium,
-    DestinationClass::Special,
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RulesField {
     Autocorrect,
@@ -115,20 +104,6 @@ fn line_number(text: &str, index: usize) -> Option<usize> {
         .filter(|(_, l)| !l.trim().is_empty())
         .nth(index)
         .map(|(n, _)| n + 1)
-}
-
-/// A destination class as the page names it, lower case (English: the
-/// shared crate's `describe()`); the checkboxes capitalise it.
-pub fn class_label(class: DestinationClass) -> String {
-    match class {
-        DestinationClass::Internal => t("rules-class-internal"),
-        DestinationClass::Local => t("rules-class-local"),
-        DestinationClass::National => t("rules-class-national"),
-        DestinationClass::Mobile => t("rules-class-mobile"),
-        DestinationClass::International => t("rules-class-international"),
-        DestinationClass::Premium => t("rules-class-premium"),
-        DestinationClass::Special => t("rules-class-special"),
-    }
 }
 
 pub fn class_allowed(allowed: &Allowed, class: DestinationClass) -> bool {
@@ -242,7 +217,7 @@ impl RulesForm {
 pub fn outcome_text(verdict: &Verdict) -> (bool, String) {
     match &verdict.outcome {
         Outcome::Allowed { dial, e164, class } => {
-            let class = class_label(*class);
+            let class = crate::i18n::class_words(*class);
             let text = match e164 {
                 Some(e164) if e164 != dial => {
                     let args = [
@@ -699,13 +674,6 @@ mod tests {
             outcome_text(&refused),
             (false, "Refused: forbidden code `+375`".into())
         );
-    }
-
-    #[test]
-    fn english_class_labels_are_the_shared_descriptions() {
-        for class in CLASSES {
-            assert_eq!(class_label(class), class.describe());
-        }
     }
 
     #[test]
