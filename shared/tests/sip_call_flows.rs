@@ -214,6 +214,35 @@ fn cancel_waits_for_a_provisional() {
 }
 
 #[test]
+fn a_refusal_code_in_the_reason_header_reaches_the_caller() {
+    // Our relay's 403 names its stable code in an RFC 3326 Reason element.
+    use callcard_shared::refusal::RefusalCode;
+    let mut p = Pair::new(TransportKind::Udp, Instant::now());
+    let now = p.now;
+    let a_call = p.a.invite(now, BOB, Some(SDP_A.to_vec()));
+    assert!(p.run_until(secs(5), |p| incoming(p).is_some()));
+    let now = p.now;
+    let b_call = incoming(&p).unwrap();
+    let code = RefusalCode::new("limit-concurrent").with("n", 3);
+    let reason = format!("SIP;cause=403, {}", code.to_reason_header(403));
+    p.b.reject_with(
+        now,
+        b_call,
+        403,
+        "Limit: 3 concurrent calls",
+        vec![(HeaderName::Reason, reason)],
+    );
+    assert!(
+        p.run_until(secs(5), |p| p.a_events.contains(&Event::Failed {
+            call: a_call,
+            code: 403,
+            reason: "Limit: 3 concurrent calls".into(),
+            refusal: Some(code.clone())
+        }))
+    );
+}
+
+#[test]
 fn busy_callee() {
     // RFC 3665 §3.6.
     let mut p = Pair::new(TransportKind::Udp, Instant::now());

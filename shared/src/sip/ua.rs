@@ -2036,12 +2036,10 @@ impl<A: Clone + Eq + Debug> Endpoint<A> {
             }
             _ => {
                 self.calls.remove(&h);
+                // RFC 3326: a Reason header may list several (`SIP;…, callcard;…`).
                 let refusal = resp
-                    .headers
-                    .0
-                    .iter()
-                    .filter(|h| h.kind == HeaderName::Reason)
-                    .find_map(|h| crate::refusal::RefusalCode::from_reason_header(&h.value));
+                    .elements(HeaderName::Reason)
+                    .find_map(crate::refusal::RefusalCode::from_reason_header);
                 self.events.push_back(Event::Failed {
                     call: h,
                     code,
