@@ -62,8 +62,10 @@ pub async fn replace(
     AdminUser(admin): AdminUser,
     ApiJson(rules): ApiJson<Rules>,
 ) -> AppResult<Json<DialplanView>> {
-    compile(&rules, "")?;
+    let plan = compile(&rules, "")?;
     dialplan::save(&state.db, &rules).await?;
+    // Previews follow at once; the switch reloads the stored rules on the notify.
+    state.telephony.publish_dialplan(plan);
     tracing::info!(admin = %admin.login, "number rules changed");
     state.telephony.dialplan_changed.notify_one();
     Ok(view(&state, rules))
@@ -85,8 +87,8 @@ pub async fn try_number(
         return Err(AppError::invalid("number", "enter a number to try"));
     }
     let plan = match &input.rules {
-        Some(draft) => compile(draft, "rules.")?,
-        None => compile(&dialplan::load(&state.db).await?, "")?,
+        Some(draft) => std::sync::Arc::new(compile(draft, "rules.")?),
+        None => state.telephony.dialplan(),
     };
     // The dial pad of a masked group previews without showing the number
     // (a click-to-call may have put a number there the user may not see).

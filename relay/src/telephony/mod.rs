@@ -36,6 +36,10 @@ pub struct Telephony {
     pub trunks_changed: Notify,
     /// Signalled when an administrator saved new number rules.
     pub dialplan_changed: Notify,
+    /// The number rules in force, compiled: what the switch enforces, read by
+    /// the dial pad's preview (`POST /api/dialplan/try`) without a database
+    /// read or a regex compile per keystroke.
+    dialplan: std::sync::RwLock<std::sync::Arc<callcard_shared::dialplan::Plan>>,
     /// Into the switch task.
     pub inputs: mpsc::UnboundedSender<switch::Input>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<switch::Input>>>,
@@ -93,12 +97,26 @@ pub fn next_conn_id() -> u64 {
 }
 
 impl Telephony {
+    /// The compiled number rules in force.
+    pub fn dialplan(&self) -> std::sync::Arc<callcard_shared::dialplan::Plan> {
+        self.dialplan.read().expect("dialplan lock").clone()
+    }
+
+    /// Makes `plan` the rules in force for previews (the switch keeps its own).
+    pub fn publish_dialplan(&self, plan: callcard_shared::dialplan::Plan) {
+        *self.dialplan.write().expect("dialplan lock") = std::sync::Arc::new(plan);
+    }
+
     pub fn new() -> Arc<Telephony> {
         let (inputs, receiver) = mpsc::unbounded_channel();
         Arc::new(Telephony {
             trunks: status::TrunkStatusBoard::default(),
             trunks_changed: Notify::new(),
             dialplan_changed: Notify::new(),
+            dialplan: std::sync::RwLock::new(std::sync::Arc::new(
+                callcard_shared::dialplan::Plan::new(&Default::default())
+                    .expect("the default rules compile"),
+            )),
             inputs,
             receiver: Mutex::new(Some(receiver)),
             events: broadcast::channel(1024).0,

@@ -204,7 +204,10 @@ impl Switch {
             }
         };
         match Plan::new(&rules) {
-            Ok(plan) => self.plan = plan,
+            Ok(plan) => {
+                self.telephony.publish_dialplan(plan.clone());
+                self.plan = plan;
+            }
             Err(errors) => tracing::error!("stored number rules do not compile: {errors:?}"),
         }
     }
